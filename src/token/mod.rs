@@ -1,0 +1,1 @@
+//! The token forge: keys, minting, a compact-JWS parser and the catalog of attack mutations.
