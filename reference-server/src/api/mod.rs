@@ -1,0 +1,96 @@
+//! The HTTP routes of the Todo AI Chatbot API.
+
+mod chat;
+mod extract;
+mod mcp;
+mod tasks;
+
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::HeaderValue;
+use axum::http::header::CACHE_CONTROL;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post};
+use serde_json::json;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Largest request body accepted (413 above).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Every route the server serves, as `(method, path template)`; used by the OpenAPI conformance test.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("GET", "/health"),
+    ("GET", "/api/{user_id}/tasks"),
+    ("POST", "/api/{user_id}/tasks"),
+    ("GET", "/api/{user_id}/tasks/{task_id}"),
+    ("PUT", "/api/{user_id}/tasks/{task_id}"),
+    ("DELETE", "/api/{user_id}/tasks/{task_id}"),
+    ("PATCH", "/api/{user_id}/tasks/{task_id}/complete"),
+    ("POST", "/api/{user_id}/chat"),
+    ("GET", "/api/{user_id}/conversations/{conversation_id}"),
+    ("POST", "/mcp"),
+];
+
+/// Builds the router over `state`.
+pub(crate) fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/api/{user_id}/tasks", get(tasks::list).post(tasks::create))
+        .route(
+            "/api/{user_id}/tasks/{task_id}",
+            get(tasks::get).put(tasks::update).delete(tasks::delete),
+        )
+        .route(
+            "/api/{user_id}/tasks/{task_id}/complete",
+            patch(tasks::toggle),
+        )
+        .route("/api/{user_id}/chat", post(chat::chat))
+        .route(
+            "/api/{user_id}/conversations/{conversation_id}",
+            get(chat::conversation),
+        )
+        .route("/mcp", post(mcp::mcp))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(headers_and_log))
+        .with_state(state)
+}
+
+/// `GET /health`: liveness, no authentication.
+async fn health() -> Response {
+    axum::Json(json!({"status": "ok"})).into_response()
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
+/// Marks every response `Cache-Control: no-store` (answers depend on the bearer) and logs the
+/// request line without its query string (which could hold a token).
+async fn headers_and_log(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = Instant::now();
+    let mut response = next.run(request).await;
+    response
+        .headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    tracing::info!(
+        %method,
+        path,
+        status = response.status().as_u16(),
+        micros = started.elapsed().as_micros() as u64,
+        "request"
+    );
+    response
+}

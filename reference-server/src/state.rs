@@ -1,0 +1,45 @@
+//! Shared state of the HTTP handlers, and the one place where the acting user is decided.
+
+use std::sync::Arc;
+
+use crate::auth::{AuthUser, Authenticator};
+use crate::error::ApiError;
+use crate::flaws::Flaw;
+use crate::store::Store;
+
+/// State shared by all handlers (opaque outside the crate).
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub(crate) store: Store,
+    pub(crate) auth: Arc<Authenticator>,
+    pub(crate) flaw: Option<Flaw>,
+}
+
+impl AppState {
+    pub(crate) fn new(store: Store, auth: Arc<Authenticator>, flaw: Option<Flaw>) -> Self {
+        AppState { store, auth, flaw }
+    }
+
+    /// Whether `flaw` is the active flaw.
+    pub(crate) fn has(&self, flaw: Flaw) -> bool {
+        self.flaw == Some(flaw)
+    }
+
+    /// The authenticator (for tests and diagnostics).
+    pub fn authenticator(&self) -> &Authenticator {
+        &self.auth
+    }
+
+    /// The user whose data a `/api/{user_id}/...` request acts on: the token's `sub`, which must equal
+    /// the path's `user_id` (403 otherwise).
+    pub(crate) fn scope(&self, user: &AuthUser, path_user: &str) -> Result<String, ApiError> {
+        if user.sub == path_user {
+            return Ok(user.sub.clone());
+        }
+        // FLAW path-user-not-checked: the path, not the token, decides whose data is used.
+        if self.has(Flaw::PathUserNotChecked) {
+            return Ok(path_user.to_owned());
+        }
+        Err(ApiError::Forbidden)
+    }
+}

@@ -1,0 +1,16 @@
+//! Integration tests of the reference server over real HTTP on 127.0.0.1 (plus an in-process
+//! proptest). Test names start with the requirement id of `specs/spec.md` they cover.
+
+mod algorithms;
+mod claims;
+mod cli;
+mod common;
+mod coverage;
+mod errors;
+mod flaws;
+mod fuzz;
+mod isolation;
+mod keys;
+mod openapi;
+mod stateless;
+mod transport;
