@@ -1,6 +1,17 @@
 //! authconform: a security conformance harness and fuzzer for JWT-protected, multi-tenant HTTP APIs.
 //!
-//! The library is layered so that data moves one way (see ARCHITECTURE.md):
-//! `token` (pure: keys, minting, JWS parsing, the mutation catalog).
+//! Data moves one way (see ARCHITECTURE.md): a [`profile`] and [`scenario`] files are loaded and
+//! expanded into cases (pure); the [`runner`] sends them through [`target`] with tokens from the
+//! [`token`] forge (pure); [`verdict`] judges the answers; [`report`] renders the result.
 
+pub mod api;
+pub mod cli;
+pub mod embedded;
+pub mod profile;
+pub mod report;
+pub mod runner;
+pub mod scenario;
+pub mod target;
 pub mod token;
+pub mod verdict;
+pub mod yaml;

@@ -1,0 +1,446 @@
+//! API descriptions: named operations (`tasks.get`, `chat.send`, ...) that scenarios call instead of
+//! writing methods and paths. The bundled `todo` description is embedded in the binary; a profile selects
+//! one and may add a path prefix and per-operation overrides ([`ApiSelection`]).
+
+pub mod model;
+
+use std::path::Path;
+
+use serde_json::Value;
+
+pub use model::{ApiSelection, OperationGroup, OperationOverride};
+
+use crate::scenario::suggest::did_you_mean;
+use crate::scenario::template;
+use crate::yaml::{self, YamlError};
+
+/// The bundled API descriptions: (name, YAML text).
+const BUNDLED: &[(&str, &str)] = &[("todo", include_str!("../../apis/todo.yaml"))];
+
+/// Placeholders an operation template may use.
+pub const OPERATION_PLACEHOLDERS: [&str; 4] = ["user_id", "task_id", "conversation_id", "canary"];
+
+/// An API description could not be loaded or adapted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    /// The description's YAML is wrong.
+    #[error(transparent)]
+    Yaml(#[from] YamlError),
+    /// No bundled description has this name.
+    #[error("unknown API `{name}`; bundled: {known}")]
+    UnknownApi {
+        /// The name asked for.
+        name: String,
+        /// The bundled names, comma-separated.
+        known: String,
+    },
+    /// An override names an operation the description does not have.
+    #[error("api.operations: unknown operation `{name}`{}", hint.as_ref().map(|h| format!(" ({h})")).unwrap_or_default())]
+    UnknownOperation {
+        /// The name.
+        name: String,
+        /// A did-you-mean hint.
+        hint: Option<String>,
+    },
+    /// A value is wrong.
+    #[error("{field}: {message}")]
+    Invalid {
+        /// Where, e.g. `api.prefix` or `operations.tasks.get.path`.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// One operation, with the profile's overrides applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// Its name, e.g. `tasks.get`.
+    pub name: String,
+    /// HTTP method, upper case.
+    pub method: String,
+    /// Path template (and query), without the profile prefix.
+    pub path: String,
+    /// Whether it needs a token.
+    pub auth: bool,
+    /// JSON body template.
+    pub json: Option<Value>,
+    /// Captures a 2xx answer provides: (name, JSON pointer).
+    pub creates: Vec<(String, String)>,
+    /// The documented success status.
+    pub status: Option<u16>,
+}
+
+impl Operation {
+    /// Whether its path or body uses placeholder `name`.
+    pub fn uses(&self, name: &str) -> bool {
+        self.placeholders().iter().any(|used| used == name)
+    }
+
+    /// Names of the placeholders its path and body use, in order, without repeats.
+    pub fn placeholders(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        let mut found = template::placeholders(&self.path).unwrap_or_default();
+        if let Some(json) = &self.json {
+            found.extend(template::json_placeholders(json).unwrap_or_default());
+        }
+        for placeholder in found {
+            if !names.contains(&placeholder.name) {
+                names.push(placeholder.name);
+            }
+        }
+        names
+    }
+}
+
+/// A loaded API description, adapted to one target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    /// Its name.
+    pub name: String,
+    /// Prepended to every request path (`""` or e.g. `/v1`, no trailing slash).
+    pub prefix: String,
+    /// Operations in file order.
+    pub operations: Vec<Operation>,
+}
+
+impl Api {
+    /// The names of the bundled descriptions.
+    pub fn bundled_names() -> Vec<&'static str> {
+        BUNDLED.iter().map(|(name, _)| *name).collect()
+    }
+
+    /// The bundled description `name`, with no prefix or overrides.
+    pub fn bundled(name: &str) -> Result<Api, ApiError> {
+        Api::from_selection(&ApiSelection {
+            name: name.to_string(),
+            ..ApiSelection::default()
+        })
+    }
+
+    /// The description a profile's `api:` section selects, with its prefix and overrides applied.
+    pub fn from_selection(selection: &ApiSelection) -> Result<Api, ApiError> {
+        let Some((_, text)) = BUNDLED.iter().find(|(name, _)| *name == selection.name) else {
+            return Err(ApiError::UnknownApi {
+                name: selection.name.clone(),
+                known: Api::bundled_names().join(", "),
+            });
+        };
+        let path = format!("<embedded>/apis/{}.yaml", selection.name);
+        let file: model::ApiFile = yaml::parse_str(Path::new(&path), text)?;
+        let mut api = Api::from_file(file)?;
+        api.apply(selection)?;
+        Ok(api)
+    }
+
+    /// Checks and converts a parsed description.
+    pub fn from_file(file: model::ApiFile) -> Result<Api, ApiError> {
+        let mut operations = Vec::new();
+        for (name, op) in file.operations.0 {
+            let operation = Operation {
+                method: op.method.to_ascii_uppercase(),
+                path: op.path,
+                auth: op.auth,
+                json: op.json,
+                creates: op.creates.into_iter().collect(),
+                status: op.status,
+                name,
+            };
+            check_operation(&operation, "operations")?;
+            operations.push(operation);
+        }
+        Ok(Api {
+            name: file.name,
+            prefix: String::new(),
+            operations,
+        })
+    }
+
+    fn apply(&mut self, selection: &ApiSelection) -> Result<(), ApiError> {
+        self.prefix = check_prefix(&selection.prefix)?;
+        for (name, change) in &selection.operations {
+            let known: Vec<String> = self.operations.iter().map(|op| op.name.clone()).collect();
+            let Some(operation) = self.operations.iter_mut().find(|op| op.name == *name) else {
+                return Err(ApiError::UnknownOperation {
+                    name: name.clone(),
+                    hint: did_you_mean(name, &known),
+                });
+            };
+            if let Some(method) = &change.method {
+                operation.method = method.to_ascii_uppercase();
+            }
+            if let Some(path) = &change.path {
+                operation.path = path.clone();
+            }
+            if let Some(json) = &change.json {
+                operation.json = Some(json.clone());
+            }
+            if let Some(auth) = change.auth {
+                operation.auth = auth;
+            }
+            check_operation(operation, "api.operations")?;
+        }
+        Ok(())
+    }
+
+    /// The operation with this name.
+    pub fn operation(&self, name: &str) -> Option<&Operation> {
+        self.operations.iter().find(|op| op.name == name)
+    }
+
+    /// The names of the operations, in order.
+    pub fn names(&self) -> Vec<&str> {
+        self.operations.iter().map(|op| op.name.as_str()).collect()
+    }
+
+    /// The names of the operations of a group, in order.
+    pub fn select(&self, group: OperationGroup) -> Vec<&str> {
+        self.operations
+            .iter()
+            .filter(|op| match group {
+                OperationGroup::Protected => op.auth,
+                OperationGroup::Public => !op.auth,
+                OperationGroup::WithUser => op.uses("user_id"),
+                OperationGroup::WithTask => op.uses("task_id"),
+                OperationGroup::WithConversation => op.uses("conversation_id"),
+            })
+            .map(|op| op.name.as_str())
+            .collect()
+    }
+
+    /// `path` with the prefix in front.
+    pub fn prefixed(&self, path: &str) -> String {
+        format!("{}{path}", self.prefix)
+    }
+}
+
+/// Whether `method` is an HTTP token (RFC 9110 §5.6.2).
+pub(crate) fn is_method(method: &str) -> bool {
+    !method.is_empty()
+        && method
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+fn check_prefix(prefix: &str) -> Result<String, ApiError> {
+    let trimmed = prefix.trim_end_matches('/');
+    if !trimmed.is_empty() && !trimmed.starts_with('/') {
+        return Err(ApiError::Invalid {
+            field: "api.prefix".into(),
+            message: format!("`{prefix}` must start with `/`"),
+        });
+    }
+    if trimmed.contains(['?', '#', '{', '}']) {
+        return Err(ApiError::Invalid {
+            field: "api.prefix".into(),
+            message: format!("`{prefix}` must be a plain path (no `?`, `#` or braces)"),
+        });
+    }
+    Ok(trimmed.to_string())
+}
+
+fn check_operation(op: &Operation, section: &str) -> Result<(), ApiError> {
+    let field = |what: &str| format!("{section}.{}.{what}", op.name);
+    let invalid = |what: &str, message: String| ApiError::Invalid {
+        field: field(what),
+        message,
+    };
+    if !is_method(&op.method) {
+        return Err(invalid(
+            "method",
+            format!("`{}` is not an HTTP method", op.method),
+        ));
+    }
+    if !op.path.starts_with('/') {
+        return Err(invalid(
+            "path",
+            format!("`{}` must start with `/`", op.path),
+        ));
+    }
+    let mut found =
+        template::placeholders(&op.path).map_err(|err| invalid("path", err.to_string()))?;
+    if let Some(json) = &op.json {
+        found.extend(
+            template::json_placeholders(json).map_err(|err| invalid("json", err.to_string()))?,
+        );
+    }
+    if let Some(unknown) = found
+        .iter()
+        .find(|p| !OPERATION_PLACEHOLDERS.contains(&p.name.as_str()))
+    {
+        return Err(invalid(
+            "path",
+            format!(
+                "unknown placeholder `{{{}}}`; an operation may use: {}",
+                unknown.name,
+                OPERATION_PLACEHOLDERS.join(", ")
+            ),
+        ));
+    }
+    for (name, pointer) in &op.creates {
+        if let Err(message) = crate::scenario::validate::check_pointer(pointer) {
+            return Err(invalid("creates", format!("{name}: {message}")));
+        }
+    }
+    if let Some(status) = op.status
+        && !(100..=599).contains(&status)
+    {
+        return Err(invalid("status", format!("{status} is not an HTTP status")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn todo_loads_with_every_operation_of_the_contract() {
+        let api = Api::bundled("todo").unwrap();
+        let expected = [
+            "health",
+            "tasks.list",
+            "tasks.list.pending",
+            "tasks.create",
+            "tasks.get",
+            "tasks.update",
+            "tasks.delete",
+            "tasks.complete",
+            "chat.send",
+            "chat.continue",
+            "conversations.get",
+            "mcp.tools_list",
+            "mcp.list_tasks",
+            "mcp.add_task",
+            "mcp.complete_task",
+            "mcp.update_task",
+            "mcp.delete_task",
+        ];
+        assert_eq!(api.names(), expected);
+        assert_eq!(api.select(OperationGroup::Public), ["health"]);
+        assert_eq!(
+            api.select(OperationGroup::Protected).len(),
+            expected.len() - 1
+        );
+        assert_eq!(
+            api.select(OperationGroup::WithConversation),
+            ["chat.continue", "conversations.get"]
+        );
+        let create = api.operation("tasks.create").unwrap();
+        assert_eq!(create.method, "POST");
+        assert_eq!(
+            create.creates,
+            vec![("task_id".to_string(), "/id".to_string())]
+        );
+        assert_eq!(create.status, Some(201));
+        let complete = api.operation("mcp.complete_task").unwrap();
+        assert_eq!(
+            complete.json.as_ref().unwrap()["params"]["arguments"]["task_id"],
+            json!("{task_id}")
+        );
+    }
+
+    #[test]
+    fn task_operations_match_the_reference_routes() {
+        let api = Api::bundled("todo").unwrap();
+        let route = |name: &str| {
+            let op = api.operation(name).unwrap();
+            format!("{} {}", op.method, op.path)
+        };
+        assert_eq!(route("tasks.get"), "GET /api/{user_id}/tasks/{task_id}");
+        assert_eq!(route("tasks.update"), "PUT /api/{user_id}/tasks/{task_id}");
+        assert_eq!(
+            route("tasks.delete"),
+            "DELETE /api/{user_id}/tasks/{task_id}"
+        );
+        assert_eq!(
+            route("tasks.complete"),
+            "PATCH /api/{user_id}/tasks/{task_id}/complete"
+        );
+        assert_eq!(
+            route("conversations.get"),
+            "GET /api/{user_id}/conversations/{conversation_id}"
+        );
+        assert_eq!(route("mcp.list_tasks"), "POST /mcp");
+    }
+
+    #[test]
+    fn prefix_and_overrides_apply() {
+        let mut selection = ApiSelection {
+            prefix: "/v1/".into(),
+            ..ApiSelection::default()
+        };
+        selection.operations.insert(
+            "tasks.list".into(),
+            OperationOverride {
+                path: Some("/api/users/{user_id}/tasks".into()),
+                method: Some("get".into()),
+                ..Default::default()
+            },
+        );
+        let api = Api::from_selection(&selection).unwrap();
+        assert_eq!(api.prefix, "/v1");
+        let list = api.operation("tasks.list").unwrap();
+        assert_eq!(api.prefixed(&list.path), "/v1/api/users/{user_id}/tasks");
+        assert_eq!(list.method, "GET");
+    }
+
+    #[test]
+    fn bad_selections_are_explained() {
+        let unknown = Api::from_selection(&ApiSelection {
+            name: "tood".into(),
+            ..ApiSelection::default()
+        })
+        .unwrap_err();
+        assert_eq!(unknown.to_string(), "unknown API `tood`; bundled: todo");
+
+        let mut selection = ApiSelection::default();
+        selection
+            .operations
+            .insert("tasks.gte".into(), OperationOverride::default());
+        let err = Api::from_selection(&selection).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "api.operations: unknown operation `tasks.gte` (did you mean `tasks.get`?)"
+        );
+
+        let mut selection = ApiSelection::default();
+        selection.operations.insert(
+            "tasks.get".into(),
+            OperationOverride {
+                path: Some("/api/{user}/tasks".into()),
+                ..Default::default()
+            },
+        );
+        let err = Api::from_selection(&selection).unwrap_err().to_string();
+        assert!(
+            err.starts_with("api.operations.tasks.get.path: unknown placeholder `{user}`"),
+            "{err}"
+        );
+
+        let bad_prefix = ApiSelection {
+            prefix: "v1".into(),
+            ..ApiSelection::default()
+        };
+        assert!(
+            Api::from_selection(&bad_prefix)
+                .unwrap_err()
+                .to_string()
+                .contains("must start with `/`")
+        );
+    }
+
+    #[test]
+    fn profile_section_parses() {
+        let selection: ApiSelection = yaml::parse_str(
+            Path::new("p.yaml"),
+            "prefix: /v1\noperations:\n  tasks.list: { path: \"/api/users/{user_id}/tasks\" }\n",
+        )
+        .unwrap();
+        assert_eq!(selection.name, "todo");
+        assert!(Api::from_selection(&selection).is_ok());
+        let err = yaml::parse_str::<ApiSelection>(Path::new("p.yaml"), "prefx: /v1\n").unwrap_err();
+        assert!(err.message.contains("prefx"), "{err}");
+    }
+}

@@ -1,0 +1,111 @@
+//! `authconform mint`: a token from a profile, optionally forged, printed for use with curl.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Args;
+use serde_json::{Map, Value};
+
+use super::{CliError, exit};
+use crate::profile::Profile;
+use crate::runner::tokens::{TokenError, TokenFactory};
+use crate::scenario::plan::TokenPlan;
+use crate::token::jws::CompactJws;
+use crate::token::keys::KeySet;
+use crate::token::mint::SystemClock;
+use crate::token::mutation::Placement;
+
+/// Mint a token from a profile, optionally forged by catalog mutations.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    authconform mint --profile fixtures/profiles/reference.yaml --as alice\n  \
+    authconform mint --profile fixtures/profiles/reference.yaml --as alice --mutate alg-none --decode\n  \
+    authconform mint --profile fixtures/profiles/reference.yaml --as bob --claims '{\"role\":\"admin\"}'\n  \
+    curl -H \"Authorization: Bearer $(authconform mint --as alice)\" http://127.0.0.1:8000/api/alice/tasks")]
+pub struct MintArgs {
+    /// Profile file (default: the embedded reference-server profile).
+    #[arg(long, value_name = "FILE")]
+    profile: Option<PathBuf>,
+    /// The principal to mint for (a name from the profile).
+    #[arg(long = "as", value_name = "NAME", default_value = "alice")]
+    principal: String,
+    /// A catalog mutation to forge the token with (see `authconform mutations`).
+    #[arg(long, value_name = "ID")]
+    mutate: Option<String>,
+    /// Extra or overriding claims, as a JSON object (re-signed with the issuer key).
+    #[arg(long, value_name = "JSON")]
+    claims: Option<String>,
+    /// Also print the decoded header and claims (to stderr), and how the attack places the token.
+    #[arg(long)]
+    decode: bool,
+}
+
+/// Runs `mint`.
+pub fn run(args: MintArgs) -> Result<u8, CliError> {
+    let profile = match &args.profile {
+        Some(path) => Profile::load(path),
+        None => Profile::embedded_reference(),
+    }
+    .map_err(CliError::usage)?;
+    profile
+        .principal(&args.principal)
+        .map_err(CliError::usage)?;
+    let claims: Map<String, Value> = match &args.claims {
+        Some(text) => match serde_json::from_str(text) {
+            Ok(Value::Object(map)) => map,
+            Ok(_) => return Err(CliError::usage("--claims must be a JSON object")),
+            Err(err) => return Err(CliError::usage(format!("--claims is not JSON: {err}"))),
+        },
+        None => Map::new(),
+    };
+    if let Some(id) = &args.mutate {
+        crate::token::mutation::find(id).map_err(CliError::usage)?;
+    }
+    let attacker = KeySet::generate("attacker").map_err(CliError::usage)?;
+    let factory = TokenFactory {
+        profile: Arc::new(profile),
+        attacker: Arc::new(attacker),
+        clock: Arc::new(SystemClock),
+    };
+    let plan = TokenPlan::Recipe {
+        from: args.principal.clone(),
+        claims,
+        remove_claims: Vec::new(),
+        mutation: args.mutate.clone(),
+    };
+    let made = factory
+        .make(&plan, &args.principal, "http://127.0.0.1:9/attacker")
+        .map_err(|err| match err {
+            TokenError::NotApplicable(reason) => {
+                CliError::usage(format!("mutation not applicable to this profile: {reason}"))
+            }
+            TokenError::Failed(reason) => CliError::usage(reason),
+        })?;
+    let token = made.attack.token.clone().unwrap_or_default();
+    println!("{token}");
+    if args.decode {
+        let parsed = CompactJws::parse(token.as_bytes());
+        let show = |value: Option<&Value>| {
+            value
+                .map(|v| serde_json::to_string_pretty(v).unwrap_or_default())
+                .unwrap_or_else(|| "(not JSON)".into())
+        };
+        eprintln!("header: {}", show(parsed.header()));
+        eprintln!("claims: {}", show(parsed.claims()));
+        if made.attack.placement != Placement::Bearer {
+            eprintln!("placement: {:?}", made.attack.placement);
+        }
+        if !made.attack.hosted.is_empty() {
+            eprintln!(
+                "needs an attacker host serving: {}",
+                made.attack
+                    .hosted
+                    .iter()
+                    .map(|f| f.path.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+    }
+    Ok(exit::OK)
+}

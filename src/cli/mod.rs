@@ -1,0 +1,82 @@
+//! The command line: one module per subcommand; errors mapped to the exit codes of [`exit`].
+
+mod error;
+pub mod exit;
+mod keys;
+mod list;
+mod mint;
+mod mutations;
+mod run;
+mod validate;
+
+use clap::{Parser, Subcommand};
+
+pub use error::CliError;
+
+/// Security conformance harness and fuzzer for JWT-protected, multi-tenant HTTP APIs.
+///
+/// With no command, runs the bundled suite against the bundled reference server (`authconform run`).
+#[derive(Debug, Parser)]
+#[command(name = "authconform", version, about, long_about = None, after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+const EXAMPLES: &str = "\
+Examples:
+  authconform                                        run the bundled suite against the embedded reference server
+  authconform run --target https://staging.example --profile staging.yaml --report junit:auth.xml
+  authconform list                                   scenarios and case counts per criterion
+  authconform validate scenarios/                     check scenario files without a target
+  authconform mutations                              the attack catalog
+  authconform mint --profile fixtures/profiles/reference.yaml --as alice --decode
+
+Exit codes: 0 gate passed, 1 gate failed, 2 usage or configuration error, 3 target unreachable.";
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run scenarios against a target and gate on 100% per criterion.
+    Run(run::RunArgs),
+    /// List scenarios and their number of expanded cases, per criterion.
+    List(list::ListArgs),
+    /// Check scenario files (and a profile) without a target.
+    Validate(validate::ValidateArgs),
+    /// Mint a token from a profile, optionally forged by catalog mutations.
+    Mint(mint::MintArgs),
+    /// List the catalog of token and transport mutations.
+    Mutations(mutations::MutationsArgs),
+    /// Work with TEST ONLY key sets.
+    Keys(keys::KeysArgs),
+}
+
+/// Parses the arguments, runs the command, and returns the process exit code.
+pub fn main() -> u8 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return if err.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
+        }
+    };
+    let outcome = match cli.command {
+        None => run::run(run::RunArgs::default()),
+        Some(Command::Run(args)) => run::run(args),
+        Some(Command::List(args)) => list::run(args),
+        Some(Command::Validate(args)) => validate::run(args),
+        Some(Command::Mint(args)) => mint::run(args),
+        Some(Command::Mutations(args)) => mutations::run(args),
+        Some(Command::Keys(args)) => keys::run(args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err}");
+            err.exit_code()
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! `authconform run` (also what `authconform` with no command does): load the profile and scenarios,
+//! start the embedded reference server when no target is given, run, report, and gate.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::Args;
+
+use super::{CliError, exit};
+use crate::embedded;
+use crate::profile::Profile;
+use crate::report;
+use crate::runner::filter::CaseFilter;
+use crate::runner::{self, OnCase, RunError, RunOptions, RunResult};
+use crate::scenario::{self, LoadOptions};
+
+/// Run scenarios against a target and gate on 100% per criterion.
+#[derive(Debug, Args, Default)]
+#[command(after_help = "Examples:\n  \
+    authconform run                                   (embedded reference server, bundled suite)\n  \
+    authconform run --target https://staging.example --profile staging.yaml\n  \
+    authconform run --filter 'category:isolation' --report junit:auth.xml --report json:auth.json\n  \
+    authconform run --reference-flaw alg-none-accepted   (prove the suite catches a flaw)")]
+pub struct RunArgs {
+    /// Base URL of the target; without it, the bundled reference server is started in-process.
+    #[arg(long, value_name = "URL")]
+    target: Option<String>,
+    /// Target profile (default: the embedded reference-server profile).
+    #[arg(long, value_name = "FILE")]
+    profile: Option<PathBuf>,
+    /// Scenario files or folders (repeatable; default: ./scenarios).
+    #[arg(long = "scenarios", value_name = "PATH")]
+    scenarios: Vec<PathBuf>,
+    /// Cases in flight at once (default: 8 x cores).
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+    /// Write a report: json:PATH or junit:PATH (repeatable).
+    #[arg(long = "report", value_name = "FORMAT:PATH")]
+    reports: Vec<String>,
+    /// Only cases matching: an id glob (`token-mutations*`), `category:NAME` or `tag:NAME` (repeatable, OR).
+    #[arg(long = "filter", value_name = "FILTER")]
+    filters: Vec<String>,
+    /// Stop starting new cases after the first failure.
+    #[arg(long)]
+    fail_fast: bool,
+    /// Seed for anything random (canaries).
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
+    /// Switch on one flaw of the embedded reference server (only without --target).
+    #[arg(long, value_name = "FLAW")]
+    reference_flaw: Option<String>,
+}
+
+/// Runs `run`.
+pub fn run(args: RunArgs) -> Result<u8, CliError> {
+    if args.target.is_some() && args.reference_flaw.is_some() {
+        return Err(CliError::usage(
+            "--reference-flaw only applies to the embedded reference server (no --target)",
+        ));
+    }
+    let reports = args
+        .reports
+        .iter()
+        .map(|spec| ReportSpec::parse(spec))
+        .collect::<Result<Vec<_>, _>>()?;
+    let profile = Arc::new(load_profile(args.profile.as_deref())?);
+    let suite = load_scenarios(&args.scenarios, &profile)?;
+    let filter = CaseFilter::parse(&args.filters).map_err(CliError::usage)?;
+    let suite = filter.apply(suite);
+    if suite.cases.is_empty() {
+        return Err(CliError::usage(
+            "no case to run (check --filter and --scenarios)",
+        ));
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| CliError::Unreachable(format!("cannot start the async runtime: {err}")))?;
+    let result = runtime.block_on(async {
+        let (embedded, base_url) = match &args.target {
+            Some(target) => (None, target.clone()),
+            None => {
+                let server = embedded::start_reference_server(args.reference_flaw.as_deref())
+                    .await
+                    .map_err(CliError::usage)?;
+                let base_url = server.base_url();
+                (Some(server), base_url)
+            }
+        };
+        let options = RunOptions {
+            base_url,
+            jobs: args.jobs.unwrap_or_else(runner::default_jobs),
+            fail_fast: args.fail_fast,
+            seed: args.seed.unwrap_or_else(random_seed),
+        };
+        let progress = Progress::new(suite.cases.len());
+        let outcome =
+            runner::run(&suite, Arc::clone(&profile), &options, progress.callback()).await;
+        progress.finish();
+        if let Some(server) = embedded {
+            server.shutdown().await;
+        }
+        outcome.map_err(|err| match err {
+            RunError::Unreachable { .. } => CliError::Unreachable(err.to_string()),
+            RunError::Harness(_) => CliError::Unreachable(err.to_string()),
+        })
+    })?;
+    print!(
+        "{}",
+        report::terminal::summary(&result, std::io::stdout().is_terminal())
+    );
+    for spec in &reports {
+        spec.write(&result)?;
+    }
+    Ok(if result.gate_passed() {
+        exit::OK
+    } else {
+        exit::GATE_FAILED
+    })
+}
+
+/// The profile named, or the embedded one.
+pub fn load_profile(path: Option<&Path>) -> Result<Profile, CliError> {
+    match path {
+        Some(path) => Profile::load(path),
+        None => Profile::embedded_reference(),
+    }
+    .map_err(CliError::usage)
+}
+
+/// The scenario files named, or ./scenarios; all load errors at once.
+pub fn load_scenarios(
+    paths: &[PathBuf],
+    profile: &Profile,
+) -> Result<scenario::plan::Suite, CliError> {
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from("scenarios")]
+    } else {
+        paths.to_vec()
+    };
+    for path in &paths {
+        if !path.exists() {
+            return Err(CliError::usage(format!(
+                "{}: no such file or folder (run from the authconform checkout, or pass --scenarios)",
+                path.display()
+            )));
+        }
+    }
+    let options = LoadOptions {
+        known_requirements: None,
+        api: profile.api.clone(),
+    };
+    scenario::load_suite(&paths, profile, &options).map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        CliError::usage(format!(
+            "{} error(s) in scenario files:\n{}",
+            errors.len(),
+            lines.join("\n")
+        ))
+    })
+}
+
+fn random_seed() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0)
+}
+
+/// `FORMAT:PATH` of `--report`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ReportSpec {
+    format: ReportFormat,
+    path: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ReportFormat {
+    Json,
+    Junit,
+}
+
+impl ReportSpec {
+    fn parse(spec: &str) -> Result<ReportSpec, CliError> {
+        let (format, path) = spec.split_once(':').ok_or_else(|| {
+            CliError::usage(format!(
+                "--report {spec}: expected FORMAT:PATH, e.g. junit:report.xml"
+            ))
+        })?;
+        let format = match format {
+            "json" => ReportFormat::Json,
+            "junit" => ReportFormat::Junit,
+            other => {
+                return Err(CliError::usage(format!(
+                    "--report: unknown format {other:?} (known: json, junit)"
+                )));
+            }
+        };
+        if path.is_empty() {
+            return Err(CliError::usage(format!(
+                "--report {spec}: the path is empty"
+            )));
+        }
+        Ok(ReportSpec {
+            format,
+            path: PathBuf::from(path),
+        })
+    }
+
+    fn write(&self, result: &RunResult) -> Result<(), CliError> {
+        let text = match self.format {
+            ReportFormat::Json => {
+                let mut text =
+                    serde_json::to_string_pretty(&report::json::report(result)).unwrap_or_default();
+                text.push('\n');
+                text
+            }
+            ReportFormat::Junit => report::junit::report(result)
+                .map_err(|err| CliError::usage(format!("junit report: {err}")))?,
+        };
+        std::fs::write(&self.path, text).map_err(|err| {
+            CliError::usage(format!(
+                "cannot write report {}: {err}",
+                self.path.display()
+            ))
+        })
+    }
+}
+
+/// A progress bar on a terminal; nothing otherwise (CI logs stay clean).
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    fn new(total: usize) -> Progress {
+        let on_terminal = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+        let bar = on_terminal.then(|| {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} cases {msg}")
+            {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Progress { bar }
+    }
+
+    fn callback(&self) -> OnCase {
+        let bar = self.bar.clone();
+        Arc::new(move |case| {
+            if let Some(bar) = &bar {
+                bar.inc(1);
+                if case.verdict == runner::Verdict::Fail {
+                    bar.set_message(format!("last failure: {}", case.id));
+                }
+            }
+        })
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_specs_parse() {
+        assert_eq!(
+            ReportSpec::parse("junit:out.xml").unwrap().format,
+            ReportFormat::Junit
+        );
+        assert_eq!(
+            ReportSpec::parse("json:a:b.json").unwrap().path,
+            PathBuf::from("a:b.json")
+        );
+        assert!(
+            ReportSpec::parse("xml:out.xml")
+                .unwrap_err()
+                .to_string()
+                .contains("unknown format")
+        );
+        assert!(ReportSpec::parse("junit").is_err());
+        assert!(ReportSpec::parse("junit:").is_err());
+    }
+}

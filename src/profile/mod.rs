@@ -1,0 +1,7 @@
+//! Target profiles: the YAML model ([`model`]) and its resolution into keys, principals and issuer
+//! settings ready for the forge ([`Profile`]).
+
+pub mod model;
+mod resolve;
+
+pub use resolve::{EMBEDDED_REFERENCE_PROFILE, Presentation, Profile, ProfileError};

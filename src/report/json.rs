@@ -1,0 +1,101 @@
+//! The JSON report (`--report json:PATH`): every case with its requests, tokens, answers, verdict and
+//! reason. Schema (version 1):
+//!
+//! ```text
+//! { "schema": "authconform-report/1", "target": str, "gate_passed": bool, "duration_ms": int,
+//!   "criteria": [{ "criterion": str, "passed": int, "failed": int, "errors": int, "skipped": int, "percent": float }],
+//!   "weaknesses": [{ "id": str, "cwe": int|null, "criterion": str, "cases": [case id...] }],
+//!   "cases": [{ "id": str, "scenario": str, "file": str, "line": int, "criterion": str,
+//!               "requirements": [str], "weakness": str, "cwe": int|null, "verdict": "pass"|"fail"|"error"|"skipped",
+//!               "reason": str, "duration_ms": int,
+//!               "exchanges": [{ "phase": "setup"|"step"|"verify", "index": int, "actor": str,
+//!                               "mutation": str|null, "token": str|null,
+//!                               "request": { "method": str, "url": str, "headers": [[name, value]], "body": str|null },
+//!                               "response": { "status": int, "headers": [[name, value]], "body": str,
+//!                                             "body_truncated": bool, "elapsed_ms": int } | null,
+//!                               "error": str|null }] }] }
+//! ```
+
+use serde_json::{Value, json};
+
+use crate::runner::result::{ExchangeRecord, RunResult};
+use crate::verdict::group::weaknesses;
+
+/// The report as a JSON value.
+pub fn report(run: &RunResult) -> Value {
+    let criteria: Vec<Value> = run
+        .tallies()
+        .into_iter()
+        .map(|(category, tally)| {
+            json!({
+                "criterion": category.as_str(),
+                "passed": tally.passed,
+                "failed": tally.failed,
+                "errors": tally.errors,
+                "skipped": tally.skipped,
+                "percent": tally.percent(),
+            })
+        })
+        .collect();
+    let weaknesses: Vec<Value> = weaknesses(run)
+        .into_iter()
+        .map(|group| {
+            let cases: Vec<&str> = group.cases.iter().map(|index| run.cases[*index].id.as_str()).collect();
+            json!({ "id": group.weakness.id, "cwe": group.weakness.cwe, "criterion": group.category.as_str(), "cases": cases })
+        })
+        .collect();
+    let cases: Vec<Value> = run
+        .cases
+        .iter()
+        .map(|case| {
+            let scenario = &run.scenarios[case.scenario];
+            json!({
+                "id": case.id,
+                "scenario": scenario.id,
+                "file": scenario.file.display().to_string(),
+                "line": scenario.line,
+                "criterion": case.category.as_str(),
+                "requirements": scenario.requirements,
+                "weakness": case.weakness.id,
+                "cwe": case.weakness.cwe,
+                "verdict": case.verdict.as_str(),
+                "reason": case.reason,
+                "duration_ms": case.duration.as_millis() as u64,
+                "exchanges": case.exchanges.iter().map(exchange).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({
+        "schema": "authconform-report/1",
+        "target": run.target,
+        "gate_passed": run.gate_passed(),
+        "duration_ms": run.duration.as_millis() as u64,
+        "criteria": criteria,
+        "weaknesses": weaknesses,
+        "cases": cases,
+    })
+}
+
+fn exchange(record: &ExchangeRecord) -> Value {
+    json!({
+        "phase": record.phase.as_str(),
+        "index": record.index,
+        "actor": record.actor,
+        "mutation": record.mutation,
+        "token": record.token,
+        "request": {
+            "method": record.request.method,
+            "url": record.request.url,
+            "headers": record.request.headers,
+            "body": record.request.body,
+        },
+        "response": record.response.as_ref().map(|response| json!({
+            "status": response.status,
+            "headers": response.headers,
+            "body": response.body,
+            "body_truncated": response.body_truncated,
+            "elapsed_ms": response.elapsed.as_millis() as u64,
+        })),
+        "error": record.error,
+    })
+}

@@ -1,0 +1,7 @@
+//! Reporters: pure functions of a [`crate::runner::RunResult`], so every report is snapshot-testable
+//! without a network.
+
+pub mod curl;
+pub mod json;
+pub mod junit;
+pub mod terminal;

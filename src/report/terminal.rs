@@ -1,0 +1,195 @@
+//! The terminal summary: totals per criterion, skipped cases, and each weakness once with its count,
+//! reason and reproducer.
+
+use std::fmt::Write;
+
+use console::Style;
+
+use super::curl::reproducer;
+use crate::runner::result::{RunResult, Verdict};
+use crate::verdict::group::weaknesses;
+
+/// Renders the summary. `colors` adds ANSI styles (only on a terminal).
+pub fn summary(run: &RunResult, colors: bool) -> String {
+    let paint = |style: Style, text: &str| {
+        if colors {
+            style.apply_to(text).to_string()
+        } else {
+            text.to_string()
+        }
+    };
+    let red = Style::new().red().bold();
+    let green = Style::new().green().bold();
+    let yellow = Style::new().yellow();
+    let dim = Style::new().dim();
+    let mut out = String::new();
+
+    let judged = run
+        .cases
+        .iter()
+        .filter(|case| case.verdict != Verdict::Skipped)
+        .count();
+    let _ = writeln!(
+        out,
+        "authconform: {judged} cases judged against {}",
+        run.target
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "{:<15} {:>7} {:>7} {:>7} {:>8}",
+        "criterion", "passed", "failed", "errors", "percent"
+    );
+    for (category, tally) in run.tallies() {
+        let percent = if tally.total() == 0 {
+            "-".to_string()
+        } else {
+            format!("{:.1}%", tally.percent())
+        };
+        let line = format!(
+            "{:<15} {:>7} {:>7} {:>7} {:>8}",
+            category.as_str(),
+            tally.passed,
+            tally.failed,
+            tally.errors,
+            percent
+        );
+        let style = if tally.total() == 0 {
+            dim.clone()
+        } else if tally.is_complete() {
+            green.clone()
+        } else {
+            red.clone()
+        };
+        let _ = writeln!(out, "{}", paint(style, &line));
+    }
+
+    let skipped: Vec<_> = run
+        .cases
+        .iter()
+        .filter(|case| case.verdict == Verdict::Skipped)
+        .collect();
+    if !skipped.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(
+                yellow.clone(),
+                &format!("{} skipped:", cases(skipped.len()))
+            )
+        );
+        let mut reasons: Vec<(&str, usize)> = Vec::new();
+        for case in &skipped {
+            match reasons
+                .iter_mut()
+                .find(|(reason, _)| *reason == case.reason)
+            {
+                Some((_, count)) => *count += 1,
+                None => reasons.push((&case.reason, 1)),
+            }
+        }
+        for (reason, count) in reasons {
+            let _ = writeln!(out, "  {count:>4} x {reason}");
+        }
+    }
+
+    let errors: Vec<_> = run
+        .cases
+        .iter()
+        .filter(|case| case.verdict == Verdict::Error)
+        .collect();
+    if !errors.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(
+                red.clone(),
+                &format!("{} could not be judged:", cases(errors.len()))
+            )
+        );
+        for case in errors.iter().take(10) {
+            let _ = writeln!(out, "  {}: {}", case.id, case.reason);
+        }
+        if errors.len() > 10 {
+            let _ = writeln!(out, "  ... and {} more", errors.len() - 10);
+        }
+    }
+
+    let groups = weaknesses(run);
+    if !groups.is_empty() {
+        let _ = writeln!(out);
+        let title = if groups.len() == 1 {
+            "1 weakness:".to_string()
+        } else {
+            format!("{} weaknesses:", groups.len())
+        };
+        let _ = writeln!(out, "{}", paint(red.clone(), &title));
+        for (number, group) in groups.iter().enumerate() {
+            let case = &run.cases[group.representative()];
+            let cwe = group
+                .weakness
+                .cwe
+                .map(|cwe| format!(" (CWE-{cwe})"))
+                .unwrap_or_default();
+            let count = if group.cases.len() == 1 {
+                "1 failing case".to_string()
+            } else {
+                format!("{} failing cases", group.cases.len())
+            };
+            let _ = writeln!(
+                out,
+                "  {}. {}{cwe}, {}: {count}",
+                number + 1,
+                paint(red.clone(), &group.weakness.id),
+                group.category.as_str()
+            );
+            let scenario = &run.scenarios[case.scenario];
+            let _ = writeln!(out, "     {}", scenario.title);
+            let _ = writeln!(out, "     {}: {}", case.id, case.reason);
+            if let Some(exchange) = case.culprit.and_then(|index| case.exchanges.get(index)) {
+                let _ = writeln!(
+                    out,
+                    "     {}",
+                    paint(
+                        dim.clone(),
+                        &format!("reproduce: {}", reproducer(&exchange.request))
+                    )
+                );
+            }
+            let _ = writeln!(
+                out,
+                "     {}",
+                paint(
+                    dim.clone(),
+                    &format!("scenario: {}:{}", scenario.file.display(), scenario.line)
+                )
+            );
+        }
+    }
+
+    let _ = writeln!(out);
+    let gate = if run.gate_passed() {
+        paint(green, "gate: PASSED (100% on every criterion)")
+    } else {
+        let below: Vec<String> = run
+            .tallies()
+            .into_iter()
+            .filter(|(_, tally)| !tally.is_complete())
+            .map(|(category, tally)| format!("{} {:.1}%", category.as_str(), tally.percent()))
+            .collect();
+        paint(red, &format!("gate: FAILED ({})", below.join(", ")))
+    };
+    let _ = writeln!(out, "{gate}");
+    out
+}
+
+/// "1 case" / "N cases".
+fn cases(count: usize) -> String {
+    if count == 1 {
+        "1 case".to_string()
+    } else {
+        format!("{count} cases")
+    }
+}

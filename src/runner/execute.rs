@@ -1,0 +1,397 @@
+//! Running one case: setup, attack steps, verify; every request recorded as it went over the wire.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
+
+use reqwest::Method;
+use serde_json::Value;
+
+use super::result::{CaseResult, ExchangeRecord, Phase, ReceivedResponse, SentRequest, Verdict};
+use super::tokens::{TokenError, TokenFactory};
+use crate::profile::Profile;
+use crate::scenario::plan::{
+    BodyTemplate, Case, Category, ExpectPlan, StatusMatcher, StepPlan, Weakness,
+};
+use crate::scenario::template;
+use crate::target::attacker::AttackerHost;
+use crate::target::placement::place;
+use crate::target::{HttpClient, RequestSpec, SendError};
+use crate::verdict::expect;
+
+/// The weakness of a case whose target answered 5xx.
+pub const SERVER_ERROR_WEAKNESS: &str = "server-error";
+
+/// Everything shared by the cases of one run.
+#[derive(Debug)]
+pub struct RunShared {
+    /// The HTTP client.
+    pub client: HttpClient,
+    /// Base URL of the target, no trailing slash.
+    pub base_url: String,
+    /// The profile.
+    pub profile: Arc<Profile>,
+    /// Token making.
+    pub tokens: TokenFactory,
+    /// The attacker host (jku/x5u bait).
+    pub attacker: AttackerHost,
+    /// A per-run value that makes canaries unique.
+    pub nonce: u32,
+    /// Canaries planted so far, by principal name.
+    pub canaries: Mutex<HashMap<String, Vec<String>>>,
+}
+
+impl RunShared {
+    fn canary(&self, case_index: usize, principal: &str) -> String {
+        let canary = format!("cnry-{:08x}-{case_index:05}-{principal}", self.nonce);
+        let mut canaries = self.canaries.lock().unwrap_or_else(PoisonError::into_inner);
+        let list = canaries.entry(principal.to_string()).or_default();
+        if !list.contains(&canary) {
+            list.push(canary.clone());
+        }
+        canary
+    }
+
+    fn canaries_of(&self, principals: &[String]) -> Vec<String> {
+        let canaries = self.canaries.lock().unwrap_or_else(PoisonError::into_inner);
+        principals
+            .iter()
+            .flat_map(|name| canaries.get(name).cloned().unwrap_or_default())
+            .collect()
+    }
+}
+
+/// How one request of a case ended.
+enum StepEnd {
+    Ok,
+    Fail(String),
+    /// A 5xx: whatever the step probed, the target broke (a robustness weakness).
+    ServerError(String),
+    Error(String),
+    Skip(String),
+}
+
+struct CaseRun<'a> {
+    shared: &'a RunShared,
+    case: &'a Case,
+    index: usize,
+    captures: HashMap<String, Value>,
+    exchanges: Vec<ExchangeRecord>,
+    server_error: bool,
+}
+
+/// Runs one case and judges it.
+pub async fn run_case(
+    shared: &RunShared,
+    case: &Case,
+    index: usize,
+    category: Category,
+) -> CaseResult {
+    let started = Instant::now();
+    let mut run = CaseRun {
+        shared,
+        case,
+        index,
+        captures: HashMap::new(),
+        exchanges: Vec::new(),
+        server_error: false,
+    };
+    let (verdict, reason) = run.all().await;
+    let culprit = if verdict == Verdict::Pass || run.exchanges.is_empty() {
+        None
+    } else {
+        Some(run.exchanges.len() - 1)
+    };
+    // A 5xx is a robustness weakness whatever the scenario probed: count it there, under one name.
+    let (category, weakness) = if run.server_error {
+        (
+            Category::Robustness,
+            Weakness {
+                id: SERVER_ERROR_WEAKNESS.to_string(),
+                cwe: Some(755),
+            },
+        )
+    } else {
+        (category, case.weakness.clone())
+    };
+    CaseResult {
+        id: case.id.clone(),
+        scenario: case.scenario,
+        category,
+        weakness,
+        verdict,
+        reason,
+        culprit,
+        exchanges: run.exchanges,
+        duration: started.elapsed(),
+    }
+}
+
+impl CaseRun<'_> {
+    async fn all(&mut self) -> (Verdict, String) {
+        let phases = [
+            (Phase::Setup, &self.case.setup),
+            (Phase::Step, &self.case.steps),
+            (Phase::Verify, &self.case.verify),
+        ];
+        for (phase, steps) in phases {
+            for (index, step) in steps.iter().enumerate() {
+                match self.step(phase, index, step).await {
+                    StepEnd::Ok => {}
+                    StepEnd::Fail(reason) | StepEnd::ServerError(reason)
+                        if phase == Phase::Setup =>
+                    {
+                        return (Verdict::Error, format!("setup {}: {reason}", index + 1));
+                    }
+                    StepEnd::ServerError(reason) => {
+                        self.server_error = true;
+                        return (Verdict::Fail, prefixed(phase, index, steps.len(), &reason));
+                    }
+                    StepEnd::Fail(reason) => {
+                        return (Verdict::Fail, prefixed(phase, index, steps.len(), &reason));
+                    }
+                    StepEnd::Error(reason) => {
+                        return (Verdict::Error, prefixed(phase, index, steps.len(), &reason));
+                    }
+                    StepEnd::Skip(reason) => {
+                        return (Verdict::Skipped, format!("not applicable: {reason}"));
+                    }
+                }
+            }
+        }
+        (Verdict::Pass, String::new())
+    }
+
+    async fn step(&mut self, phase: Phase, index: usize, step: &StepPlan) -> StepEnd {
+        let shared = self.shared;
+        let attacker_prefix = format!("/c{}-{}", self.index, self.exchanges.len());
+        let attacker_base = format!("{}{attacker_prefix}", shared.attacker.base_url());
+        let made = match shared.tokens.make(&step.token, &step.actor, &attacker_base) {
+            Ok(made) => made,
+            Err(TokenError::NotApplicable(reason)) => return StepEnd::Skip(reason),
+            Err(TokenError::Failed(reason)) => {
+                return StepEnd::Error(format!("cannot make the token: {reason}"));
+            }
+        };
+        shared.attacker.host(&attacker_prefix, &made.attack.hosted);
+        let user_id = match &made.attack.path_user {
+            Some(sub) => sub.clone(),
+            None => match shared.profile.principal(&step.path_user) {
+                Ok(principal) => principal.sub.clone(),
+                Err(reason) => return StepEnd::Error(reason),
+            },
+        };
+        let token_text = made.attack.token.clone().unwrap_or_default();
+        let canary = shared.canary(self.index, &step.actor);
+        let spec = match self.render(step, &user_id, &canary, &attacker_base) {
+            Ok(spec) => place(spec, &made.attack, &shared.profile.presentation),
+            Err(reason) => return StepEnd::Error(reason),
+        };
+        let mut record = ExchangeRecord {
+            phase,
+            index,
+            actor: step.actor.clone(),
+            token: made.attack.token.clone(),
+            mutation: made.mutation.map(|m| m.id.to_string()),
+            request: SentRequest {
+                method: spec.method.to_string(),
+                url: spec.url.clone(),
+                headers: spec.headers.clone(),
+                body: spec
+                    .body
+                    .as_ref()
+                    .map(|body| String::from_utf8_lossy(body).into_owned()),
+            },
+            response: None,
+            error: None,
+        };
+        let outcome = shared.client.send(&spec).await;
+        let exchange = match outcome {
+            Ok(exchange) => exchange,
+            Err(err) => {
+                record.error = Some(err.to_string());
+                self.exchanges.push(record);
+                return match err {
+                    SendError::Timeout(_) | SendError::Broken(_) if phase != Phase::Setup => {
+                        StepEnd::Fail(format!("no valid answer: {err}"))
+                    }
+                    _ => StepEnd::Error(err.to_string()),
+                };
+            }
+        };
+        let response = ReceivedResponse {
+            status: exchange.status,
+            headers: exchange.headers.clone(),
+            body: exchange.body_text(),
+            body_truncated: exchange.body_truncated,
+            elapsed: exchange.elapsed,
+        };
+        record.response = Some(response.clone());
+        self.exchanges.push(record);
+
+        let fetched = shared.attacker.fetches_under(&attacker_prefix);
+        if let Some(fetch) = fetched.first() {
+            return StepEnd::Fail(format!(
+                "the target fetched attacker-hosted key material ({})",
+                fetch.path
+            ));
+        }
+        let mut plan = match self.render_expect(&step.expect, &token_text, &user_id, &canary) {
+            Ok(plan) => plan,
+            Err(reason) => return StepEnd::Error(reason),
+        };
+        if phase == Phase::Setup && plan.status.is_none() {
+            plan.status = Some(StatusMatcher::Class(2));
+        }
+        if step.expect.from_mutation {
+            match made.mutation {
+                Some(mutation) => {
+                    plan = expect::merged(plan, &expect::from_mutation(mutation.expected))
+                }
+                None => {
+                    return StepEnd::Error(
+                        "expect: from_mutation, but the token has no mutation".into(),
+                    );
+                }
+            }
+        }
+        if response.status >= 500 && !plan.allow_5xx {
+            return StepEnd::ServerError(format!(
+                "server error {}: no input may make the target fail",
+                response.status
+            ));
+        }
+        let leaked = shared.canaries_of(&plan.no_leak);
+        if let Err(reason) = expect::check(&plan, &response, &leaked) {
+            return StepEnd::Fail(reason);
+        }
+        for (name, pointer) in &step.captures {
+            let value = serde_json::from_str::<Value>(&response.body)
+                .ok()
+                .and_then(|body| body.pointer(pointer).cloned());
+            match value {
+                Some(value) => {
+                    self.captures.insert(name.clone(), value);
+                }
+                None if response.body_truncated => {
+                    return StepEnd::Fail(format!(
+                        "capture {name}: the answer was cut at {} KiB before it could be read (raise max_body_kib)",
+                        response.body.len() / 1024
+                    ));
+                }
+                None => {
+                    return StepEnd::Fail(format!(
+                        "capture {name}: nothing at {pointer} in the answer"
+                    ));
+                }
+            }
+        }
+        StepEnd::Ok
+    }
+
+    /// The value of a run-time placeholder.
+    fn lookup(
+        &self,
+        name: &str,
+        user_id: &str,
+        canary: &str,
+        attacker_base: &str,
+    ) -> Option<Value> {
+        match name {
+            "user_id" => Some(Value::from(user_id)),
+            "canary" => Some(Value::from(canary)),
+            "attacker_url" => Some(Value::from(attacker_base)),
+            _ => self.captures.get(name).cloned(),
+        }
+    }
+
+    fn render(
+        &self,
+        step: &StepPlan,
+        user_id: &str,
+        canary: &str,
+        attacker_base: &str,
+    ) -> Result<RequestSpec, String> {
+        let text = |name: &str| {
+            self.lookup(name, user_id, canary, attacker_base)
+                .map(|value| value_text(&value))
+        };
+        let value = |name: &str| self.lookup(name, user_id, canary, attacker_base);
+        let request = &step.request;
+        let path = template::render(&request.path, &text).map_err(|err| format!("path: {err}"))?;
+        let method = Method::from_bytes(request.method.as_bytes())
+            .map_err(|err| format!("method: {err}"))?;
+        let mut url = url::Url::parse(&format!("{}{path}", self.shared.base_url))
+            .map_err(|err| format!("url: {err}"))?;
+        if !request.query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (name, value) in &request.query {
+                let value =
+                    template::render(value, &text).map_err(|err| format!("query {name}: {err}"))?;
+                pairs.append_pair(name, &value);
+            }
+        }
+        let mut spec = RequestSpec::new(method, url.to_string());
+        for (name, value) in &self.shared.profile.extra_headers {
+            spec = spec.header(name.clone(), value.clone());
+        }
+        for (name, value) in &request.headers {
+            let value =
+                template::render(value, &text).map_err(|err| format!("header {name}: {err}"))?;
+            spec = spec.header(name.clone(), value);
+        }
+        match &request.body {
+            Some(BodyTemplate::Json(body)) => {
+                let body =
+                    template::render_json(body, &value).map_err(|err| format!("body: {err}"))?;
+                spec = spec.json(&body);
+            }
+            Some(BodyTemplate::Text(body)) => {
+                let body = template::render(body, &text).map_err(|err| format!("body: {err}"))?;
+                spec.body = Some(body.into_bytes());
+            }
+            None => {}
+        }
+        Ok(spec)
+    }
+
+    fn render_expect(
+        &self,
+        expect: &ExpectPlan,
+        token: &str,
+        user_id: &str,
+        canary: &str,
+    ) -> Result<ExpectPlan, String> {
+        let lookup = |name: &str| match name {
+            "token" => Some(Value::from(token)),
+            other => self.lookup(other, user_id, canary, ""),
+        };
+        let text = |name: &str| lookup(name).map(|value| value_text(&value));
+        let mut plan = expect.clone();
+        for (pointer, wanted) in &mut plan.json {
+            *wanted = template::render_json(wanted, &lookup)
+                .map_err(|err| format!("expect json {pointer}: {err}"))?;
+        }
+        for text_value in &mut plan.body_not_contains {
+            *text_value =
+                template::render(text_value, &text).map_err(|err| format!("expect: {err}"))?;
+        }
+        Ok(plan)
+    }
+}
+
+/// A JSON value as it reads inside a string: strings without quotes, others as JSON.
+fn value_text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn prefixed(phase: Phase, index: usize, count: usize, reason: &str) -> String {
+    if count <= 1 && phase == Phase::Step {
+        reason.to_string()
+    } else {
+        format!("{} {}: {reason}", phase.as_str(), index + 1)
+    }
+}

@@ -1,0 +1,187 @@
+//! The runner: executes the expanded cases of a suite against a target with bounded concurrency and
+//! collects a [`RunResult`] in case order, whatever the concurrency.
+
+pub mod execute;
+pub mod filter;
+pub mod result;
+pub mod tokens;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use tokio::sync::Semaphore;
+
+pub use result::{CaseResult, RunResult, Verdict};
+
+use crate::profile::Profile;
+use crate::scenario::plan::Suite;
+use crate::target::attacker::AttackerHost;
+use crate::target::{HttpClient, RequestSpec, SendError};
+use crate::token::keys::KeySet;
+use crate::token::mint::{Clock, SystemClock};
+use execute::{RunShared, run_case};
+use tokens::TokenFactory;
+
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Base URL of the target.
+    pub base_url: String,
+    /// Cases in flight at once.
+    pub jobs: usize,
+    /// Stop starting cases after the first failure.
+    pub fail_fast: bool,
+    /// Seed for anything random (canary nonce).
+    pub seed: u64,
+}
+
+/// The run could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The target did not answer at all.
+    #[error("target {url} is unreachable: {reason}")]
+    Unreachable {
+        /// The URL tried.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// Something on the harness side failed (attacker host, keys, client).
+    #[error("{0}")]
+    Harness(String),
+}
+
+/// Receives each case result as it finishes (for progress display).
+pub type OnCase = Arc<dyn Fn(&CaseResult) + Send + Sync>;
+
+/// Runs `suite` against the target. Fails before any verdict when the target is unreachable.
+pub async fn run(
+    suite: &Suite,
+    profile: Arc<Profile>,
+    options: &RunOptions,
+    on_case: OnCase,
+) -> Result<RunResult, RunError> {
+    let started = Instant::now();
+    let base_url = options.base_url.trim_end_matches('/').to_string();
+    let client = HttpClient::new(profile.target_settings.clone())
+        .map_err(|err| RunError::Harness(err.to_string()))?;
+    probe(&client, &base_url).await?;
+    let attacker = AttackerHost::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .map_err(|err| RunError::Harness(format!("cannot start the attacker host: {err}")))?;
+    let attacker_keys = KeySet::generate("attacker")
+        .map_err(|err| RunError::Harness(format!("cannot generate attacker keys: {err}")))?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let shared = Arc::new(RunShared {
+        client,
+        base_url: base_url.clone(),
+        tokens: TokenFactory {
+            profile: Arc::clone(&profile),
+            attacker: Arc::new(attacker_keys),
+            clock,
+        },
+        profile,
+        attacker,
+        nonce: nonce(options.seed),
+        canaries: Mutex::new(HashMap::new()),
+    });
+
+    let semaphore = Arc::new(Semaphore::new(options.jobs.max(1)));
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut handles = Vec::with_capacity(suite.cases.len());
+    for (index, case) in suite.cases.iter().enumerate() {
+        let shared = Arc::clone(&shared);
+        let semaphore = Arc::clone(&semaphore);
+        let stop = Arc::clone(&stop);
+        let on_case = Arc::clone(&on_case);
+        let case = case.clone();
+        let category = suite.scenarios[case.scenario].category;
+        let fail_fast = options.fail_fast;
+        handles.push(tokio::spawn(async move {
+            let _permit = semaphore.acquire_owned().await.ok();
+            let result = if stop.load(Ordering::Relaxed) {
+                skipped(
+                    &case,
+                    category,
+                    "not run: --fail-fast stopped the run after a failure",
+                )
+            } else {
+                run_case(&shared, &case, index, category).await
+            };
+            if fail_fast && result.verdict == Verdict::Fail {
+                stop.store(true, Ordering::Relaxed);
+            }
+            on_case(&result);
+            result
+        }));
+    }
+    let mut cases = Vec::with_capacity(handles.len());
+    for (handle, case) in handles.into_iter().zip(&suite.cases) {
+        let category = suite.scenarios[case.scenario].category;
+        cases.push(handle.await.unwrap_or_else(|err| {
+            let mut result = skipped(case, category, "");
+            result.verdict = Verdict::Error;
+            result.reason = format!("harness task failed: {err}");
+            result
+        }));
+    }
+    Ok(RunResult {
+        target: base_url,
+        scenarios: suite.scenarios.clone(),
+        cases,
+        duration: started.elapsed(),
+    })
+}
+
+/// Any HTTP answer means reachable; a connection failure means exit 3 before any verdict.
+async fn probe(client: &HttpClient, base_url: &str) -> Result<(), RunError> {
+    let url = format!("{base_url}/");
+    match client
+        .send(&RequestSpec::new(reqwest::Method::GET, url.clone()))
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(err @ (SendError::Connect(_) | SendError::Timeout(_) | SendError::Build(_))) => {
+            Err(RunError::Unreachable {
+                url,
+                reason: err.to_string(),
+            })
+        }
+        Err(SendError::Broken(_)) => Ok(()),
+    }
+}
+
+fn skipped(
+    case: &crate::scenario::plan::Case,
+    category: crate::scenario::plan::Category,
+    reason: &str,
+) -> CaseResult {
+    CaseResult {
+        id: case.id.clone(),
+        scenario: case.scenario,
+        category,
+        weakness: case.weakness.clone(),
+        verdict: Verdict::Skipped,
+        reason: reason.to_string(),
+        culprit: None,
+        exchanges: Vec::new(),
+        duration: std::time::Duration::ZERO,
+    }
+}
+
+/// A 32-bit value from the seed (splitmix64), so canaries differ between runs with different seeds.
+fn nonce(seed: u64) -> u32 {
+    let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    (z ^ (z >> 31)) as u32
+}
+
+/// Default concurrency: a multiple of the cores (requests wait on the network, not the CPU).
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get() * 8)
+        .unwrap_or(16)
+}

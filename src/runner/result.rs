@@ -1,0 +1,204 @@
+//! The results model: what was actually sent and received for every case, and each case's verdict.
+//! Reporters are pure functions of [`RunResult`].
+
+use std::time::Duration;
+
+use crate::scenario::plan::{Category, ScenarioInfo, Weakness};
+
+/// The outcome of one case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Verdict {
+    /// Every expectation held.
+    Pass,
+    /// The target answered wrongly: a weakness.
+    Fail,
+    /// The case could not be judged (setup failed, request could not be built, target unreachable).
+    Error,
+    /// Not run, with a stated reason (e.g. the attack needs an asymmetric key, or `--fail-fast`).
+    Skipped,
+}
+
+impl Verdict {
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::Error => "error",
+            Verdict::Skipped => "skipped",
+        }
+    }
+}
+
+/// Which part of a case a request belonged to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Planting data.
+    Setup,
+    /// The attack.
+    Step,
+    /// Re-reading to prove no effect.
+    Verify,
+}
+
+impl Phase {
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Setup => "setup",
+            Phase::Step => "step",
+            Phase::Verify => "verify",
+        }
+    }
+}
+
+/// A request exactly as it went over the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentRequest {
+    /// Method.
+    pub method: String,
+    /// Absolute URL.
+    pub url: String,
+    /// Header lines in order.
+    pub headers: Vec<(String, String)>,
+    /// Body as text (lossy), if any.
+    pub body: Option<String>,
+}
+
+/// The answer, as received (body capped).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedResponse {
+    /// Status code.
+    pub status: u16,
+    /// Header lines, lower-case names.
+    pub headers: Vec<(String, String)>,
+    /// Body as text (lossy), at most the configured cap.
+    pub body: String,
+    /// Whether the body was cut at the cap.
+    pub body_truncated: bool,
+    /// Time from send to the last byte read.
+    pub elapsed: Duration,
+}
+
+/// One request of a case and what came of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExchangeRecord {
+    /// Setup, step or verify.
+    pub phase: Phase,
+    /// Index within its phase.
+    pub index: usize,
+    /// The principal acting.
+    pub actor: String,
+    /// The token sent, if any.
+    pub token: Option<String>,
+    /// The catalog mutation that made the token, if any.
+    pub mutation: Option<String>,
+    /// What was sent.
+    pub request: SentRequest,
+    /// What came back, unless sending failed.
+    pub response: Option<ReceivedResponse>,
+    /// Why sending failed, if it did.
+    pub error: Option<String>,
+}
+
+/// One judged case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseResult {
+    /// Case id.
+    pub id: String,
+    /// Index into [`RunResult::scenarios`].
+    pub scenario: usize,
+    /// Criterion it counts towards.
+    pub category: Category,
+    /// What a failure means.
+    pub weakness: Weakness,
+    /// The outcome.
+    pub verdict: Verdict,
+    /// One line: why it failed, erred or was skipped (empty for a pass).
+    pub reason: String,
+    /// Index into `exchanges` of the request the reason is about (the reproducer), if any.
+    pub culprit: Option<usize>,
+    /// Every request made, in order.
+    pub exchanges: Vec<ExchangeRecord>,
+    /// Wall time of the case.
+    pub duration: Duration,
+}
+
+/// A whole run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunResult {
+    /// Base URL of the target.
+    pub target: String,
+    /// Scenarios, in load order.
+    pub scenarios: Vec<ScenarioInfo>,
+    /// Case results, in case order (whatever the concurrency).
+    pub cases: Vec<CaseResult>,
+    /// Wall time of the run.
+    pub duration: Duration,
+}
+
+/// Passed / total for one criterion (skipped cases are not counted in `total`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Tally {
+    /// Cases that passed.
+    pub passed: usize,
+    /// Cases that failed.
+    pub failed: usize,
+    /// Cases that could not be judged.
+    pub errors: usize,
+    /// Cases not run.
+    pub skipped: usize,
+}
+
+impl Tally {
+    /// Judged cases: passed + failed + errors.
+    pub fn total(&self) -> usize {
+        self.passed + self.failed + self.errors
+    }
+
+    /// Percent passed of the judged cases (100 when there are none).
+    pub fn percent(&self) -> f64 {
+        if self.total() == 0 {
+            100.0
+        } else {
+            self.passed as f64 * 100.0 / self.total() as f64
+        }
+    }
+
+    /// Whether this criterion is at 100 %.
+    pub fn is_complete(&self) -> bool {
+        self.failed == 0 && self.errors == 0
+    }
+
+    fn add(&mut self, verdict: Verdict) {
+        match verdict {
+            Verdict::Pass => self.passed += 1,
+            Verdict::Fail => self.failed += 1,
+            Verdict::Error => self.errors += 1,
+            Verdict::Skipped => self.skipped += 1,
+        }
+    }
+}
+
+impl RunResult {
+    /// Tallies per criterion, in [`Category::ALL`] order.
+    pub fn tallies(&self) -> Vec<(Category, Tally)> {
+        Category::ALL
+            .iter()
+            .map(|category| {
+                let mut tally = Tally::default();
+                for case in self.cases.iter().filter(|case| case.category == *category) {
+                    tally.add(case.verdict);
+                }
+                (*category, tally)
+            })
+            .collect()
+    }
+
+    /// The gate: every criterion at 100 % (no fail, no error).
+    pub fn gate_passed(&self) -> bool {
+        self.cases
+            .iter()
+            .all(|case| matches!(case.verdict, Verdict::Pass | Verdict::Skipped))
+    }
+}

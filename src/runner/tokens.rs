@@ -1,0 +1,154 @@
+//! Making the token of a step from its plan: valid, none, or a recipe (edited claims, one mutation).
+
+use std::sync::Arc;
+
+use crate::profile::Profile;
+use crate::scenario::plan::TokenPlan;
+use crate::token::keys::KeySet;
+use crate::token::mint::{Clock, Principal, mint};
+use crate::token::mutation::{
+    self, AttackRequest, Mutation, MutationContext, MutationError, Placement,
+};
+
+/// What the runner needs to make tokens.
+#[derive(Debug, Clone)]
+pub struct TokenFactory {
+    /// The target profile (issuer, principals, target keys, leeway).
+    pub profile: Arc<Profile>,
+    /// Keys the target does not trust.
+    pub attacker: Arc<KeySet>,
+    /// The clock tokens are minted at.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// A step's token could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    /// The mutation does not apply to this target (stated, never silent): the case is skipped.
+    #[error("{0}")]
+    NotApplicable(String),
+    /// Anything else: the case is an error.
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// The token (and its placement) for one step, plus the mutation that made it, if any.
+#[derive(Debug, Clone)]
+pub struct MadeToken {
+    /// What to send.
+    pub attack: AttackRequest,
+    /// The catalog entry used.
+    pub mutation: Option<&'static Mutation>,
+}
+
+impl TokenFactory {
+    /// Makes the token of a step acted by `actor`. `attacker_base_url` is where jku/x5u bait is
+    /// served for this case.
+    pub fn make(
+        &self,
+        plan: &TokenPlan,
+        actor: &str,
+        attacker_base_url: &str,
+    ) -> Result<MadeToken, TokenError> {
+        match plan {
+            TokenPlan::None => Ok(MadeToken {
+                attack: AttackRequest::placed(None, Placement::None),
+                mutation: None,
+            }),
+            TokenPlan::Valid => {
+                let principal = self.principal(actor)?;
+                let token =
+                    mint(principal, &self.profile.issuer, self.clock.as_ref()).map_err(failed)?;
+                Ok(MadeToken {
+                    attack: AttackRequest::bearer(token),
+                    mutation: None,
+                })
+            }
+            TokenPlan::Recipe {
+                from,
+                claims,
+                remove_claims,
+                mutation,
+            } => {
+                let mut principal = self.principal(from)?.clone();
+                principal.extra.extend(claims.clone());
+                match mutation {
+                    None if remove_claims.is_empty() => {
+                        let token = mint(&principal, &self.profile.issuer, self.clock.as_ref())
+                            .map_err(failed)?;
+                        Ok(MadeToken {
+                            attack: AttackRequest::bearer(token),
+                            mutation: None,
+                        })
+                    }
+                    None => {
+                        let context = self.context(principal, attacker_base_url)?;
+                        let mut claims = context.claims();
+                        for name in remove_claims {
+                            claims.remove(name);
+                        }
+                        let token = context.sign_claims(&claims).map_err(failed)?;
+                        Ok(MadeToken {
+                            attack: AttackRequest::bearer(token),
+                            mutation: None,
+                        })
+                    }
+                    Some(_) if !remove_claims.is_empty() => Err(TokenError::Failed(
+                        "remove_claims cannot be combined with a mutation".into(),
+                    )),
+                    Some(id) => {
+                        let found = mutation::find(id).map_err(failed)?;
+                        let context = self.context(principal, attacker_base_url)?;
+                        let attack = found.apply(&context).map_err(|err| match err {
+                            MutationError::NotApplicable(reason) => {
+                                TokenError::NotApplicable(reason)
+                            }
+                            other => failed(other),
+                        })?;
+                        Ok(MadeToken {
+                            attack,
+                            mutation: Some(found),
+                        })
+                    }
+                }
+            }
+        }
+    }
+
+    fn principal(&self, name: &str) -> Result<&Principal, TokenError> {
+        self.profile.principal(name).map_err(TokenError::Failed)
+    }
+
+    /// The mutation context for `principal`: the other principal is the first one (by name) that
+    /// is not `principal`.
+    fn context(
+        &self,
+        principal: Principal,
+        attacker_base_url: &str,
+    ) -> Result<MutationContext, TokenError> {
+        let other = self
+            .profile
+            .principals
+            .values()
+            .find(|candidate| candidate.name != principal.name)
+            .cloned()
+            .ok_or_else(|| {
+                TokenError::NotApplicable("the profile defines only one principal".into())
+            })?;
+        let mut context = MutationContext::new(
+            self.profile.issuer.clone(),
+            principal,
+            other,
+            self.attacker.as_ref().clone(),
+            Arc::clone(&self.clock),
+        );
+        context.target_key = self.profile.target_keys.first().cloned();
+        context.attacker_base_url = Some(attacker_base_url.to_string());
+        context.leeway_secs = self.profile.leeway_secs;
+        Ok(context)
+    }
+}
+
+fn failed(err: impl std::fmt::Display) -> TokenError {
+    TokenError::Failed(err.to_string())
+}

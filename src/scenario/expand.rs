@@ -1,0 +1,487 @@
+//! Matrix expansion: one [`Case`] per combination of the matrix values (variables in file order, the
+//! first varying slowest), with matrix variables and principal names substituted, `call:` resolved through
+//! the API description (profile prefix applied) and run-time placeholders left for the runner.
+
+use serde_json::Value;
+use serde_saphyr::Spanned;
+
+use super::error::Reporter;
+use super::model::{ExpectDoc, JsonNode, ScenarioDoc, StatusDoc, StepDoc, TokenDoc};
+use super::plan::{
+    BodyTemplate, Case, ExpectPlan, RequestTemplate, StatusMatcher, StepPlan, TokenPlan, Weakness,
+};
+use super::template;
+use super::validate::{self, Context, Matrix};
+
+/// The most cases one scenario may expand to.
+pub const MAX_CASES_PER_SCENARIO: usize = 100_000;
+
+/// The case id of a combination: `<scenario id>[var=value,...]`, or the bare id without a matrix.
+pub fn case_id(scenario: &str, bindings: &[(String, String)]) -> String {
+    if bindings.is_empty() {
+        return scenario.to_string();
+    }
+    let pairs: Vec<String> = bindings
+        .iter()
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect();
+    format!("{scenario}[{}]", pairs.join(","))
+}
+
+/// Every combination of the matrix, in stable order (the first variable varies slowest).
+pub fn combinations(vars: &[(String, Vec<String>)]) -> Vec<Vec<(String, String)>> {
+    let mut out: Vec<Vec<(String, String)>> = vec![Vec::new()];
+    for (name, values) in vars {
+        out = out
+            .into_iter()
+            .flat_map(|prefix| {
+                values.iter().map(move |value| {
+                    let mut next = prefix.clone();
+                    next.push((name.clone(), value.clone()));
+                    next
+                })
+            })
+            .collect();
+    }
+    out
+}
+
+/// Expands one checked scenario into its cases, reporting what only a matrix value reveals (an unknown
+/// operation, principal or mutation named through a variable).
+pub(crate) fn expand_scenario(
+    ctx: &Context<'_>,
+    doc: &ScenarioDoc,
+    scenario: usize,
+    matrix: &Matrix,
+    reporter: &mut Reporter<'_>,
+) -> Vec<Case> {
+    let total = matrix
+        .vars
+        .iter()
+        .try_fold(1usize, |acc, (_, values)| acc.checked_mul(values.len()));
+    if total.is_none_or(|total| total > MAX_CASES_PER_SCENARIO) {
+        let at = doc
+            .matrix
+            .iter()
+            .next()
+            .map(|(name, _)| name.referenced)
+            .unwrap_or(doc.id.referenced);
+        reporter.error(
+            at,
+            format!("the matrix expands to more than {MAX_CASES_PER_SCENARIO} cases"),
+            Some("narrow a source (e.g. filter mutations by family)".into()),
+        );
+        return Vec::new();
+    }
+    let mut cases = Vec::new();
+    for bindings in combinations(&matrix.vars) {
+        let mut builder = CaseBuilder {
+            ctx,
+            bindings: &bindings,
+            reporter: &mut *reporter,
+            ok: true,
+        };
+        if let Some(case) = builder.case(doc, scenario) {
+            cases.push(case);
+        }
+    }
+    cases
+}
+
+/// The template text of a field, when it has placeholders (for "from `{var}`" in messages).
+fn templated(text: &Spanned<String>) -> Option<&str> {
+    text.value.contains('{').then_some(text.value.as_str())
+}
+
+struct CaseBuilder<'c, 'r, 'e> {
+    ctx: &'c Context<'c>,
+    bindings: &'c [(String, String)],
+    reporter: &'r mut Reporter<'e>,
+    ok: bool,
+}
+
+impl CaseBuilder<'_, '_, '_> {
+    fn variable(&self, name: &str) -> Option<String> {
+        self.bindings
+            .iter()
+            .find(|(var, _)| var == name)
+            .map(|(_, value)| value.clone())
+    }
+
+    fn load_time(&self, name: &str) -> Option<String> {
+        self.variable(name)
+            .or_else(|| self.ctx.profile.principals.get(name).map(|p| p.sub.clone()))
+    }
+
+    /// A naming field with its matrix variables substituted.
+    fn name(&mut self, text: &Spanned<String>) -> Option<String> {
+        let lookup = |name: &str| self.variable(name);
+        match template::render(&text.value, &lookup) {
+            Ok(value) => Some(value),
+            Err(_) => {
+                // Already reported by validation.
+                self.ok = false;
+                None
+            }
+        }
+    }
+
+    fn principal(&mut self, text: &Spanned<String>, field: &str) -> Option<String> {
+        let name = self.name(text)?;
+        if validate::check_principal(
+            self.ctx,
+            &name,
+            text.referenced,
+            field,
+            templated(text),
+            self.reporter,
+        ) {
+            Some(name)
+        } else {
+            self.ok = false;
+            None
+        }
+    }
+
+    fn text(&mut self, text: &Spanned<String>) -> Option<String> {
+        self.text_str(&text.value)
+    }
+
+    fn text_str(&mut self, text: &str) -> Option<String> {
+        let lookup = |name: &str| self.load_time(name);
+        let result = template::substitute(text, &lookup).ok();
+        self.ok &= result.is_some();
+        result
+    }
+
+    fn json(&mut self, node: &Spanned<JsonNode>) -> Option<Value> {
+        self.json_value(&node.value.to_value())
+    }
+
+    fn json_value(&mut self, value: &Value) -> Option<Value> {
+        let lookup = |name: &str| self.load_time(name);
+        let result = template::substitute_json(value, &lookup).ok();
+        self.ok &= result.is_some();
+        result
+    }
+
+    fn pairs(
+        &mut self,
+        map: &super::model::OrderedMap<Spanned<String>>,
+        lower_names: bool,
+    ) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (name, value) in map.iter() {
+            let name = if lower_names {
+                name.value.to_ascii_lowercase()
+            } else {
+                name.value.clone()
+            };
+            if let Some(value) = self.text(value) {
+                out.push((name, value));
+            }
+        }
+        out
+    }
+
+    fn case(&mut self, doc: &ScenarioDoc, scenario: usize) -> Option<Case> {
+        let weakness_id = self.name(&doc.weakness.id).unwrap_or_default();
+        if self.ok && !validate::is_weakness_id(&weakness_id) {
+            self.reporter.error_once(
+                doc.weakness.id.referenced,
+                format!("weakness id `{weakness_id}` is not kebab-case"),
+                Some(
+                    "use lower-case letters, digits and single dashes, e.g. `task-read-idor`"
+                        .into(),
+                ),
+            );
+            self.ok = false;
+        }
+        let mut defined: Vec<String> = Vec::new();
+        let setup = self.section(&doc.setup, true, &mut defined);
+        let steps = self.section(&doc.steps, false, &mut defined);
+        let verify = self.section(&doc.verify, false, &mut defined);
+        if !self.ok {
+            return None;
+        }
+        Some(Case {
+            id: case_id(&doc.id.value, self.bindings),
+            scenario,
+            bindings: self.bindings.to_vec(),
+            weakness: Weakness {
+                id: weakness_id,
+                cwe: doc.weakness.cwe,
+            },
+            setup,
+            steps,
+            verify,
+        })
+    }
+
+    fn section(
+        &mut self,
+        steps: &[Spanned<StepDoc>],
+        setup: bool,
+        defined: &mut Vec<String>,
+    ) -> Vec<StepPlan> {
+        let mut plans = Vec::new();
+        for step in steps {
+            if let Some(plan) = self.step(&step.value, setup, defined) {
+                plans.push(plan);
+            }
+            defined.extend(
+                step.value
+                    .capture
+                    .iter()
+                    .map(|(name, _)| name.value.clone()),
+            );
+        }
+        plans
+    }
+
+    fn step(&mut self, step: &StepDoc, setup: bool, defined: &[String]) -> Option<StepPlan> {
+        let actor = self.principal(&step.actor, "as");
+        let path_user = match &step.path_user {
+            Some(user) => self.principal(user, "path_user"),
+            None => actor.clone(),
+        };
+        let token = self.token(step, actor.as_deref());
+        let request = self.request(step, defined);
+        let captures = step
+            .capture
+            .iter()
+            .map(|(name, pointer)| (name.value.clone(), pointer.value.clone()))
+            .collect();
+        let expect = self.expect(step, setup);
+        Some(StepPlan {
+            actor: actor?,
+            path_user: path_user?,
+            token: token?,
+            request: request?,
+            captures,
+            expect: expect?,
+        })
+    }
+
+    fn token(&mut self, step: &StepDoc, actor: Option<&str>) -> Option<TokenPlan> {
+        let Some(token) = &step.token else {
+            return Some(TokenPlan::Valid);
+        };
+        match &token.value {
+            TokenDoc::Valid => Some(TokenPlan::Valid),
+            TokenDoc::None => Some(TokenPlan::None),
+            TokenDoc::Recipe(recipe) => {
+                let from = match &recipe.from {
+                    Some(from) => self.principal(from, "token.from"),
+                    None => actor.map(str::to_string),
+                };
+                let mutation = match recipe.mutate.first() {
+                    Some(id) => {
+                        let name = self.name(id)?;
+                        if !validate::check_mutation(
+                            &name,
+                            id.referenced,
+                            templated(id),
+                            self.reporter,
+                        ) {
+                            self.ok = false;
+                            return None;
+                        }
+                        Some(name)
+                    }
+                    None => None,
+                };
+                let mut claims = serde_json::Map::new();
+                for (name, value) in recipe.claims.iter() {
+                    claims.insert(name.value.clone(), self.json(value)?);
+                }
+                Some(TokenPlan::Recipe {
+                    from: from?,
+                    claims,
+                    remove_claims: recipe.remove_claims.clone(),
+                    mutation,
+                })
+            }
+        }
+    }
+
+    fn request(&mut self, step: &StepDoc, defined: &[String]) -> Option<RequestTemplate> {
+        if let Some(call) = &step.call {
+            let name = self.name(call)?;
+            let ctx = self.ctx;
+            let Some(op) = ctx.api.operation(&name) else {
+                validate::report_unknown_operation(
+                    ctx,
+                    &name,
+                    call.referenced,
+                    templated(call),
+                    self.reporter,
+                );
+                self.ok = false;
+                return None;
+            };
+            for needed in op.placeholders() {
+                if needed == "user_id" || needed == "canary" || defined.contains(&needed) {
+                    continue;
+                }
+                let creator = ctx
+                    .api
+                    .operations
+                    .iter()
+                    .find(|o| o.creates.iter().any(|(c, _)| *c == needed));
+                let hint = match creator {
+                    Some(creator) => {
+                        let pointer = creator
+                            .creates
+                            .iter()
+                            .find(|(c, _)| *c == needed)
+                            .map(|(_, p)| p.as_str())
+                            .unwrap_or("/id");
+                        format!(
+                            "capture it in an earlier step, e.g. `call: {}` with `capture: {{ {needed}: {pointer} }}`",
+                            creator.name
+                        )
+                    }
+                    None => format!("capture `{needed}` in an earlier step"),
+                };
+                self.reporter.error(
+                    call.referenced,
+                    format!(
+                        "operation `{name}` needs `{{{needed}}}`, which no earlier step captures"
+                    ),
+                    Some(hint),
+                );
+                self.ok = false;
+            }
+            let path = self.text_str(&op.path)?;
+            let body = match &step.json {
+                Some(json) => Some(BodyTemplate::Json(self.json(json)?)),
+                None => match &op.json {
+                    Some(json) => Some(BodyTemplate::Json(self.json_value(json)?)),
+                    None => None,
+                },
+            };
+            let query = self.pairs(&step.query, false);
+            let headers = self.pairs(&step.headers, false);
+            return Some(RequestTemplate {
+                method: op.method.clone(),
+                path: ctx.api.prefixed(&path),
+                query,
+                headers,
+                body,
+            });
+        }
+        let request = &step.request.as_ref()?.value;
+        let path = self.text(&request.path)?;
+        if !path.starts_with('/') {
+            self.reporter.error(
+                request.path.referenced,
+                format!("request path `{path}` must start with `/`"),
+                None,
+            );
+            self.ok = false;
+            return None;
+        }
+        let body = match (&request.json, &request.body) {
+            (Some(json), _) => Some(BodyTemplate::Json(self.json(json)?)),
+            (None, Some(body)) => Some(BodyTemplate::Text(self.text(body)?)),
+            (None, None) => None,
+        };
+        let query = self.pairs(&request.query, false);
+        let headers = self.pairs(&request.headers, false);
+        Some(RequestTemplate {
+            method: request.method.value.to_ascii_uppercase(),
+            path: self.ctx.api.prefixed(&path),
+            query,
+            headers,
+            body,
+        })
+    }
+
+    fn expect(&mut self, step: &StepDoc, setup: bool) -> Option<ExpectPlan> {
+        let default_status = setup.then_some(StatusMatcher::Class(2));
+        let Some(expect) = &step.expect else {
+            return Some(ExpectPlan {
+                status: default_status,
+                ..ExpectPlan::default()
+            });
+        };
+        let checks = match &expect.value {
+            ExpectDoc::FromMutation => {
+                return Some(ExpectPlan {
+                    from_mutation: true,
+                    ..ExpectPlan::default()
+                });
+            }
+            ExpectDoc::Checks(checks) => checks,
+        };
+        let status = match &checks.status {
+            Some(StatusDoc::Codes(codes)) => Some(StatusMatcher::Codes(codes.clone())),
+            Some(StatusDoc::Class(class)) => Some(StatusMatcher::Class(*class)),
+            None if checks.from_mutation => None,
+            None => default_status,
+        };
+        let headers = checks
+            .headers
+            .iter()
+            .map(|(name, pattern)| (name.value.to_ascii_lowercase(), pattern.value.clone()))
+            .collect();
+        let headers_absent = checks
+            .headers_absent
+            .iter()
+            .map(|name| name.value.to_ascii_lowercase())
+            .collect();
+        let mut json = Vec::new();
+        for (pointer, value) in checks.json.iter() {
+            json.push((pointer.value.clone(), self.json(value)?));
+        }
+        let mut no_leak = Vec::new();
+        for name in &checks.no_leak {
+            no_leak.push(self.principal(name, "expect.no_leak")?);
+        }
+        let mut body_not_contains = Vec::new();
+        for text in &checks.body_not_contains {
+            body_not_contains.push(self.text(text)?);
+        }
+        Some(ExpectPlan {
+            status,
+            headers,
+            headers_absent,
+            json,
+            no_leak,
+            body_not_contains,
+            from_mutation: checks.from_mutation,
+            allow_5xx: checks.allow_5xx,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(spec: &[(&str, &[&str])]) -> Vec<(String, Vec<String>)> {
+        spec.iter()
+            .map(|(n, vs)| (n.to_string(), vs.iter().map(|v| v.to_string()).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn combinations_are_cartesian_first_variable_slowest() {
+        let combos = combinations(&vars(&[("a", &["1", "2"]), ("b", &["x", "y", "z"])]));
+        let ids: Vec<String> = combos.iter().map(|b| case_id("s", b)).collect();
+        assert_eq!(
+            ids,
+            [
+                "s[a=1,b=x]",
+                "s[a=1,b=y]",
+                "s[a=1,b=z]",
+                "s[a=2,b=x]",
+                "s[a=2,b=y]",
+                "s[a=2,b=z]"
+            ]
+        );
+        assert_eq!(combinations(&[]), vec![Vec::new()]);
+        assert_eq!(case_id("plain", &[]), "plain");
+    }
+}

@@ -1,0 +1,23 @@
+//! Scenarios: the YAML format ([`model`]), loading with located errors ([`load`]), semantic checks,
+//! matrix expansion into [`Case`]s ([`plan`]) and `{placeholder}` templates ([`template`]).
+//!
+//! Entry point: [`load_suite`].
+
+mod error;
+pub mod expand;
+pub mod load;
+pub mod model;
+pub mod plan;
+mod schema;
+pub(crate) mod suggest;
+pub mod template;
+pub(crate) mod validate;
+
+pub use error::LoadError;
+pub use load::{LoadOptions, known_requirements, load_suite, parse_file};
+pub use plan::{
+    BodyTemplate, Case, Category, ExpectPlan, RequestTemplate, ScenarioInfo, StatusMatcher,
+    StepPlan, Suite, TokenPlan, Weakness,
+};
+pub use schema::scenarios_schema;
+pub use validate::BUILTIN_PLACEHOLDERS;

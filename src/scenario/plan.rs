@@ -1,0 +1,203 @@
+//! Expanded, checked cases: what the runner executes. This is the interface between loading/expansion
+//! (pure) and the runner (I/O). Matrix variables and principal names (`{alice}`) are already
+//! substituted here; the run-time placeholders (`{user_id}`, captures, `{canary}`, `{token}`,
+//! `{attacker_url}`) remain as `{name}` and are rendered by the runner with [`super::template`].
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+/// The four criteria of the gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Category {
+    /// Every request authenticated; bad tokens refused.
+    Enforcement,
+    /// No user reaches another's data.
+    Isolation,
+    /// JWT only: no cookies, no sessions, any instance.
+    Statelessness,
+    /// No 5xx, no hang, no leak whatever the input.
+    Robustness,
+}
+
+impl Category {
+    /// All criteria, in report order.
+    pub const ALL: [Category; 4] = [
+        Category::Enforcement,
+        Category::Isolation,
+        Category::Statelessness,
+        Category::Robustness,
+    ];
+
+    /// Lower-case name, as in YAML.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Enforcement => "enforcement",
+            Category::Isolation => "isolation",
+            Category::Statelessness => "statelessness",
+            Category::Robustness => "robustness",
+        }
+    }
+}
+
+/// A loaded scenario's descriptive part (shared by all of its cases).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioInfo {
+    /// Stable id.
+    pub id: String,
+    /// One-line title.
+    pub title: String,
+    /// Criterion it counts towards.
+    pub category: Category,
+    /// Spec requirement ids (FR-nnn).
+    pub requirements: Vec<String>,
+    /// Free tags for `--filter`.
+    pub tags: Vec<String>,
+    /// The file it came from.
+    pub file: PathBuf,
+    /// 1-based line of its `id:` in that file.
+    pub line: u64,
+    /// Optional note.
+    pub note: Option<String>,
+}
+
+/// The weakness a failing case reveals.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Weakness {
+    /// Stable kebab-case id, e.g. `alg-none-accepted`.
+    pub id: String,
+    /// CWE number, when one fits.
+    pub cwe: Option<u32>,
+}
+
+/// One expanded case: one combination of the matrix of one scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case {
+    /// `<scenario id>[var=value,...]`.
+    pub id: String,
+    /// Index into [`Suite::scenarios`].
+    pub scenario: usize,
+    /// The matrix values of this case, in matrix order.
+    pub bindings: Vec<(String, String)>,
+    /// What a failure of this case means.
+    pub weakness: Weakness,
+    /// Requests that plant data first (default expectation: any 2xx).
+    pub setup: Vec<StepPlan>,
+    /// The attack requests.
+    pub steps: Vec<StepPlan>,
+    /// Re-reads afterwards that prove the attack had no effect.
+    pub verify: Vec<StepPlan>,
+}
+
+/// A loaded suite: scenarios and their expanded cases, in a stable order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Suite {
+    /// Scenarios in load order (files sorted by path, scenarios in file order).
+    pub scenarios: Vec<ScenarioInfo>,
+    /// Cases in scenario order, then matrix order.
+    pub cases: Vec<Case>,
+}
+
+/// One request of a case, with its token recipe and expectations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepPlan {
+    /// The principal whose token is sent (profile principal name).
+    pub actor: String,
+    /// The principal whose user id fills `{user_id}` (default: the actor). A mutation may override it
+    /// (e.g. a token of bob sent on alice's path).
+    pub path_user: String,
+    /// The token to send.
+    pub token: TokenPlan,
+    /// The request (run-time placeholders still in it).
+    pub request: RequestTemplate,
+    /// Values to capture from the JSON response: (name, JSON pointer).
+    pub captures: Vec<(String, String)>,
+    /// What the answer must look like.
+    pub expect: ExpectPlan,
+}
+
+/// How the token of a step is made.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TokenPlan {
+    /// A fresh valid token of the actor.
+    Valid,
+    /// No credentials at all.
+    None,
+    /// A valid token of `from` with edited claims (re-signed with the issuer key), then at most one
+    /// catalog mutation applied to it.
+    Recipe {
+        /// Principal whose token it starts from.
+        from: String,
+        /// Claims to set (re-signed).
+        claims: serde_json::Map<String, Value>,
+        /// Claims to remove (re-signed).
+        remove_claims: Vec<String>,
+        /// Catalog mutation id.
+        mutation: Option<String>,
+    },
+}
+
+/// A request with placeholders left for run time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestTemplate {
+    /// HTTP method, upper case.
+    pub method: String,
+    /// Path (and query) relative to the target's base URL, profile prefix already applied.
+    pub path: String,
+    /// Extra query parameters.
+    pub query: Vec<(String, String)>,
+    /// Extra headers.
+    pub headers: Vec<(String, String)>,
+    /// Body, if any.
+    pub body: Option<BodyTemplate>,
+}
+
+/// A request body template.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BodyTemplate {
+    /// A JSON body; string values may hold placeholders, and a string that is exactly `"{name}"` is
+    /// replaced by the captured JSON value itself (so numbers stay numbers).
+    Json(Value),
+    /// A text body.
+    Text(String),
+}
+
+/// Which statuses pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusMatcher {
+    /// Any of these codes.
+    Codes(Vec<u16>),
+    /// Any code of this class: 2 for 2xx, 4 for 4xx.
+    Class(u16),
+}
+
+impl StatusMatcher {
+    /// Whether `status` passes.
+    pub fn matches(&self, status: u16) -> bool {
+        match self {
+            StatusMatcher::Codes(codes) => codes.contains(&status),
+            StatusMatcher::Class(class) => status / 100 == *class,
+        }
+    }
+}
+
+/// Expectations on one answer. Every step also fails on a 5xx unless `allow_5xx`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ExpectPlan {
+    /// Allowed statuses; `None` means any (non-5xx).
+    pub status: Option<StatusMatcher>,
+    /// (lower-case header name, regex) pairs: the header must exist and one of its values match.
+    pub headers: Vec<(String, String)>,
+    /// Lower-case header names that must be absent.
+    pub headers_absent: Vec<String>,
+    /// (JSON pointer, expected value) pairs; string values may hold placeholders.
+    pub json: Vec<(String, Value)>,
+    /// Principal names whose canaries must not appear anywhere in the answer.
+    pub no_leak: Vec<String>,
+    /// Strings that must not appear in the body (placeholders allowed, e.g. `{token}`).
+    pub body_not_contains: Vec<String>,
+    /// Derive status and header expectations from the step's mutation (see the catalog's `Expected`).
+    pub from_mutation: bool,
+    /// Accept 5xx (no bundled scenario does).
+    pub allow_5xx: bool,
+}

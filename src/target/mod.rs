@@ -1,0 +1,8 @@
+//! Talking to a target: an HTTP client that never follows redirects and caps what it reads, the
+//! placement of tokens on requests, and the attacker host that serves jku/x5u bait and records fetches.
+
+pub mod attacker;
+pub mod client;
+pub mod placement;
+
+pub use client::{Exchange, HttpClient, RequestSpec, SendError, TargetSettings};

@@ -1,0 +1,428 @@
+//! Black-box tests of the `authconform` binary: exit codes (0 gate passed, 1 gate failed, 2 usage or
+//! configuration error, 3 target unreachable), reports, `mint`, `mutations`, and every `--help`.
+//! Each runs with the repository root as working directory, so that ./scenarios is found.
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::Value;
+
+/// The binary, run from the repository root, with a fixed help width and no terminal.
+fn authconform() -> Command {
+    let mut command = Command::cargo_bin("authconform").expect("the binary is built");
+    command
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("COLUMNS", "100")
+        .env_remove("NO_COLOR");
+    command
+}
+
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str]) -> Output {
+    let output = authconform().args(args).output().expect("the binary runs");
+    Output {
+        code: output
+            .status
+            .code()
+            .expect("exited, not killed by a signal"),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A fresh, empty folder for this test under Cargo's integration-test scratch space.
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("cli-tests")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
+
+/// The criterion table rows of a terminal summary: criterion -> (passed, failed, errors, percent).
+fn criteria(summary: &str) -> Vec<(String, usize, usize, usize, String)> {
+    summary
+        .lines()
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let [name, passed, failed, errors, percent] = fields.as_slice() else {
+                return None;
+            };
+            if !["enforcement", "isolation", "statelessness", "robustness"].contains(name) {
+                return None;
+            }
+            Some((
+                name.to_string(),
+                passed.parse().ok()?,
+                failed.parse().ok()?,
+                errors.parse().ok()?,
+                percent.to_string(),
+            ))
+        })
+        .collect()
+}
+
+#[test]
+fn run_against_the_reference_server_with_a_flaw_fails_the_gate_on_enforcement() {
+    let out = run(&[
+        "run",
+        "--reference-flaw",
+        "alg-none-accepted",
+        "--seed",
+        "1",
+    ]);
+    assert_eq!(
+        out.code, 1,
+        "gate failed exits 1\nstdout:\n{}\nstderr:\n{}",
+        out.stdout, out.stderr
+    );
+    let rows = criteria(&out.stdout);
+    assert_eq!(rows.len(), 4, "one row per criterion:\n{}", out.stdout);
+    let (_, _, failed, _, percent) = rows
+        .iter()
+        .find(|row| row.0 == "enforcement")
+        .expect("enforcement row");
+    assert!(*failed > 0, "{}", out.stdout);
+    assert_ne!(percent, "100.0%", "{}", out.stdout);
+    for (name, _, failed, errors, percent) in rows.iter().filter(|row| row.0 != "enforcement") {
+        assert_eq!(
+            (*failed, *errors),
+            (0, 0),
+            "{name}: only enforcement is affected\n{}",
+            out.stdout
+        );
+        assert!(percent == "100.0%" || percent == "-", "{name}: {percent}");
+    }
+    // The weakness is named once in the weakness list, with its CWE and criterion.
+    let named: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|line| line.contains(". alg-none-accepted (CWE-287), enforcement:"))
+        .collect();
+    assert_eq!(named.len(), 1, "{}", out.stdout);
+    assert!(out.stdout.contains("reproduce: curl -i"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("gate: FAILED (enforcement"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn run_against_the_clean_reference_server_passes_the_gate() {
+    let out = run(&["run", "--seed", "1"]);
+    assert_eq!(
+        out.code, 0,
+        "gate passed exits 0\nstdout:\n{}\nstderr:\n{}",
+        out.stdout, out.stderr
+    );
+    let rows = criteria(&out.stdout);
+    assert_eq!(rows.len(), 4, "{}", out.stdout);
+    for (name, passed, failed, errors, percent) in &rows {
+        assert_eq!((*failed, *errors), (0, 0), "{name}\n{}", out.stdout);
+        assert!(
+            percent == "100.0%" || (percent == "-" && *passed == 0),
+            "{name}: {percent}"
+        );
+    }
+    assert!(out.stdout.contains("gate: PASSED"), "{}", out.stdout);
+}
+
+#[test]
+fn unreachable_target_exits_3() {
+    let out = run(&[
+        "run",
+        "--target",
+        "http://127.0.0.1:1",
+        "--filter",
+        "no-set-cookie",
+    ]);
+    assert_eq!(
+        out.code, 3,
+        "stdout:\n{}\nstderr:\n{}",
+        out.stdout, out.stderr
+    );
+    assert!(
+        out.stderr.contains("http://127.0.0.1:1/ is unreachable"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stdout.contains("gate:"),
+        "no verdicts before the target answers: {}",
+        out.stdout
+    );
+}
+
+#[test]
+fn bad_flags_exit_2() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["run", "--no-such-flag"], "--no-such-flag"),
+        (&["run", "--jobs", "many"], "many"),
+        (&["run", "--report", "xml:out.xml"], "unknown format"),
+        (&["run", "--report", "junit"], "FORMAT:PATH"),
+        (&["run", "--filter", "category:nope"], "unknown category"),
+        (
+            &[
+                "run",
+                "--target",
+                "http://127.0.0.1:1",
+                "--reference-flaw",
+                "alg-none-accepted",
+            ],
+            "--reference-flaw",
+        ),
+        (
+            &[
+                "run",
+                "--reference-flaw",
+                "no-such-flaw",
+                "--filter",
+                "no-set-cookie",
+            ],
+            "no-such-flaw",
+        ),
+        (&["run", "--scenarios", "no/such/folder"], "no/such/folder"),
+        (&["no-such-command"], "no-such-command"),
+        (
+            &["mint", "--mutate", "no-such-mutation"],
+            "no-such-mutation",
+        ),
+    ];
+    for (args, mentioned) in cases {
+        let out = run(args);
+        assert_eq!(
+            out.code, 2,
+            "{args:?}\nstdout:\n{}\nstderr:\n{}",
+            out.stdout, out.stderr
+        );
+        assert!(
+            out.stderr.contains(mentioned),
+            "{args:?}: the message names {mentioned:?}:\n{}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn run_writes_json_and_junit_reports() {
+    let dir = scratch("reports");
+    let json_path = dir.join("report.json");
+    let junit_path = dir.join("report.xml");
+    let out = run(&[
+        "run",
+        "--filter",
+        "task-bola-*",
+        "--filter",
+        "no-set-cookie",
+        "--seed",
+        "3",
+        "--report",
+        &format!("junit:{}", junit_path.display()),
+        "--report",
+        &format!("json:{}", json_path.display()),
+    ]);
+    assert_eq!(
+        out.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        out.stdout, out.stderr
+    );
+
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_path).expect("json report written"))
+            .expect("valid JSON");
+    assert_eq!(report["schema"], "authconform-report/1");
+    assert_eq!(report["gate_passed"], true);
+    let cases = report["cases"].as_array().expect("cases");
+    assert!(!cases.is_empty());
+    for case in cases {
+        let id = case["id"].as_str().expect("id");
+        assert!(
+            id.starts_with("task-bola-") || id.starts_with("no-set-cookie"),
+            "{id}: the filter holds"
+        );
+        assert_eq!(case["verdict"], "pass", "{case}");
+        let exchanges = case["exchanges"].as_array().expect("exchanges");
+        assert!(
+            exchanges
+                .iter()
+                .any(|e| e["phase"] == "step" && e["response"]["status"].is_u64()),
+            "{case}"
+        );
+    }
+    let criteria: Vec<&str> = report["criteria"]
+        .as_array()
+        .expect("criteria")
+        .iter()
+        .map(|c| c["criterion"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        criteria,
+        ["enforcement", "isolation", "statelessness", "robustness"]
+    );
+
+    let xml = std::fs::read_to_string(&junit_path).expect("junit report written");
+    let suites: Vec<&str> = xml
+        .match_indices("<testsuite name=\"")
+        .map(|(at, tag)| {
+            let rest = &xml[at + tag.len()..];
+            &rest[..rest.find('"').unwrap()]
+        })
+        .collect();
+    assert_eq!(
+        suites,
+        ["enforcement", "isolation", "statelessness", "robustness"],
+        "one testsuite per criterion"
+    );
+    assert_eq!(
+        xml.matches("<testcase ").count(),
+        cases.len(),
+        "one testcase per case"
+    );
+    assert!(
+        !xml.contains("<failure") && !xml.contains("<error"),
+        "{xml}"
+    );
+}
+
+/// The JSON of one base64url segment of a compact JWS.
+fn segment_json(segment: &str) -> Value {
+    let bytes = URL_SAFE_NO_PAD.decode(segment).expect("base64url");
+    serde_json::from_slice(&bytes).expect("JSON")
+}
+
+#[test]
+fn mint_alg_none_prints_an_unsigned_token() {
+    let out = run(&["mint", "--as", "alice", "--mutate", "alg-none"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let token = out.stdout.trim();
+    assert_eq!(
+        out.stdout.lines().count(),
+        1,
+        "only the token on stdout: {}",
+        out.stdout
+    );
+    let segments: Vec<&str> = token.split('.').collect();
+    assert_eq!(segments.len(), 3, "{token}");
+    assert_eq!(segment_json(segments[0])["alg"], "none");
+    assert_eq!(segment_json(segments[1])["sub"], "alice");
+    assert_eq!(segments[2], "", "no signature");
+}
+
+#[test]
+fn mint_for_an_unknown_principal_names_the_known_ones() {
+    let out = run(&["mint", "--as", "mallory"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stdout.is_empty(), "no token: {}", out.stdout);
+    for name in ["mallory", "alice", "bob"] {
+        assert!(out.stderr.contains(name), "names {name}: {}", out.stderr);
+    }
+}
+
+#[test]
+fn mutations_json_lists_the_catalog() {
+    let out = run(&["mutations", "--json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let list: Vec<Value> = serde_json::from_str(&out.stdout).expect("a JSON array");
+    assert!(list.len() >= 40, "{} mutations", list.len());
+    let mut ids: Vec<&str> = list.iter().map(|m| m["id"].as_str().expect("id")).collect();
+    assert!(ids.contains(&"alg-none"));
+    for m in &list {
+        for field in ["family", "class", "expected", "reference", "description"] {
+            assert!(
+                m[field].as_str().is_some_and(|v| !v.is_empty()),
+                "{field} of {m}"
+            );
+        }
+    }
+    let count = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "ids are unique");
+}
+
+#[test]
+fn mutations_table() {
+    let out = run(&["mutations"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    insta::assert_snapshot!(out.stdout);
+}
+
+#[test]
+fn malformed_profile_exits_2_with_file_line_and_column() {
+    let dir = scratch("bad-profile");
+    let cases = [
+        ("syntax.yaml", "issuer: [\n", ":1:9: "),
+        (
+            "missing.yaml",
+            "issuer:\n  alg: EdDSA\nprincipals: {}\n",
+            ":2:3: ",
+        ),
+        (
+            "unknown-key.yaml",
+            "issuer:\n  alg: EdDSA\n  key: { pem: key.pem }\nprincipals:\n  alice: { sub: alice }\nbase_ulr: http://x\n",
+            ":6:1: ",
+        ),
+    ];
+    for (name, text, location) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("write profile");
+        let shown = format!("{}{location}", path.display());
+        for command in ["run", "validate"] {
+            let out = run(&[command, "--profile", path.to_str().unwrap()]);
+            assert_eq!(
+                out.code, 2,
+                "{command} {name}\nstdout:\n{}\nstderr:\n{}",
+                out.stdout, out.stderr
+            );
+            assert!(
+                out.stderr.contains(&shown),
+                "{command} {name}: expected {shown:?} in:\n{}",
+                out.stderr
+            );
+            assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+        }
+    }
+}
+
+#[test]
+fn help_of_every_command() {
+    let commands: &[&[&str]] = &[
+        &[],
+        &["run"],
+        &["list"],
+        &["validate"],
+        &["mint"],
+        &["mutations"],
+        &["keys"],
+        &["keys", "generate"],
+    ];
+    for command in commands {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let out = run(&args);
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        assert!(out.stdout.contains("Usage: authconform"), "{args:?}");
+        if !command.is_empty() && command != &["keys"] {
+            assert!(
+                out.stdout.contains("Example"),
+                "{args:?}: --help shows examples\n{}",
+                out.stdout
+            );
+        }
+        let name = if command.is_empty() {
+            "help".to_string()
+        } else {
+            format!("help_{}", command.join("_"))
+        };
+        insta::assert_snapshot!(name, out.stdout, &format!("authconform {}", args.join(" ")));
+    }
+}

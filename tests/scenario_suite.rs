@@ -1,0 +1,212 @@
+//! The bundled scenarios load cleanly against the embedded reference profile, and a small matrix
+//! scenario expands to exactly the expected cases.
+
+use std::path::{Path, PathBuf};
+
+use authconform::profile::Profile;
+use authconform::scenario::{
+    BodyTemplate, Category, LoadOptions, RequestTemplate, StatusMatcher, TokenPlan,
+    known_requirements, load_suite,
+};
+use serde_json::json;
+
+fn options_for(profile: &Profile) -> LoadOptions {
+    let spec = std::fs::read_to_string("specs/spec.md").unwrap();
+    LoadOptions {
+        known_requirements: Some(known_requirements(&spec)),
+        api: profile.api.clone(),
+    }
+}
+
+#[test]
+fn bundled_scenarios_load_without_errors() {
+    let profile = Profile::embedded_reference().unwrap();
+    let suite = match load_suite(
+        &[PathBuf::from("scenarios")],
+        &profile,
+        &options_for(&profile),
+    ) {
+        Ok(suite) => suite,
+        Err(errors) => panic!(
+            "{}",
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+    };
+    assert!(suite.scenarios.len() >= 3);
+    for category in [Category::Enforcement, Category::Isolation] {
+        assert!(
+            suite.scenarios.iter().any(|s| s.category == category),
+            "{category:?}"
+        );
+    }
+    let mutations = suite
+        .cases
+        .iter()
+        .filter(|c| c.id.starts_with("token-mutations["))
+        .count();
+    assert!(mutations > 100, "{mutations}");
+    eprintln!(
+        "{} scenarios, {} cases",
+        suite.scenarios.len(),
+        suite.cases.len()
+    );
+}
+
+#[test]
+fn small_matrix_expands_to_the_exact_cases_and_requests() {
+    let mut profile = Profile::embedded_reference().unwrap();
+    profile.api.prefix = "/v1".into();
+    let suite = load_suite(
+        &[PathBuf::from("tests/data/scenarios/small-matrix.yaml")],
+        &profile,
+        &options_for(&profile),
+    )
+    .unwrap_or_else(|errors| panic!("{errors:?}"));
+    let ids: Vec<&str> = suite.cases.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "small-matrix[victim=alice,operation=tasks.get]",
+            "small-matrix[victim=alice,operation=tasks.update]",
+            "small-matrix[victim=bob,operation=tasks.get]",
+            "small-matrix[victim=bob,operation=tasks.update]",
+        ]
+    );
+    let info = &suite.scenarios[0];
+    assert_eq!(
+        info.file,
+        Path::new("tests/data/scenarios/small-matrix.yaml")
+    );
+    assert_eq!(info.line, 3);
+    assert_eq!(info.category, Category::Isolation);
+
+    let case = &suite.cases[1];
+    assert_eq!(case.scenario, 0);
+    assert_eq!(
+        case.bindings,
+        [
+            ("victim".to_string(), "alice".to_string()),
+            ("operation".to_string(), "tasks.update".to_string())
+        ]
+    );
+    assert_eq!(case.weakness.id, "cross-user-alice");
+    assert_eq!(case.weakness.cwe, Some(639));
+
+    let setup = &case.setup[0];
+    assert_eq!(setup.actor, "alice");
+    assert_eq!(setup.expect.status, Some(StatusMatcher::Class(2)));
+    assert_eq!(setup.captures, [("task_id".to_string(), "/id".to_string())]);
+    assert_eq!(
+        setup.request,
+        RequestTemplate {
+            method: "POST".into(),
+            path: "/v1/api/{user_id}/tasks".into(),
+            query: vec![],
+            headers: vec![],
+            body: Some(BodyTemplate::Json(
+                json!({"title": "{canary}", "description": "{canary} details"})
+            )),
+        }
+    );
+
+    let attack = &case.steps[0];
+    assert_eq!(
+        (attack.actor.as_str(), attack.path_user.as_str()),
+        ("bob", "alice")
+    );
+    assert_eq!(attack.token, TokenPlan::Valid);
+    assert_eq!(
+        attack.request,
+        RequestTemplate {
+            method: "PUT".into(),
+            path: "/v1/api/{user_id}/tasks/{task_id}".into(),
+            query: vec![],
+            headers: vec![("X-Trace".into(), "alice-bob".into())],
+            body: Some(BodyTemplate::Json(json!({"title": "{canary} edited"}))),
+        }
+    );
+    assert_eq!(
+        attack.expect.status,
+        Some(StatusMatcher::Codes(vec![403, 404]))
+    );
+    assert_eq!(attack.expect.no_leak, ["alice"]);
+    assert_eq!(attack.expect.body_not_contains, ["{token}"]);
+    assert!(!attack.expect.from_mutation);
+
+    let raw = &case.steps[1];
+    assert_eq!(
+        raw.token,
+        TokenPlan::Recipe {
+            from: "alice".into(),
+            claims: json!({"sub": "bob"}).as_object().unwrap().clone(),
+            remove_claims: vec![],
+            mutation: Some("alg-none".into()),
+        }
+    );
+    assert_eq!(
+        raw.request,
+        RequestTemplate {
+            method: "POST".into(),
+            path: "/v1/api/{user_id}/tasks?x={{y}".into(),
+            query: vec![],
+            headers: vec![],
+            body: Some(BodyTemplate::Json(
+                json!({"title": "alice {canary}", "n": "{task_id}"})
+            )),
+        }
+    );
+    assert!(raw.expect.from_mutation);
+    assert_eq!(raw.expect.status, None);
+
+    let verify = &suite.cases[3].verify[0];
+    assert_eq!(verify.actor, "bob");
+    assert_eq!(verify.request.path, "/v1/api/{user_id}/tasks/{task_id}");
+    assert_eq!(
+        verify.expect.headers,
+        [("www-authenticate".to_string(), r"^Bearer\b".to_string())]
+    );
+    assert_eq!(
+        verify.expect.json,
+        [("/title".to_string(), json!("{canary}"))]
+    );
+    assert_eq!(verify.expect.status, None);
+}
+
+#[test]
+fn profile_api_overrides_reach_the_requests_and_bad_ones_are_reported() {
+    let mut profile = Profile::embedded_reference().unwrap();
+    profile.api.operations.insert(
+        "tasks.get".into(),
+        authconform::api::OperationOverride {
+            path: Some("/v2/users/{user_id}/todos/{task_id}".into()),
+            ..Default::default()
+        },
+    );
+    let suite = load_suite(
+        &[PathBuf::from("tests/data/scenarios/small-matrix.yaml")],
+        &profile,
+        &options_for(&profile),
+    )
+    .unwrap();
+    assert_eq!(
+        suite.cases[0].steps[0].request.path,
+        "/v2/users/{user_id}/todos/{task_id}"
+    );
+
+    profile.api.name = "tood".into();
+    let errors = load_suite(
+        &[PathBuf::from("tests/data/scenarios/small-matrix.yaml")],
+        &profile,
+        &options_for(&profile),
+    )
+    .unwrap_err();
+    let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        text,
+        ["<embedded>/fixtures/profiles/reference.yaml: api: unknown API `tood`; bundled: todo"]
+    );
+}
