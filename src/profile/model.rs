@@ -5,10 +5,11 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// One target profile, as read from YAML. Unknown keys are errors.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileFile {
     /// Base URL of the target, e.g. `https://staging.example.com`; `--target` overrides it.
@@ -43,7 +44,7 @@ fn default_max_body_kib() -> usize {
 }
 
 /// Request timeouts, in seconds.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TimeoutsFile {
     /// Time allowed for one request, connect to last byte (default 10).
@@ -72,7 +73,7 @@ fn default_connect_secs() -> u64 {
 }
 
 /// Where the token goes on a request. Default: `Authorization: Bearer <token>`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PresentationFile {
     /// Header name.
@@ -101,7 +102,7 @@ fn default_scheme() -> String {
 }
 
 /// The issuer the harness impersonates with test keys.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IssuerFile {
     /// JWS algorithm, e.g. `EdDSA`, `RS256`, `ES256`, `HS256`.
@@ -141,7 +142,7 @@ fn default_user_claim() -> String {
 }
 
 /// Where the signing key comes from: exactly one of the fields.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SigningKeyFile {
     /// A PKCS#8 PEM private key file (Ed25519, RSA, P-256, P-384).
@@ -156,7 +157,7 @@ pub struct SigningKeyFile {
 }
 
 /// Where the target's public keys come from: exactly one of the fields.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeySourceFile {
     /// A JWKS file.
@@ -168,7 +169,7 @@ pub struct KeySourceFile {
 }
 
 /// One named user.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PrincipalFile {
     /// The user id (written into the issuer's user claim).
