@@ -11,6 +11,7 @@ pub mod profile;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod suggest;
 pub mod target;
 pub mod token;
 pub mod verdict;

@@ -9,6 +9,7 @@ use crate::token::keys::write_fixture_keys;
 
 /// Work with test key sets.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  authconform keys generate --out fixtures/keys")]
 pub struct KeysArgs {
     #[command(subcommand)]
     command: KeysCommand,

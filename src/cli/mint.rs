@@ -20,8 +20,9 @@ use crate::token::mutation::Placement;
 #[command(after_help = "Examples:\n  \
     authconform mint --profile fixtures/profiles/reference.yaml --as alice\n  \
     authconform mint --profile fixtures/profiles/reference.yaml --as alice --mutate alg-none --decode\n  \
-    authconform mint --profile fixtures/profiles/reference.yaml --as bob --claims '{\"role\":\"admin\"}'\n  \
-    curl -H \"Authorization: Bearer $(authconform mint --as alice)\" http://127.0.0.1:8000/api/alice/tasks")]
+    authconform mint --as bob --claims '{\"role\":\"admin\"}'\n  \
+    TOKEN=$(authconform mint --as alice)\n  \
+    curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:8000/api/alice/tasks")]
 pub struct MintArgs {
     /// Profile file (default: the embedded reference-server profile).
     #[arg(long, value_name = "FILE")]

@@ -25,12 +25,13 @@ pub struct Cli {
 
 const EXAMPLES: &str = "\
 Examples:
-  authconform                                        run the bundled suite against the embedded reference server
-  authconform run --target https://staging.example --profile staging.yaml --report junit:auth.xml
-  authconform list                                   scenarios and case counts per criterion
-  authconform validate scenarios/                     check scenario files without a target
-  authconform mutations                              the attack catalog
-  authconform mint --profile fixtures/profiles/reference.yaml --as alice --decode
+  authconform                    the bundled suite against the embedded reference server
+  authconform run --target https://staging.example --profile staging.yaml
+  authconform run --report junit:auth.xml --report json:auth.json
+  authconform list               scenarios and case counts per criterion
+  authconform validate scenarios/
+  authconform mutations          the attack catalog
+  authconform mint --as alice --decode
 
 Exit codes: 0 gate passed, 1 gate failed, 2 usage or configuration error, 3 target unreachable.";
 

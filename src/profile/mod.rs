@@ -2,8 +2,8 @@
 //! settings ready for the forge ([`Profile`]).
 
 pub mod model;
-mod schema;
 mod resolve;
+mod schema;
 
-pub use schema::profile_schema;
 pub use resolve::{EMBEDDED_REFERENCE_PROFILE, Presentation, Profile, ProfileError};
+pub use schema::profile_schema;

@@ -13,7 +13,6 @@ mod encoding;
 mod header;
 mod jwe;
 mod signature;
-mod suggest;
 mod transport;
 mod types;
 mod util;
@@ -39,6 +38,7 @@ pub fn find(id: &str) -> Result<&'static Mutation, UnknownMutation> {
         .find(|m| m.id == id)
         .ok_or_else(|| UnknownMutation {
             id: id.to_string(),
-            suggestion: suggest::closest(id, catalog().iter().map(|m| m.id)),
+            suggestion: crate::suggest::closest(id, catalog().iter().map(|m| m.id))
+                .and_then(|name| catalog().iter().map(|m| m.id).find(|known| *known == name)),
         })
 }
