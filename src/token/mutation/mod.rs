@@ -16,6 +16,7 @@ mod signature;
 mod transport;
 mod types;
 mod util;
+mod weakness;
 
 #[cfg(test)]
 mod tests;
@@ -25,6 +26,7 @@ pub use context::{DEFAULT_LEEWAY_SECS, MutationContext};
 pub use types::{
     AttackRequest, Class, Expected, Family, HostedFile, MutationError, Placement, UnknownMutation,
 };
+pub use weakness::MutationWeakness;
 
 /// Every mutation, grouped by family, in a stable order.
 pub fn catalog() -> &'static [Mutation] {
