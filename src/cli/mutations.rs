@@ -32,26 +32,27 @@ pub fn run(args: MutationsArgs) -> Result<u8, CliError> {
 
 /// The catalog as an aligned table.
 pub fn table(mutations: &[Mutation]) -> String {
-    let width = mutations
+    let width = mutations.iter().map(|m| m.id.len()).max().unwrap_or(2);
+    let weakness_width = mutations
         .iter()
-        .map(|m| m.id.len())
+        .map(|m| m.weakness().id.len())
         .max()
-        .unwrap_or(2)
-        .max(2);
+        .unwrap_or(8);
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<width$}  {:<9}  {:<11}  {:<8}  reference",
-        "id", "family", "class", "expected"
+        "{:<width$}  {:<9}  {:<11}  {:<8}  {:<weakness_width$}  reference",
+        "id", "family", "class", "expected", "weakness"
     );
     for m in mutations {
         let _ = writeln!(
             out,
-            "{:<width$}  {:<9}  {:<11}  {:<8}  {}",
+            "{:<width$}  {:<9}  {:<11}  {:<8}  {:<weakness_width$}  {}",
             m.id,
             m.family.as_str(),
             m.class.as_str(),
             m.expected.as_str(),
+            m.weakness().id,
             m.reference
         );
     }
@@ -74,6 +75,8 @@ pub fn json_text(mutations: &[Mutation]) -> String {
                 "family": m.family.as_str(),
                 "class": m.class.as_str(),
                 "expected": m.expected.as_str(),
+                "weakness": m.weakness().id,
+                "cwe": m.weakness().cwe,
                 "reference": m.reference,
                 "description": m.description,
             })
