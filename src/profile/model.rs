@@ -34,6 +34,9 @@ pub struct ProfileFile {
     pub target_keys: Option<KeySourceFile>,
     /// Named users the scenarios act as (`alice`, `bob`, ...).
     pub principals: BTreeMap<String, PrincipalFile>,
+    /// Points where a correct target may legitimately differ from the spec's strictest reading.
+    #[serde(default)]
+    pub policy: PolicyFile,
     /// Which bundled API description the target implements, with its prefix and overrides.
     #[serde(default)]
     pub api: crate::api::ApiSelection,
@@ -139,6 +142,42 @@ fn default_leeway() -> u64 {
 
 fn default_user_claim() -> String {
     "sub".to_string()
+}
+
+/// Tightens or relaxes stated points of the expectations; the defaults are the spec's.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyFile {
+    /// Statuses accepted when no credentials are sent. Default `[401]`; FastAPI's `HTTPBearer`
+    /// answered 403 before 0.122.0, so `[401, 403]` accepts that legacy answer.
+    #[serde(default = "default_missing_token_status")]
+    pub missing_token_status: Vec<u16>,
+    /// Whether a refused bad token must carry `error="invalid_token"` in its challenge (RFC 6750
+    /// §3.1). Default `true`; `false` accepts any `Bearer` challenge.
+    #[serde(default = "default_true")]
+    pub require_invalid_token_error: bool,
+    /// Whether a token issued in the future (`iat` beyond the leeway) must be refused. Default `true`;
+    /// with `false` such cases are reported as information only.
+    #[serde(default = "default_true")]
+    pub reject_future_iat: bool,
+}
+
+impl Default for PolicyFile {
+    fn default() -> Self {
+        PolicyFile {
+            missing_token_status: default_missing_token_status(),
+            require_invalid_token_error: true,
+            reject_future_iat: true,
+        }
+    }
+}
+
+fn default_missing_token_status() -> Vec<u16> {
+    vec![401]
+}
+
+fn default_true() -> bool {
+    true
 }
 
 /// Where the signing key comes from: exactly one of the fields.

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::api::ApiSelection;
-use crate::profile::model::{IssuerFile, KeySourceFile, ProfileFile, SigningKeyFile};
+use crate::profile::model::{IssuerFile, KeySourceFile, PolicyFile, ProfileFile, SigningKeyFile};
 use crate::target::TargetSettings;
 use crate::token::Alg;
 use crate::token::keys::{HsSecret, KeyError, PublicKey, SigningKey};
@@ -80,6 +80,8 @@ pub struct Profile {
     pub principals: BTreeMap<String, Principal>,
     /// Which API description the target implements, with overrides.
     pub api: ApiSelection,
+    /// Stated relaxations or tightenings of the expectations.
+    pub policy: PolicyFile,
 }
 
 impl Profile {
@@ -135,6 +137,18 @@ impl Resolver<'_> {
             None => issuer.key.public_key().into_iter().collect(),
         };
         let target_settings = self.target_settings(&file)?;
+        if file.policy.missing_token_status.is_empty()
+            || file
+                .policy
+                .missing_token_status
+                .iter()
+                .any(|status| !(400..500).contains(status))
+        {
+            return Err(self.invalid(
+                "policy.missing_token_status",
+                "list one or more 4xx statuses",
+            ));
+        }
         if file.principals.is_empty() {
             return Err(self.invalid("principals", "define at least one principal"));
         }
@@ -159,6 +173,7 @@ impl Resolver<'_> {
             },
             extra_headers: file.headers.into_iter().collect(),
             api: file.api,
+            policy: file.policy,
             target_settings,
             leeway_secs: file.issuer.leeway_secs,
             issuer,

@@ -246,7 +246,10 @@ impl CaseRun<'_> {
         if step.expect.from_mutation {
             match made.mutation {
                 Some(mutation) => {
-                    plan = expect::merged(plan, &expect::from_mutation(mutation.expected))
+                    plan = expect::merged(
+                        plan,
+                        &expect::for_mutation(mutation, &shared.profile.policy),
+                    )
                 }
                 None => {
                     return StepEnd::Error(

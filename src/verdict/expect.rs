@@ -3,9 +3,10 @@
 use regex::RegexBuilder;
 use serde_json::Value;
 
+use crate::profile::model::PolicyFile;
 use crate::runner::result::ReceivedResponse;
 use crate::scenario::plan::{ExpectPlan, StatusMatcher};
-use crate::token::mutation::Expected;
+use crate::token::mutation::{Expected, Mutation};
 
 /// The challenge of an invalid-token refusal (RFC 6750 §3.1); extra parameters such as `realm` or
 /// `error_description` are allowed.
@@ -13,19 +14,31 @@ pub const INVALID_TOKEN_CHALLENGE: &str = r#"(?i)^\s*Bearer\b.*\berror\s*=\s*"?i
 /// Any Bearer challenge.
 pub const BEARER_CHALLENGE: &str = r"(?i)^\s*Bearer\b";
 
-/// The expectation a catalog mutation's expected answer stands for.
-pub fn from_mutation(expected: Expected) -> ExpectPlan {
+/// The expectation for a catalog mutation under the target's policy.
+pub fn for_mutation(mutation: &Mutation, policy: &PolicyFile) -> ExpectPlan {
     let mut plan = ExpectPlan::default();
+    let expected = if mutation.id == "iat-future" && !policy.reject_future_iat {
+        Expected::Info
+    } else {
+        mutation.expected
+    };
     match expected {
         Expected::Reject => {
             plan.status = Some(StatusMatcher::Codes(vec![401]));
+            let challenge = if policy.require_invalid_token_error {
+                INVALID_TOKEN_CHALLENGE
+            } else {
+                BEARER_CHALLENGE
+            };
             plan.headers
-                .push(("www-authenticate".into(), INVALID_TOKEN_CHALLENGE.into()));
+                .push(("www-authenticate".into(), challenge.into()));
         }
         Expected::RejectNoCredentials => {
-            plan.status = Some(StatusMatcher::Codes(vec![401]));
-            plan.headers
-                .push(("www-authenticate".into(), BEARER_CHALLENGE.into()));
+            plan.status = Some(StatusMatcher::Codes(policy.missing_token_status.clone()));
+            if policy.missing_token_status == [401] {
+                plan.headers
+                    .push(("www-authenticate".into(), BEARER_CHALLENGE.into()));
+            }
         }
         Expected::BadRequest => plan.status = Some(StatusMatcher::Codes(vec![400, 401])),
         Expected::Accept => plan.status = Some(StatusMatcher::Class(2)),
@@ -172,6 +185,12 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
+    use crate::token::mutation::find;
+
+    fn plan_for(id: &str) -> ExpectPlan {
+        for_mutation(find(id).unwrap(), &PolicyFile::default())
+    }
+
     fn response(status: u16, headers: &[(&str, &str)], body: &str) -> ReceivedResponse {
         ReceivedResponse {
             status,
@@ -187,7 +206,7 @@ mod tests {
 
     #[test]
     fn reject_needs_401_and_an_invalid_token_challenge() {
-        let plan = from_mutation(Expected::Reject);
+        let plan = plan_for("alg-none");
         let good = response(
             401,
             &[(
@@ -214,7 +233,7 @@ mod tests {
 
     #[test]
     fn extra_challenge_parameters_are_fine() {
-        let plan = from_mutation(Expected::Reject);
+        let plan = plan_for("alg-none");
         let verbose = response(
             401,
             &[(
@@ -227,8 +246,45 @@ mod tests {
     }
 
     #[test]
+    fn policy_relaxes_stated_points() {
+        let legacy = PolicyFile {
+            missing_token_status: vec![401, 403],
+            ..PolicyFile::default()
+        };
+        let plan = for_mutation(find("no-credentials").unwrap(), &legacy);
+        assert_eq!(check(&plan, &response(403, &[], ""), &[]), Ok(()));
+        assert!(check(&plan_for("no-credentials"), &response(403, &[], ""), &[]).is_err());
+
+        let lax = PolicyFile {
+            require_invalid_token_error: false,
+            ..PolicyFile::default()
+        };
+        let bare = response(401, &[("www-authenticate", "Bearer")], "");
+        assert_eq!(
+            check(&for_mutation(find("expired").unwrap(), &lax), &bare, &[]),
+            Ok(())
+        );
+        assert!(check(&plan_for("expired"), &bare, &[]).is_err());
+
+        let iat = PolicyFile {
+            reject_future_iat: false,
+            ..PolicyFile::default()
+        };
+        let accepted = response(200, &[], "[]");
+        assert_eq!(
+            check(
+                &for_mutation(find("iat-future").unwrap(), &iat),
+                &accepted,
+                &[]
+            ),
+            Ok(())
+        );
+        assert!(check(&plan_for("iat-future"), &accepted, &[]).is_err());
+    }
+
+    #[test]
     fn server_errors_fail_every_expectation() {
-        let plan = from_mutation(Expected::Info);
+        let plan = plan_for("ecdsa-high-s");
         assert!(
             check(&plan, &response(500, &[], ""), &[])
                 .unwrap_err()

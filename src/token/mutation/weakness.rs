@@ -117,7 +117,6 @@ impl Mutation {
 #[cfg(test)]
 mod tests {
     use super::super::{catalog, find};
-    use super::*;
 
     fn weakness(id: &str) -> &'static str {
         find(id).unwrap().weakness().id
