@@ -13,7 +13,7 @@ use crate::scenario::plan::TokenPlan;
 use crate::token::jws::CompactJws;
 use crate::token::keys::KeySet;
 use crate::token::mint::SystemClock;
-use crate::token::mutation::Placement;
+use crate::token::mutation::{AttackRequest, Placement};
 
 /// Mint a token from a profile, optionally forged by catalog mutations.
 #[derive(Debug, Args)]
@@ -30,9 +30,10 @@ pub struct MintArgs {
     /// The principal to mint for (a name from the profile).
     #[arg(long = "as", value_name = "NAME", default_value = "alice")]
     principal: String,
-    /// A catalog mutation to forge the token with (see `authconform mutations`).
+    /// A catalog mutation to forge the token with (see `authconform mutations`). Repeat it to get
+    /// one forged token per mutation, one per line, in the order given.
     #[arg(long, value_name = "ID")]
-    mutate: Option<String>,
+    mutate: Vec<String>,
     /// Extra or overriding claims, as a JSON object (re-signed with the issuer key).
     #[arg(long, value_name = "JSON")]
     claims: Option<String>,
@@ -59,7 +60,7 @@ pub fn run(args: MintArgs) -> Result<u8, CliError> {
         },
         None => Map::new(),
     };
-    if let Some(id) = &args.mutate {
+    for id in &args.mutate {
         crate::token::mutation::find(id).map_err(CliError::usage)?;
     }
     let attacker = KeySet::generate("attacker").map_err(CliError::usage)?;
@@ -68,45 +69,54 @@ pub fn run(args: MintArgs) -> Result<u8, CliError> {
         attacker: Arc::new(attacker),
         clock: Arc::new(SystemClock),
     };
-    let plan = TokenPlan::Recipe {
-        from: args.principal.clone(),
-        claims,
-        remove_claims: Vec::new(),
-        mutation: args.mutate.clone(),
+    let mutations: Vec<Option<String>> = if args.mutate.is_empty() {
+        vec![None]
+    } else {
+        args.mutate.iter().cloned().map(Some).collect()
     };
-    let made = factory
-        .make(&plan, &args.principal, "http://127.0.0.1:9/attacker")
-        .map_err(|err| match err {
-            TokenError::NotApplicable(reason) => {
-                CliError::usage(format!("mutation not applicable to this profile: {reason}"))
-            }
-            TokenError::Failed(reason) => CliError::usage(reason),
-        })?;
-    let token = made.attack.token.clone().unwrap_or_default();
-    println!("{token}");
-    if args.decode {
-        let parsed = CompactJws::parse(token.as_bytes());
-        let show = |value: Option<&Value>| {
-            value
-                .map(|v| serde_json::to_string_pretty(v).unwrap_or_default())
-                .unwrap_or_else(|| "(not JSON)".into())
+    for mutation in mutations {
+        let plan = TokenPlan::Recipe {
+            from: args.principal.clone(),
+            claims: claims.clone(),
+            remove_claims: Vec::new(),
+            mutation: mutation.clone(),
         };
-        eprintln!("header: {}", show(parsed.header()));
-        eprintln!("claims: {}", show(parsed.claims()));
-        if made.attack.placement != Placement::Bearer {
-            eprintln!("placement: {:?}", made.attack.placement);
-        }
-        if !made.attack.hosted.is_empty() {
-            eprintln!(
-                "needs an attacker host serving: {}",
-                made.attack
-                    .hosted
-                    .iter()
-                    .map(|f| f.path.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
+        let made = factory
+            .make(&plan, &args.principal, "http://127.0.0.1:9/attacker")
+            .map_err(|err| match err {
+                TokenError::NotApplicable(reason) => CliError::usage(format!(
+                    "{}: not applicable to this profile: {reason}",
+                    mutation.as_deref().unwrap_or("token")
+                )),
+                TokenError::Failed(reason) => CliError::usage(reason),
+            })?;
+        let token = made.attack.token.clone().unwrap_or_default();
+        println!("{token}");
+        if args.decode {
+            decode(mutation.as_deref(), &token, &made.attack);
         }
     }
     Ok(exit::OK)
+}
+
+/// Prints a token's header and claims, and how the attack sends it, to stderr.
+fn decode(mutation: Option<&str>, token: &str, attack: &AttackRequest) {
+    let parsed = CompactJws::parse(token.as_bytes());
+    let show = |value: Option<&Value>| {
+        value
+            .map(|v| serde_json::to_string_pretty(v).unwrap_or_default())
+            .unwrap_or_else(|| "(not JSON)".into())
+    };
+    if let Some(id) = mutation {
+        eprintln!("mutation: {id}");
+    }
+    eprintln!("header: {}", show(parsed.header()));
+    eprintln!("claims: {}", show(parsed.claims()));
+    if attack.placement != Placement::Bearer {
+        eprintln!("placement: {:?}", attack.placement);
+    }
+    if !attack.hosted.is_empty() {
+        let paths: Vec<&str> = attack.hosted.iter().map(|f| f.path.as_str()).collect();
+        eprintln!("needs an attacker host serving: {}", paths.join(", "));
+    }
 }
