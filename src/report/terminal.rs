@@ -6,7 +6,8 @@ use std::fmt::Write;
 use console::Style;
 
 use super::curl::reproducer;
-use crate::runner::result::{RunResult, Verdict};
+use crate::runner::result::{Phase, RunResult, Verdict};
+use crate::token::mutation::{Expected, find};
 use crate::verdict::group::weaknesses;
 
 /// Renders the summary. `colors` adds ANSI styles (only on a terminal).
@@ -117,6 +118,22 @@ pub fn summary(run: &RunResult, colors: bool) -> String {
         }
     }
 
+    let observations = information(run);
+    if !observations.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "information (behaviour the spec does not rule on; never a failure):"
+        );
+        for (mutation, answers) in observations {
+            let answers: Vec<String> = answers
+                .iter()
+                .map(|(status, count)| format!("{status} x{count}"))
+                .collect();
+            let _ = writeln!(out, "  {mutation}: answered {}", answers.join(", "));
+        }
+    }
+
     let groups = weaknesses(run);
     if !groups.is_empty() {
         let _ = writeln!(out);
@@ -192,4 +209,35 @@ fn cases(count: usize) -> String {
     } else {
         format!("{count} cases")
     }
+}
+
+/// Answers to mutations whose expected answer is "information": per mutation, each status seen and
+/// how often, in catalog order of first appearance.
+pub fn information(run: &RunResult) -> Vec<(String, Vec<(u16, usize)>)> {
+    let mut seen: Vec<(String, Vec<(u16, usize)>)> = Vec::new();
+    let exchanges = run.cases.iter().flat_map(|case| case.exchanges.iter());
+    for exchange in exchanges.filter(|exchange| exchange.phase == Phase::Step) {
+        let (Some(id), Some(response)) = (&exchange.mutation, &exchange.response) else {
+            continue;
+        };
+        if find(id).map(|m| m.expected) != Ok(Expected::Info) {
+            continue;
+        }
+        let index = match seen.iter().position(|(known, _)| known == id) {
+            Some(index) => index,
+            None => {
+                seen.push((id.clone(), Vec::new()));
+                seen.len() - 1
+            }
+        };
+        let answers = &mut seen[index].1;
+        match answers
+            .iter_mut()
+            .find(|(status, _)| *status == response.status)
+        {
+            Some((_, count)) => *count += 1,
+            None => answers.push((response.status, 1)),
+        }
+    }
+    seen
 }

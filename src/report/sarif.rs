@@ -1,0 +1,273 @@
+//! The SARIF 2.1.0 report (`--report sarif:PATH`), for GitHub code scanning and other SARIF viewers:
+//! one rule per weakness present (with CWE, tags and help text), one result per weakness, located at
+//! the scenario (file and line) of its first failing case. Cases that could not be judged become tool
+//! execution notifications. Built with `serde_json`; validated against the official schema in
+//! `tests/report_formats.rs`.
+
+use std::path::{Component, Path};
+
+use serde_json::{Value, json};
+
+use super::curl::reproducer;
+use super::explain::{Explanation, explain};
+use crate::runner::result::{RunResult, Verdict};
+use crate::verdict::group::{WeaknessGroup, weaknesses};
+
+/// `$schema` of the log.
+pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+/// The fingerprint key of a result (bumped if what it hashes ever changes).
+pub const FINGERPRINT_KEY: &str = "authconformWeakness/v1";
+/// At most this many case ids are listed in a result's properties.
+const MAX_CASE_IDS: usize = 100;
+/// At most this many unjudged cases become notifications.
+const MAX_NOTIFICATIONS: usize = 50;
+
+/// The SARIF log as a JSON value.
+pub fn report(run: &RunResult) -> Value {
+    let groups = weaknesses(run);
+    let explained: Vec<Explanation> = groups.iter().map(|group| explain(run, group)).collect();
+    let rules: Vec<Value> = groups
+        .iter()
+        .zip(&explained)
+        .map(|(group, text)| rule(group, text))
+        .collect();
+    let results: Vec<Value> = groups
+        .iter()
+        .zip(&explained)
+        .enumerate()
+        .map(|(index, (group, text))| result(run, index, group, text))
+        .collect();
+    let notifications: Vec<Value> = run
+        .cases
+        .iter()
+        .filter(|case| case.verdict == Verdict::Error)
+        .take(MAX_NOTIFICATIONS)
+        .map(|case| {
+            json!({
+                "level": "warning",
+                "message": { "text": format!("{} could not be judged: {}", case.id, case.reason) },
+            })
+        })
+        .collect();
+    let criteria: Vec<Value> = run
+        .tallies()
+        .into_iter()
+        .map(|(category, tally)| {
+            json!({
+                "criterion": category.as_str(),
+                "passed": tally.passed,
+                "failed": tally.failed,
+                "errors": tally.errors,
+                "skipped": tally.skipped,
+            })
+        })
+        .collect();
+    json!({
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "authconform",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "rules": rules,
+                }
+            },
+            "invocations": [{
+                "executionSuccessful": true,
+                "toolExecutionNotifications": notifications,
+            }],
+            "results": results,
+            "properties": {
+                "target": run.target,
+                "gatePassed": run.gate_passed(),
+                "criteria": criteria,
+            },
+        }]
+    })
+}
+
+fn rule(group: &WeaknessGroup, text: &Explanation) -> Value {
+    let mut tags = vec![
+        "security".to_string(),
+        "authconform".to_string(),
+        group.category.as_str().to_string(),
+    ];
+    if let Some(cwe) = group.weakness.cwe {
+        tags.push(format!("external/cwe/cwe-{cwe}"));
+    }
+    let mut help = format!("{}\n\nHow to fix: {}", text.summary, text.fix);
+    let mut help_markdown = format!("{}\n\n**How to fix:** {}", text.summary, text.fix);
+    if let Some(cwe) = group.weakness.cwe {
+        help.push_str(&format!("\n\nCWE-{cwe}: {}", cwe_uri(cwe)));
+        help_markdown.push_str(&format!("\n\n[CWE-{cwe}]({})", cwe_uri(cwe)));
+    }
+    let mut rule = json!({
+        "id": group.weakness.id,
+        "name": pascal_case(&group.weakness.id),
+        "shortDescription": { "text": text.name },
+        "fullDescription": { "text": text.summary },
+        "help": { "text": help, "markdown": help_markdown },
+        "defaultConfiguration": { "level": "error" },
+        "properties": {
+            "tags": tags,
+            "precision": "very-high",
+            "problem.severity": "error",
+            "security-severity": text.severity.score(),
+            "criterion": group.category.as_str(),
+        },
+    });
+    if let Some(cwe) = group.weakness.cwe {
+        rule["helpUri"] = json!(cwe_uri(cwe));
+    }
+    rule
+}
+
+fn result(run: &RunResult, index: usize, group: &WeaknessGroup, text: &Explanation) -> Value {
+    let case = &run.cases[group.representative()];
+    let scenario = &run.scenarios[case.scenario];
+    let count = group.cases.len();
+    let plural = if count == 1 { "case" } else { "cases" };
+    let message = format!(
+        "{}: {count} failing {plural} against {}. First: {}: {}",
+        text.name, run.target, case.id, case.reason
+    );
+    let mut related = Vec::new();
+    let mut seen = vec![case.scenario];
+    for other in group.cases.iter().map(|index| &run.cases[*index]) {
+        if !seen.contains(&other.scenario) {
+            seen.push(other.scenario);
+            let info = &run.scenarios[other.scenario];
+            let mut location = location(&info.file, info.line);
+            location["id"] = json!(related.len() + 1);
+            location["message"] = json!({ "text": format!("also failed: {}", other.id) });
+            related.push(location);
+        }
+    }
+    let mut primary = location(&scenario.file, scenario.line);
+    primary["message"] = json!({ "text": scenario.title });
+    let cases: Vec<&str> = group
+        .cases
+        .iter()
+        .take(MAX_CASE_IDS)
+        .map(|index| run.cases[*index].id.as_str())
+        .collect();
+    let mut properties = json!({
+        "criterion": group.category.as_str(),
+        "failingCases": count,
+        "cases": cases,
+        "representativeCase": case.id,
+        "reason": case.reason,
+    });
+    if let Some(exchange) = case.culprit.and_then(|index| case.exchanges.get(index)) {
+        properties["reproducer"] = json!(reproducer(&exchange.request));
+    }
+    let mut value = json!({
+        "ruleId": group.weakness.id,
+        "ruleIndex": index,
+        "level": "error",
+        "kind": "fail",
+        "message": { "text": message },
+        "locations": [primary],
+        "partialFingerprints": {
+            FINGERPRINT_KEY: format!("{}:{}", group.weakness.id, scenario.id),
+        },
+        "properties": properties,
+    });
+    if !related.is_empty() {
+        value["relatedLocations"] = json!(related);
+    }
+    value
+}
+
+/// A physical location: the scenario file, and its line when known.
+fn location(file: &Path, line: u64) -> Value {
+    let mut physical = json!({ "artifactLocation": { "uri": artifact_uri(file) } });
+    if line >= 1 {
+        physical["region"] = json!({ "startLine": line });
+    }
+    json!({ "physicalLocation": physical })
+}
+
+/// A URI reference for a path: relative paths stay relative (forward slashes, percent-encoded), so
+/// code scanning resolves them against the repository; absolute ones become `file://` URIs.
+pub fn artifact_uri(path: &Path) -> String {
+    if path.is_absolute()
+        && let Ok(url) = url::Url::from_file_path(path)
+    {
+        return url.to_string();
+    }
+    let segments: Vec<String> = path
+        .components()
+        .filter_map(|component| match component {
+            Component::Normal(part) => Some(encode_segment(&part.to_string_lossy())),
+            Component::ParentDir => Some("..".to_string()),
+            Component::CurDir | Component::RootDir | Component::Prefix(_) => None,
+        })
+        .collect();
+    segments.join("/")
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters and a few safe sub-delimiters (a
+/// colon is encoded so that a first segment is never read as a scheme).
+fn encode_segment(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for byte in segment.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=@".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// MITRE's page of a CWE.
+pub fn cwe_uri(cwe: u32) -> String {
+    format!("https://cwe.mitre.org/data/definitions/{cwe}.html")
+}
+
+/// `alg-none-accepted` -> `AlgNoneAccepted`.
+fn pascal_case(id: &str) -> String {
+    id.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_stay_relative_with_forward_slashes() {
+        assert_eq!(
+            artifact_uri(Path::new("./scenarios/isolation/task bola.yaml")),
+            "scenarios/isolation/task%20bola.yaml"
+        );
+        assert_eq!(artifact_uri(Path::new("a:b/c#d.yaml")), "a%3Ab/c%23d.yaml");
+        assert_eq!(artifact_uri(Path::new("../x.yaml")), "../x.yaml");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn absolute_paths_become_file_uris() {
+        assert_eq!(
+            artifact_uri(Path::new("/opt/a b/s.yaml")),
+            "file:///opt/a%20b/s.yaml"
+        );
+    }
+
+    #[test]
+    fn rule_names_are_pascal_case() {
+        assert_eq!(pascal_case("alg-none-accepted"), "AlgNoneAccepted");
+        assert_eq!(pascal_case("forbidden-instead-of-401"), "ForbiddenInsteadOf401");
+    }
+}
