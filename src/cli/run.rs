@@ -21,7 +21,9 @@ use crate::scenario::{self, LoadOptions};
     authconform run                                   (embedded reference server, bundled suite)\n  \
     authconform run --target https://staging.example --profile staging.yaml\n  \
     authconform run --filter 'category:isolation' --report junit:auth.xml --report json:auth.json\n  \
-    authconform run --reference-flaw alg-none-accepted   (prove the suite catches a flaw)")]
+    authconform run --reference-flaw alg-none-accepted   (prove the suite catches a flaw)\n  \
+    authconform run --reference-mode rs256             (RS256 keys; profile fixtures/profiles/reference-rs256.yaml)\n  \
+    authconform run --reference-style mcp-http-403     (a correct server that refuses MCP calls with 403)")]
 pub struct RunArgs {
     /// Base URL of the target; without it, the bundled reference server is started in-process.
     #[arg(long, value_name = "URL")]
@@ -35,7 +37,8 @@ pub struct RunArgs {
     /// Cases in flight at once (default: 8 x cores).
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
-    /// Write a report: json:PATH or junit:PATH (repeatable).
+    /// Write a report: json, junit, sarif, markdown or html, as FORMAT:PATH (repeatable). With none,
+    /// Markdown is appended to $GITHUB_STEP_SUMMARY when that is set.
     #[arg(long = "report", value_name = "FORMAT:PATH")]
     reports: Vec<String>,
     /// Only cases matching: an id glob (`token-mutations*`), `category:NAME` or `tag:NAME` (repeatable, OR).
@@ -50,21 +53,98 @@ pub struct RunArgs {
     /// Switch on one flaw of the embedded reference server (only without --target).
     #[arg(long, value_name = "FLAW")]
     reference_flaw: Option<String>,
+    /// Key mode of the embedded reference server: eddsa-jwks (default), eddsa-jwks-url, rs256, es256
+    /// or hs256; the profile defaults to fixtures/profiles/reference-MODE.yaml.
+    #[arg(long, value_name = "MODE")]
+    reference_mode: Option<String>,
+    /// Switch on a legitimate presentation style of the embedded reference server (repeatable), e.g.
+    /// verbose-challenge, mcp-http-403, validation-400, path-user-404, detail-errors, success-200.
+    #[arg(long = "reference-style", value_name = "STYLE")]
+    reference_styles: Vec<String>,
+    /// Task and conversation ids of the embedded reference server: sequential (default) or random.
+    #[arg(long, value_name = "IDS")]
+    reference_ids: Option<String>,
+}
+
+impl RunArgs {
+    /// The embedded reference server's options from the `--reference-*` flags.
+    fn reference_options(&self) -> Result<embedded::ReferenceOptions, CliError> {
+        let embedded_only = self.reference_flaw.is_some()
+            || self.reference_mode.is_some()
+            || !self.reference_styles.is_empty()
+            || self.reference_ids.is_some();
+        if self.target.is_some() && embedded_only {
+            return Err(CliError::usage(
+                "--reference-flaw, --reference-mode, --reference-style and --reference-ids only apply to the embedded reference server (no --target)",
+            ));
+        }
+        let mode = match &self.reference_mode {
+            Some(mode) => mode
+                .parse()
+                .map_err(|err| CliError::usage(format!("--reference-mode: {err}")))?,
+            None => embedded::ReferenceMode::default(),
+        };
+        let flaw = match &self.reference_flaw {
+            Some(id) => Some(
+                id.parse()
+                    .map_err(|err| CliError::usage(format!("--reference-flaw: {err}")))?,
+            ),
+            None => None,
+        };
+        let styles = self
+            .reference_styles
+            .iter()
+            .map(|id| {
+                id.parse()
+                    .map_err(|err| CliError::usage(format!("--reference-style: {err}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let ids = match self.reference_ids.as_deref() {
+            None | Some("sequential") => reference_server::config::IdMode::Sequential,
+            Some("random") => reference_server::config::IdMode::Random,
+            Some(other) => {
+                return Err(CliError::usage(format!(
+                    "--reference-ids: `{other}` is neither `sequential` nor `random`"
+                )));
+            }
+        };
+        Ok(embedded::ReferenceOptions {
+            mode,
+            flaw,
+            styles,
+            ids,
+            ..embedded::ReferenceOptions::default()
+        })
+    }
+
+    /// The profile to load: `--profile`, else the example profile of a non-default `--reference-mode`,
+    /// else the embedded one.
+    fn profile_path(&self, mode: embedded::ReferenceMode) -> Result<Option<PathBuf>, CliError> {
+        if self.profile.is_some() || mode == embedded::ReferenceMode::default() {
+            return Ok(self.profile.clone());
+        }
+        let path = mode.profile_path();
+        if !path.exists() {
+            return Err(CliError::usage(format!(
+                "--reference-mode {}: pass --profile (the example profile {} is not here; run from the authconform checkout)",
+                mode.id(),
+                path.display()
+            )));
+        }
+        Ok(Some(path))
+    }
 }
 
 /// Runs `run`.
 pub fn run(args: RunArgs) -> Result<u8, CliError> {
-    if args.target.is_some() && args.reference_flaw.is_some() {
-        return Err(CliError::usage(
-            "--reference-flaw only applies to the embedded reference server (no --target)",
-        ));
-    }
+    let reference = args.reference_options()?;
     let reports = args
         .reports
         .iter()
         .map(|spec| ReportSpec::parse(spec))
         .collect::<Result<Vec<_>, _>>()?;
-    let profile = Arc::new(load_profile(args.profile.as_deref())?);
+    let profile_path = args.profile_path(reference.mode)?;
+    let profile = Arc::new(load_profile(profile_path.as_deref())?);
     let suite = load_scenarios(&args.scenarios, &profile)?;
     let filter = CaseFilter::parse(&args.filters).map_err(CliError::usage)?;
     let suite = filter.apply(suite);
@@ -78,15 +158,25 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
         .build()
         .map_err(|err| CliError::Unreachable(format!("cannot start the async runtime: {err}")))?;
     let result = runtime.block_on(async {
+        let issuer = embedded::start_hosted_issuer(&profile)
+            .await
+            .map_err(CliError::usage)?;
         let (embedded, base_url) = match &args.target {
             Some(target) => (None, target.clone()),
             None => {
-                let server = embedded::start_reference_server(args.reference_flaw.as_deref())
-                    .await
-                    .map_err(CliError::usage)?;
+                let server = embedded::EmbeddedReference::start(
+                    reference.with_issuer(issuer.as_ref()),
+                )
+                .await
+                .map_err(CliError::usage)?;
                 let base_url = server.base_url();
                 (Some(server), base_url)
             }
+        };
+        let environment = runner::RunEnvironment {
+            instances: embedded
+                .clone()
+                .map(|server| server as Arc<dyn runner::Instances>),
         };
         let options = RunOptions {
             base_url,
@@ -95,12 +185,19 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
             seed: args.seed.unwrap_or_else(random_seed),
         };
         let progress = Progress::new(suite.cases.len());
-        let outcome =
-            runner::run(&suite, Arc::clone(&profile), &options, progress.callback()).await;
+        let outcome = runner::run_with(
+            &suite,
+            Arc::clone(&profile),
+            &options,
+            progress.callback(),
+            environment,
+        )
+        .await;
         progress.finish();
         if let Some(server) = embedded {
             server.shutdown().await;
         }
+        drop(issuer);
         outcome.map_err(|err| match err {
             RunError::Unreachable { .. } => CliError::Unreachable(err.to_string()),
             RunError::Harness(_) => CliError::Unreachable(err.to_string()),
@@ -112,6 +209,9 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
     );
     for spec in &reports {
         spec.write(&result)?;
+    }
+    if reports.is_empty() {
+        append_step_summary(&result);
     }
     Ok(if result.gate_passed() {
         exit::OK
@@ -179,6 +279,9 @@ struct ReportSpec {
 enum ReportFormat {
     Json,
     Junit,
+    Sarif,
+    Markdown,
+    Html,
 }
 
 impl ReportSpec {
@@ -191,9 +294,12 @@ impl ReportSpec {
         let format = match format {
             "json" => ReportFormat::Json,
             "junit" => ReportFormat::Junit,
+            "sarif" => ReportFormat::Sarif,
+            "markdown" | "md" => ReportFormat::Markdown,
+            "html" => ReportFormat::Html,
             other => {
                 return Err(CliError::usage(format!(
-                    "--report: unknown format {other:?} (known: json, junit)"
+                    "--report: unknown format {other:?} (known: json, junit, sarif, markdown, html)"
                 )));
             }
         };
@@ -218,6 +324,14 @@ impl ReportSpec {
             }
             ReportFormat::Junit => report::junit::report(result)
                 .map_err(|err| CliError::usage(format!("junit report: {err}")))?,
+            ReportFormat::Sarif => {
+                let mut text = serde_json::to_string_pretty(&report::sarif::report(result))
+                    .unwrap_or_default();
+                text.push('\n');
+                text
+            }
+            ReportFormat::Markdown => report::markdown::report(result),
+            ReportFormat::Html => report::html::report(result),
         };
         std::fs::write(&self.path, text).map_err(|err| {
             CliError::usage(format!(
@@ -225,6 +339,27 @@ impl ReportSpec {
                 self.path.display()
             ))
         })
+    }
+}
+
+/// With no `--report`, the Markdown report is appended to the GitHub job summary when
+/// `$GITHUB_STEP_SUMMARY` names one; a failure to write it is a warning, not a failed run.
+fn append_step_summary(result: &RunResult) {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|path| !path.is_empty()) else {
+        return;
+    };
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut file| {
+            std::io::Write::write_all(&mut file, report::markdown::report(result).as_bytes())
+        });
+    if let Err(err) = written {
+        eprintln!(
+            "warning: cannot append to $GITHUB_STEP_SUMMARY ({}): {err}",
+            Path::new(&path).display()
+        );
     }
 }
 
@@ -287,6 +422,14 @@ mod tests {
                 .to_string()
                 .contains("unknown format")
         );
+        for (spec, format) in [
+            ("sarif:a.sarif", ReportFormat::Sarif),
+            ("markdown:a.md", ReportFormat::Markdown),
+            ("md:a.md", ReportFormat::Markdown),
+            ("html:a.html", ReportFormat::Html),
+        ] {
+            assert_eq!(ReportSpec::parse(spec).unwrap().format, format, "{spec}");
+        }
         assert!(ReportSpec::parse("junit").is_err());
         assert!(ReportSpec::parse("junit:").is_err());
     }

@@ -52,8 +52,8 @@ pub struct Explanation {
     pub severity: Severity,
 }
 
-/// Explains a group of a run: its id in the table, else through the catalog mutation of its
-/// representative case, else from its scenario.
+/// Explains a group of a run: its id in the table, else (for an id derived from a mutation id)
+/// through the catalog mutation of its representative case, else from its scenario.
 pub fn explain(run: &RunResult, group: &WeaknessGroup) -> Explanation {
     if let Some(known) = lookup(&group.weakness.id) {
         return known;
@@ -64,7 +64,14 @@ pub fn explain(run: &RunResult, group: &WeaknessGroup) -> Explanation {
         .and_then(|index| case.exchanges.get(index))
         .and_then(|exchange| exchange.mutation.as_deref())
         .and_then(|id| mutation::find(id).ok());
+    // A weakness id made from the mutation (`{mutation}-accepted`, `-refused`, `-mishandled`) is
+    // explained by the weakness the catalog names for that mutation.
     if let Some(probe) = probe
+        && group
+            .weakness
+            .id
+            .strip_prefix(probe.id)
+            .is_some_and(|rest| rest.starts_with('-'))
         && let Some(mut known) = lookup(probe.weakness().id)
     {
         known.summary = format!(
@@ -120,7 +127,13 @@ fn humanise(id: &str) -> String {
 use Severity::{High, Low, Medium};
 
 /// (id, name, severity, summary, fix).
-type Entry = (&'static str, &'static str, Severity, &'static str, &'static str);
+type Entry = (
+    &'static str,
+    &'static str,
+    Severity,
+    &'static str,
+    &'static str,
+);
 
 const OWNER_FILTER: &str = "Scope every lookup by the authenticated owner (e.g. `WHERE id = ? AND user_id = ?`, \
      the user id taken from the verified token) and answer 404 for an object that is not the caller's, \
@@ -420,6 +433,104 @@ const KNOWN: &[Entry] = &[
         High,
         "The chat agent acted for a user named in the message (\"as user bob, ...\") instead of the caller.",
         "Give the agent's tools the caller's identity from the token; never take an identity from model input.",
+    ),
+    (
+        "conversation-idor",
+        "Another user's conversation reachable by id (IDOR)",
+        High,
+        "A user continued or read a conversation owned by another user by its id.",
+        "Load conversations by id and owner (the user id taken from the verified token); answer 404 for one that is not the caller's.",
+    ),
+    (
+        "mcp-tool-acts-for-another-user",
+        "MCP tool acts for another user",
+        High,
+        "An MCP tool called with one user's token acted on, or revealed, another user's data.",
+        "Run every tool as the token's subject: refuse a `user_id` argument that differs from `sub`, and resolve ids among the caller's objects only.",
+    ),
+    (
+        "agent-confused-deputy",
+        "Chat agent is a confused deputy",
+        High,
+        "The chat agent acted for, or revealed data of, a user other than the caller because the message named or claimed another identity (OWASP LLM01, LLM06).",
+        "Give the agent's tools the caller's identity from the token only; ids in a message resolve among the caller's objects only.",
+    ),
+    (
+        "owner-field-injection",
+        "Owner set from the request body (mass assignment)",
+        High,
+        "Owner or id fields in a request body changed whose object it is (broken object property level authorization, OWASP API3).",
+        "Take the owner from the verified token only; ignore (or refuse) `user_id`, `owner` and `id` in bodies.",
+    ),
+    (
+        "existence-oracle",
+        "Existence oracle (403 vs 404)",
+        Medium,
+        "Another user's object id answers differently from an id that was never allocated, so any user can enumerate other users' objects.",
+        "Answer 404 both for an object that does not exist and for one that is not the caller's.",
+    ),
+    (
+        "lookup-before-auth",
+        "Lookup before authentication",
+        Medium,
+        "Without a valid token the answer depends on whether ids exist or the body is valid: an anonymous caller learns about the data.",
+        "Authenticate first: any request without a valid token gets the same 401, before routing by existence or validating the body.",
+    ),
+    (
+        "mcp-endpoint-open",
+        "MCP endpoint without authentication",
+        High,
+        "A JSON-RPC method of the MCP endpoint answered without a valid bearer token.",
+        "Apply the same bearer authentication to the MCP endpoint as to the REST routes, for every method (initialize and ping included).",
+    ),
+    (
+        "health-requires-auth",
+        "Health check requires credentials",
+        Low,
+        "The public health endpoint refused a request because of its credentials (or their absence); liveness probes run without them.",
+        "Keep public routes public: ignore any Authorization header on them.",
+    ),
+    (
+        "unauthenticated-answer-wrong",
+        "Wrong answer to missing or invalid credentials",
+        Low,
+        "A request with missing or invalid credentials did not get a 401 with a `WWW-Authenticate: Bearer` challenge (RFC 6750 §3, RFC 9110 §15.5.2).",
+        "Answer 401 with `WWW-Authenticate: Bearer realm=\"...\"` (plus `error=\"invalid_token\"` when a token was presented); keep 403 for valid tokens without permission.",
+    ),
+    (
+        "error-body-leaks-detail",
+        "Error body leaks details",
+        Medium,
+        "A refusal echoed the token or showed a stack trace, a file path or a library name (OWASP API8).",
+        "Return a fixed, generic error body (an error code and a short message) and log details server-side only.",
+    ),
+    (
+        "malformed-header-mishandled",
+        "Odd Authorization header mishandled",
+        Medium,
+        "An unusual Authorization header (binary bytes, a lone scheme, only spaces, several words) was not refused as missing or invalid credentials.",
+        "Parse the header strictly (`Bearer` + one token) and answer 400 or 401 with a Bearer challenge for anything else.",
+    ),
+    (
+        "invalid-body-accepted",
+        "Invalid request body accepted",
+        Medium,
+        "A body that is not JSON or breaks the schema was not refused with 400, 415 or 422, or it changed data.",
+        "Validate bodies against the schema before acting, and refuse invalid ones without side effects.",
+    ),
+    (
+        "lenient-id-parsing",
+        "Lenient id parsing",
+        Medium,
+        "An id that is not a plain integer (e.g. `1.5`, `1abc`, an overflowing number) reached an object or crashed the target.",
+        "Parse path ids strictly (digits only, bounded) and answer 404 for anything else.",
+    ),
+    (
+        "connection-session",
+        "Authentication carried over the connection",
+        High,
+        "A request on a kept-alive connection was authenticated by an earlier request's token: the server keeps per-connection session state.",
+        "Authenticate every request on its own token; never cache an identity per connection.",
     ),
 ];
 

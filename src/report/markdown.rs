@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use super::curl::reproducer;
 use super::explain::explain;
+use super::terminal::information;
 use crate::runner::result::{CaseResult, RunResult, Verdict};
 use crate::verdict::group::weaknesses;
 
@@ -57,9 +58,10 @@ pub fn report(run: &RunResult) -> String {
 
     let groups = weaknesses(run);
     if !groups.is_empty() {
+        blank_line(&mut out);
         let _ = writeln!(
             out,
-            "\n### {} {}\n",
+            "### {} {}\n",
             groups.len(),
             plural(groups.len(), "weakness", "weaknesses")
         );
@@ -85,7 +87,12 @@ pub fn report(run: &RunResult) -> String {
                 group.category.as_str(),
                 plural(count, "case", "cases")
             );
-            let _ = writeln!(out, "**{}.** {}\n", text_md(&text.name), text_md(&text.summary));
+            let _ = writeln!(
+                out,
+                "**{}.** {}\n",
+                text_md(&text.name),
+                text_md(&text.summary)
+            );
             let _ = writeln!(out, "- First failing case: {}", code(&case.id));
             let _ = writeln!(out, "- Reason: {}", text_md(&case.reason));
             let _ = writeln!(
@@ -114,11 +121,7 @@ pub fn report(run: &RunResult) -> String {
                 } else {
                     String::new()
                 };
-                let _ = writeln!(
-                    out,
-                    "\nAlso failing: {}{more}.",
-                    listed.join(", ")
-                );
+                let _ = writeln!(out, "\nAlso failing: {}{more}.", listed.join(", "));
             }
             let _ = writeln!(out, "\n</details>\n");
         }
@@ -130,14 +133,18 @@ pub fn report(run: &RunResult) -> String {
         .filter(|case| case.verdict == Verdict::Skipped)
         .collect();
     if !skipped.is_empty() {
+        blank_line(&mut out);
         let _ = writeln!(
             out,
-            "\n### {} skipped\n",
+            "### {} skipped\n",
             plural_count(skipped.len(), "case", "cases")
         );
         let mut reasons: Vec<(&str, usize)> = Vec::new();
         for case in &skipped {
-            match reasons.iter_mut().find(|(reason, _)| *reason == case.reason) {
+            match reasons
+                .iter_mut()
+                .find(|(reason, _)| *reason == case.reason)
+            {
                 Some((_, count)) => *count += 1,
                 None => reasons.push((&case.reason, 1)),
             }
@@ -153,9 +160,10 @@ pub fn report(run: &RunResult) -> String {
         .filter(|case| case.verdict == Verdict::Error)
         .collect();
     if !errors.is_empty() {
+        blank_line(&mut out);
         let _ = writeln!(
             out,
-            "\n### {} could not be judged\n",
+            "### {} could not be judged\n",
             plural_count(errors.len(), "case", "cases")
         );
         for case in errors.iter().take(MAX_ERRORS) {
@@ -165,10 +173,36 @@ pub fn report(run: &RunResult) -> String {
             let _ = writeln!(out, "- … and {} more", errors.len() - MAX_ERRORS);
         }
     }
-    if !out.ends_with("\n\n") {
+    let observations = information(run);
+    if !observations.is_empty() {
+        blank_line(&mut out);
+        let _ = writeln!(out, "### Information (never a failure)\n");
+        for (mutation, answers) in observations {
+            let answers: Vec<String> = answers
+                .iter()
+                .map(|(status, count)| format!("{status} × {count}"))
+                .collect();
+            let _ = writeln!(
+                out,
+                "- {}: answered {}",
+                code(&mutation),
+                answers.join(", ")
+            );
+        }
+    }
+    // A trailing blank line keeps whatever is appended next (another step's summary) apart.
+    blank_line(&mut out);
+    out
+}
+
+/// Ends `out` with exactly one blank line.
+fn blank_line(out: &mut String) {
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    while !out.ends_with("\n\n") {
         out.push('\n');
     }
-    out
 }
 
 fn plural<'a>(count: usize, one: &'a str, many: &'a str) -> &'a str {

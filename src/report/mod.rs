@@ -2,6 +2,10 @@
 //! without a network.
 
 pub mod curl;
+pub mod explain;
+pub mod html;
 pub mod json;
 pub mod junit;
+pub mod markdown;
+pub mod sarif;
 pub mod terminal;

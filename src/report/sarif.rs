@@ -268,6 +268,9 @@ mod tests {
     #[test]
     fn rule_names_are_pascal_case() {
         assert_eq!(pascal_case("alg-none-accepted"), "AlgNoneAccepted");
-        assert_eq!(pascal_case("forbidden-instead-of-401"), "ForbiddenInsteadOf401");
+        assert_eq!(
+            pascal_case("forbidden-instead-of-401"),
+            "ForbiddenInsteadOf401"
+        );
     }
 }
