@@ -7,10 +7,12 @@
 pub mod api;
 pub mod cli;
 pub mod embedded;
+pub mod fuzzing;
 pub mod profile;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod selftest;
 pub mod suggest;
 pub mod target;
 pub mod token;

@@ -2,11 +2,14 @@
 
 mod error;
 pub mod exit;
+mod fuzz;
+mod issuer;
 mod keys;
 mod list;
 mod mint;
 mod mutations;
 mod run;
+mod selftest;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -49,6 +52,12 @@ enum Command {
     Mutations(mutations::MutationsArgs),
     /// Work with TEST ONLY key sets.
     Keys(keys::KeysArgs),
+    /// Fuzz a target's routes with mutated tokens; save minimal reproducers of findings.
+    Fuzz(fuzz::FuzzArgs),
+    /// Prove the suite: pass the clean reference server, catch each of its flaws and mutants.
+    Selftest(selftest::SelftestArgs),
+    /// Serve the issuer's public JWKS until stopped (a Better Auth stand-in).
+    Issuer(issuer::IssuerArgs),
 }
 
 /// Parses the arguments, runs the command, and returns the process exit code.
@@ -72,6 +81,9 @@ pub fn main() -> u8 {
         Some(Command::Mint(args)) => mint::run(args),
         Some(Command::Mutations(args)) => mutations::run(args),
         Some(Command::Keys(args)) => keys::run(args),
+        Some(Command::Fuzz(args)) => fuzz::run(args),
+        Some(Command::Selftest(args)) => selftest::run(args),
+        Some(Command::Issuer(args)) => issuer::run(args),
     };
     match outcome {
         Ok(code) => code,

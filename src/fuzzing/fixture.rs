@@ -9,8 +9,8 @@ use jsonwebtoken::Algorithm;
 use reference_server::auth::{KeyStore, Verifier, VerifierSettings};
 
 use super::oracle::{ClaimRules, TrustedKeys};
-use crate::token::keys::{PublicKey, SigningKey};
 use crate::token::Alg;
+use crate::token::keys::{PublicKey, SigningKey};
 
 /// The fixed "now" of the fuzz targets and seeds (Unix seconds).
 pub const NOW: u64 = 1_750_000_000;

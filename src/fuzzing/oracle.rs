@@ -196,13 +196,20 @@ mod tests {
         let ok = Forge::from_json(&header, &claims(json!(NOW + 60)))
             .sign(key)
             .unwrap();
-        let verify = |t: &str| verify(t.as_bytes(), &f.asymmetric_keys, &f.rules, ClaimTime::at(NOW));
+        let verify = |t: &str| {
+            verify(
+                t.as_bytes(),
+                &f.asymmetric_keys,
+                &f.rules,
+                ClaimTime::at(NOW),
+            )
+        };
         assert_eq!(verify(&ok), Ok("alice".into()));
         let expired = Forge::from_json(&header, &claims(json!(NOW - 30)))
             .sign(key)
             .unwrap();
         assert_eq!(verify(&expired), Err(Refusal::Claim("exp")));
-        let within = Forge::from_json(&header, &claims(json!(NOW - 29.5)))
+        let within = Forge::from_json(&header, &claims(json!(NOW as f64 - 29.5)))
             .sign(key)
             .unwrap();
         assert!(verify(&within).is_ok());

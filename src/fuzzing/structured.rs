@@ -80,10 +80,7 @@ fn build(r: &mut ByteReader<'_>, mode: KeyMode, fixture: &Fixture) -> String {
             }
         }
         8..=11 => header.push(("kid".into(), json!(KIDS[r.below(KIDS.len())]))),
-        12 | 13 => header.push((
-            "kid".into(),
-            json!(KID_VALUES[r.below(KID_VALUES.len())]),
-        )),
+        12 | 13 => header.push(("kid".into(), json!(KID_VALUES[r.below(KID_VALUES.len())]))),
         14 => header.push(("kid".into(), vocab::value(r.below(VALUE_COUNT), KIDS[0]))),
         _ => {}
     }
@@ -111,7 +108,7 @@ fn build(r: &mut ByteReader<'_>, mode: KeyMode, fixture: &Fixture) -> String {
 fn claims(r: &mut ByteReader<'_>) -> Members {
     let now = NOW as i64;
     let offsets = vocab::time_offsets(LEEWAY_SECS as i64);
-    let mut time = |r: &mut ByteReader<'_>, base: i64| -> Value {
+    let time = |r: &mut ByteReader<'_>, base: i64| -> Value {
         let offset = offsets[r.below(offsets.len())];
         json!(base.saturating_add(offset))
     };
@@ -230,7 +227,11 @@ mod tests {
         );
         let hmac = decode_differential(&[2], f);
         assert_eq!(hmac.mode, KeyMode::Hmac);
-        assert!(f.hmac.verify_token(&hmac.token, NOW).is_ok(), "{}", hmac.token);
+        assert!(
+            f.hmac.verify_token(&hmac.token, NOW).is_ok(),
+            "{}",
+            hmac.token
+        );
         let raw = decode_differential(b"\x01a.b.c", f);
         assert_eq!(raw.token, "a.b.c");
     }

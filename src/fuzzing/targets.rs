@@ -122,7 +122,9 @@ pub(crate) fn differential_verdict(
         )),
         (Some(_), Err(refusal)) => Err(violation(
             T,
-            format!("the reference verifier accepted a token the oracle refuses ({refusal}): {token}"),
+            format!(
+                "the reference verifier accepted a token the oracle refuses ({refusal}): {token}"
+            ),
         )),
         _ => Ok(()),
     }
@@ -187,7 +189,8 @@ pub fn scenario_loader(data: &[u8]) -> Result<(), Violation> {
             let file = scratch_file();
             if std::fs::write(&file, text).is_ok() {
                 let options = LoadOptions::for_profile(profile);
-                if let Err(errors) = scenario::load_suite(std::slice::from_ref(&file), profile, &options)
+                if let Err(errors) =
+                    scenario::load_suite(std::slice::from_ref(&file), profile, &options)
                 {
                     let _: Vec<String> = errors.iter().map(ToString::to_string).collect();
                 }
@@ -235,7 +238,15 @@ mod tests {
     #[test]
     fn targets_accept_trivial_inputs() {
         for (name, target) in TARGETS {
-            for input in [&b""[..], b"\x00", b"\x01", b"\x02", b"{}", b"a.b.c", b"\xff\xfe"] {
+            for input in [
+                &b""[..],
+                b"\x00",
+                b"\x01",
+                b"\x02",
+                b"{}",
+                b"a.b.c",
+                b"\xff\xfe",
+            ] {
                 assert_eq!(target(input), Ok(()), "{name} on {input:?}");
             }
         }
@@ -244,11 +255,20 @@ mod tests {
     #[test]
     fn differential_decision_table() {
         assert_eq!(verifier_differential(&[0]), Ok(()));
-        assert_eq!(differential_verdict(None, &Err(Refusal::Malformed), "t"), Ok(()));
+        assert_eq!(
+            differential_verdict(None, &Err(Refusal::Malformed), "t"),
+            Ok(())
+        );
         assert_eq!(differential_verdict(None, &Ok("a".into()), "t"), Ok(()));
-        assert_eq!(differential_verdict(Some("a"), &Ok("a".into()), "t"), Ok(()));
+        assert_eq!(
+            differential_verdict(Some("a"), &Ok("a".into()), "t"),
+            Ok(())
+        );
         assert!(differential_verdict(Some("a"), &Ok("b".into()), "t").is_err());
         let err = differential_verdict(Some("a"), &Err(Refusal::Signature), "t.o.k").unwrap_err();
-        assert!(err.message.contains("t.o.k") && err.message.contains("signature"), "{err}");
+        assert!(
+            err.message.contains("t.o.k") && err.message.contains("signature"),
+            "{err}"
+        );
     }
 }

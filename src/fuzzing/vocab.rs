@@ -7,8 +7,27 @@ use serde_json::{Value, json};
 
 /// `alg` values: the registered ones, `none` in several spellings, and near misses.
 pub const ALG_NAMES: &[&str] = &[
-    "EdDSA", "RS256", "ES256", "ES384", "HS256", "HS384", "HS512", "PS256", "RS384", "RS512", "none",
-    "None", "NONE", "nOnE", "", "ES512", "Ed25519", "eddsa", "EdDSA ", "HS256\u{0}", "dir",
+    "EdDSA",
+    "RS256",
+    "ES256",
+    "ES384",
+    "HS256",
+    "HS384",
+    "HS512",
+    "PS256",
+    "RS384",
+    "RS512",
+    "none",
+    "None",
+    "NONE",
+    "nOnE",
+    "",
+    "ES512",
+    "Ed25519",
+    "eddsa",
+    "EdDSA ",
+    "HS256\u{0}",
+    "dir",
     "RSA-OAEP",
 ];
 
@@ -105,7 +124,9 @@ pub const RAW_BYTES: &[&str] = &[
 ];
 
 /// Authorization schemes other than `Bearer`.
-pub const SCHEMES: &[&str] = &["bearer", "BEARER", "Token", "JWT", "Basic", "Bearer ", "Bearer\t", "DPoP"];
+pub const SCHEMES: &[&str] = &[
+    "bearer", "BEARER", "Token", "JWT", "Basic", "Bearer ", "Bearer\t", "DPoP",
+];
 
 #[cfg(test)]
 mod tests {
@@ -113,8 +134,9 @@ mod tests {
 
     #[test]
     fn pools_are_usable() {
-        let distinct: std::collections::BTreeSet<String> =
-            (0..VALUE_COUNT).map(|i| value(i, "iss").to_string()).collect();
+        let distinct: std::collections::BTreeSet<String> = (0..VALUE_COUNT)
+            .map(|i| value(i, "iss").to_string())
+            .collect();
         assert_eq!(distinct.len(), VALUE_COUNT);
         assert_eq!(value(VALUE_COUNT, "x"), Value::Null);
         assert!(time_offsets(30).contains(&-31));

@@ -83,22 +83,44 @@ pub struct Sent<'a> {
     pub user_in_path: bool,
     /// When it was sent and answered.
     pub time: ClaimTime,
+    /// Bytes of the request line and header section (URL plus header names and values).
+    pub head_bytes: usize,
 }
 
+/// Above this many bytes of request head, a server may close the connection instead of answering 431
+/// (RFC 9110 §15.5.20 allows it): a broken connection is then a refusal, not a finding.
+pub const LARGE_HEAD_BYTES: usize = 8 * 1024;
+
 impl Judge {
-    /// The user id the request authenticates as, if its credentials are one validly signed token with
-    /// valid claims in the expected header and scheme (scheme compared case-insensitively, RFC 9110
-    /// §11.1).
+    /// The user id the request authenticates as, if its `Authorization` credentials are one validly
+    /// signed token with valid claims in the expected scheme. The scheme is compared case-insensitively
+    /// (RFC 9110 §11.1) and whitespace around the token is ignored (RFC 6750 §2.1 allows several spaces
+    /// after the scheme; RFC 9110 §5.5 strips trailing whitespace). A token also sent in a cookie or the
+    /// query does not change who the header authenticates; two `Authorization` lines authenticate only
+    /// when both carry valid tokens of the same user.
     pub fn authenticated(&self, sent: &Sent<'_>) -> Option<String> {
-        let standard = match sent.placement {
-            Placement::Bearer => true,
-            Placement::Scheme(scheme) => scheme.eq_ignore_ascii_case(&self.presentation.scheme),
-            _ => false,
+        let verify = |token: &str| {
+            let token = token.trim_matches([' ', '\t']);
+            oracle::verify(token.as_bytes(), &self.keys, &self.rules, sent.time).ok()
         };
-        if !standard {
-            return None;
+        let token = sent.token?;
+        match sent.placement {
+            Placement::Bearer
+            | Placement::BearerAndCookie { .. }
+            | Placement::BearerAndQuery { .. } => verify(token),
+            Placement::Scheme(scheme)
+                if scheme
+                    .trim_matches([' ', '\t'])
+                    .eq_ignore_ascii_case(&self.presentation.scheme) =>
+            {
+                verify(token)
+            }
+            Placement::TwoAuthorization { second } => {
+                let user = verify(token)?;
+                (verify(second).as_ref() == Some(&user)).then_some(user)
+            }
+            _ => None,
         }
-        oracle::verify(sent.token?.as_bytes(), &self.keys, &self.rules, sent.time).ok()
     }
 
     /// Judges one answer (or the failure to get one); `None` when nothing is wrong. A request that could
@@ -107,6 +129,7 @@ impl Judge {
         let exchange = match outcome {
             Ok(exchange) => exchange,
             Err(SendError::Build(_)) => return None,
+            Err(SendError::Broken(_)) if sent.head_bytes > LARGE_HEAD_BYTES => return None,
             Err(err) => {
                 return Some(Verdict {
                     kind: FindingKind::Robustness,
@@ -142,7 +165,8 @@ impl Judge {
                     status: Some(status),
                     reason: format!(
                         "the answer contains the canary of user {sub:?} (request authenticated as {})",
-                        user.as_deref().map_or("nobody".to_string(), |u| format!("{u:?}"))
+                        user.as_deref()
+                            .map_or("nobody".to_string(), |u| format!("{u:?}"))
                     ),
                 });
             }
@@ -208,6 +232,7 @@ mod tests {
             path_user,
             user_in_path: true,
             time: ClaimTime::at(NOW),
+            head_bytes: 100,
         }
     }
 
@@ -221,20 +246,49 @@ mod tests {
         assert_eq!(j.judge(&ok, &answer(401, "")), None);
         let leak = j.judge(&ok, &answer(200, "canary-b")).unwrap();
         assert_eq!(leak.key(), (FindingKind::Isolation, Some(200)));
-        let other_path = j.judge(&sent(Some(&alice), &bearer, 1), &answer(200, "[]")).unwrap();
+        let other_path = j
+            .judge(&sent(Some(&alice), &bearer, 1), &answer(200, "[]"))
+            .unwrap();
         assert_eq!(other_path.kind, FindingKind::Isolation);
         let forged = format!("{}A", &alice[..alice.len() - 1]);
-        let bad = j.judge(&sent(Some(&forged), &bearer, 0), &answer(200, "")).unwrap();
+        let bad = j
+            .judge(&sent(Some(&forged), &bearer, 0), &answer(200, ""))
+            .unwrap();
         assert_eq!(bad.key(), (FindingKind::Enforcement, Some(200)));
         let query = Placement::Query {
             param: "access_token".into(),
         };
         assert_eq!(
-            j.judge(&sent(Some(&alice), &query, 0), &answer(204, "")).map(|v| v.kind),
+            j.judge(&sent(Some(&alice), &query, 0), &answer(204, ""))
+                .map(|v| v.kind),
             Some(FindingKind::Enforcement)
         );
         let lower = Placement::Scheme("bearer".into());
-        assert_eq!(j.judge(&sent(Some(&alice), &lower, 0), &answer(200, "")), None);
+        assert_eq!(
+            j.judge(&sent(Some(&alice), &lower, 0), &answer(200, "")),
+            None
+        );
+        let cookie = Placement::BearerAndCookie {
+            name: "token".into(),
+            cookie_token: "junk".into(),
+        };
+        assert_eq!(
+            j.judge(&sent(Some(&alice), &cookie, 0), &answer(200, "")),
+            None
+        );
+        let two = Placement::TwoAuthorization {
+            second: token("bob"),
+        };
+        assert_eq!(
+            j.judge(&sent(Some(&alice), &two, 0), &answer(200, ""))
+                .map(|v| v.kind),
+            Some(FindingKind::Enforcement)
+        );
+        let spaced = format!("  {alice}\t");
+        assert_eq!(
+            j.judge(&sent(Some(&spaced), &bearer, 0), &answer(200, "")),
+            None
+        );
         assert_eq!(
             j.judge(&ok, &answer(500, "")).map(|v| v.key()),
             Some((FindingKind::Robustness, Some(500)))
@@ -242,8 +296,23 @@ mod tests {
         let timeout = Err(SendError::Timeout(Duration::from_secs(1)));
         assert_eq!(j.judge(&ok, &timeout).map(|v| v.status), Some(None));
         assert_eq!(j.judge(&ok, &Err(SendError::Build("x".into()))), None);
+        let broken = Err(SendError::Broken("reset".into()));
         assert_eq!(
-            j.judge(&sent(None, &Placement::None, 0), &answer(401, "canary-a")).map(|v| v.kind),
+            j.judge(&ok, &broken).map(|v| v.kind),
+            Some(FindingKind::Robustness)
+        );
+        let huge = Sent {
+            head_bytes: LARGE_HEAD_BYTES + 1,
+            ..ok
+        };
+        assert_eq!(
+            j.judge(&huge, &broken),
+            None,
+            "a server may drop an oversized request"
+        );
+        assert_eq!(
+            j.judge(&sent(None, &Placement::None, 0), &answer(401, "canary-a"))
+                .map(|v| v.kind),
             Some(FindingKind::Isolation)
         );
     }

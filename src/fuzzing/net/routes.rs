@@ -152,7 +152,8 @@ pub async fn plant(
     seed: u64,
     now: u64,
 ) -> Result<(Vec<Planted>, Vec<String>), SetupError> {
-    let api = Api::from_selection(&profile.api).map_err(|e| SetupError::Unreachable(e.to_string()))?;
+    let api =
+        Api::from_selection(&profile.api).map_err(|e| SetupError::Unreachable(e.to_string()))?;
     let mut planted = Vec::new();
     let mut notes = Vec::new();
     for principal in principals {
@@ -168,7 +169,10 @@ pub async fn plant(
                 continue;
             }
         };
-        for (operation, capture) in [("tasks.create", "task_id"), ("chat.send", "conversation_id")] {
+        for (operation, capture) in [
+            ("tasks.create", "task_id"),
+            ("chat.send", "conversation_id"),
+        ] {
             let Some(op) = api.operation(operation) else {
                 continue;
             };
@@ -263,15 +267,41 @@ mod tests {
             conversation_id: None,
             canary: "c",
         };
-        let spec = request("http://h/", &profile, get, &fill, &AttackRequest::bearer("t")).unwrap();
+        let spec = request(
+            "http://h/",
+            &profile,
+            get,
+            &fill,
+            &AttackRequest::bearer("t"),
+        )
+        .unwrap();
         assert_eq!(spec.url, "http://h/api/alice/tasks/42");
         assert_eq!(spec.headers, [("Authorization".into(), "Bearer t".into())]);
         let conv = all.iter().find(|r| r.name == "conversations.get").unwrap();
-        assert!(request("http://h", &profile, conv, &fill, &AttackRequest::bearer("t")).is_none());
+        assert!(
+            request(
+                "http://h",
+                &profile,
+                conv,
+                &fill,
+                &AttackRequest::bearer("t")
+            )
+            .is_none()
+        );
         let mcp = all.iter().find(|r| r.name == "mcp.list_tasks").unwrap();
-        let spec = request("http://h", &profile, mcp, &fill, &AttackRequest::bearer("t")).unwrap();
+        let spec = request(
+            "http://h",
+            &profile,
+            mcp,
+            &fill,
+            &AttackRequest::bearer("t"),
+        )
+        .unwrap();
         let body: Value = serde_json::from_slice(spec.body.as_deref().unwrap()).unwrap();
-        assert_eq!(body.pointer("/params/arguments/user_id"), Some(&json!("alice")));
+        assert_eq!(
+            body.pointer("/params/arguments/user_id"),
+            Some(&json!("alice"))
+        );
         assert_ne!(canary(1, "alice"), canary(1, "bob"));
     }
 }

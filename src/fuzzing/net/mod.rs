@@ -1,0 +1,601 @@
+//! `authconform fuzz`: structure-aware token mutation fired at a live target's routes, judged by three
+//! oracles (see [`judge`]), each finding shrunk to a minimal request and saved with a curl reproducer.
+//!
+//! A run plants one canary task and conversation per principal, then draws cases (a fresh valid token or
+//! a catalog attack, plus a few mutations), sends them `jobs` at a time, and judges every answer. The
+//! first finding of each kind and status is shrunk and saved; later ones are counted. It stops after
+//! `duration` or `max_cases`, whichever comes first. Case `i` depends only on the seed and `i`.
+
+pub mod case;
+pub mod judge;
+pub mod mutate;
+pub mod rng;
+pub mod routes;
+pub mod save;
+pub mod shrink;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use tokio::task::JoinSet;
+
+use self::case::FuzzCase;
+use self::judge::{Judge, Sent, Verdict};
+use self::mutate::{CaseContext, CatalogSeed, catalog_seeds};
+use self::routes::{Fill, Planted, Route};
+use super::oracle::{ClaimRules, ClaimTime, TrustedKeys};
+use crate::profile::Profile;
+use crate::report::curl::reproducer;
+use crate::runner::result::SentRequest;
+use crate::target::{Exchange, HttpClient, RequestSpec, SendError};
+use crate::token::keys::KeySet;
+use crate::token::mint::{Clock, Principal, SystemClock};
+use crate::token::mutation::AttackRequest;
+
+pub use self::judge::FindingKind;
+
+/// How long catalog attack tokens are reused before they are minted again.
+const CATALOG_REFRESH_SECS: u64 = 300;
+/// How long shrinking may run past the end of the run.
+const SHRINK_GRACE: Duration = Duration::from_secs(30);
+
+/// What to fuzz and for how long.
+#[derive(Debug, Clone)]
+pub struct FuzzOptions {
+    /// Base URL of the target.
+    pub base_url: String,
+    /// The target profile.
+    pub profile: Arc<Profile>,
+    /// Stop after this long.
+    pub duration: Duration,
+    /// Stop after this many cases.
+    pub max_cases: Option<u64>,
+    /// The seed every case is drawn from.
+    pub seed: u64,
+    /// Requests in flight at once.
+    pub jobs: usize,
+    /// Also fuzz write operations (create, update, complete, chat); deletions never.
+    pub writes: bool,
+    /// Where findings are saved; `None` keeps them in memory only.
+    pub findings_dir: Option<PathBuf>,
+    /// Most requests spent shrinking one finding.
+    pub shrink_budget: usize,
+    /// Attacker keys for catalog attacks; `None` generates a fresh set.
+    pub attacker: Option<Arc<KeySet>>,
+}
+
+impl FuzzOptions {
+    /// Defaults: 60 s, no case limit, seed 0, 8 jobs, read-only routes, no findings folder, 300 shrink
+    /// requests.
+    pub fn new(base_url: impl Into<String>, profile: Arc<Profile>) -> Self {
+        FuzzOptions {
+            base_url: base_url.into(),
+            profile,
+            duration: Duration::from_secs(60),
+            max_cases: None,
+            seed: 0,
+            jobs: 8,
+            writes: false,
+            findings_dir: None,
+            shrink_budget: 300,
+            attacker: None,
+        }
+    }
+}
+
+/// A fuzz run could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum FuzzError {
+    /// The profile or options cannot be fuzzed with.
+    #[error("{0}")]
+    Config(String),
+    /// The target did not answer during setup.
+    #[error("{0}")]
+    Unreachable(String),
+}
+
+/// One finding, shrunk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// The broken requirement.
+    pub kind: FindingKind,
+    /// The status (`None`: no answer).
+    pub status: Option<u16>,
+    /// Why the minimal request is a finding.
+    pub reason: String,
+    /// The operation of the minimal request.
+    pub operation: String,
+    /// Where the case came from.
+    pub origin: String,
+    /// The mutation operators of the original case.
+    pub steps: Vec<&'static str>,
+    /// The run seed.
+    pub seed: u64,
+    /// The case number (replay with the same seed).
+    pub case_index: u64,
+    /// How many cases hit this kind and status.
+    pub occurrences: u64,
+    /// The minimal token.
+    pub token: Option<String>,
+    /// The minimal request.
+    pub request: SentRequest,
+    /// The token before shrinking.
+    pub original_token: Option<String>,
+    /// The request before shrinking.
+    pub original_request: SentRequest,
+    /// The start of the minimal request's answer.
+    pub response_excerpt: String,
+    /// Requests spent shrinking.
+    pub shrink_attempts: usize,
+    /// Simplifications kept.
+    pub shrink_steps: usize,
+    /// Where it was saved.
+    pub saved_to: Option<PathBuf>,
+}
+
+impl Finding {
+    /// A curl command that replays the minimal request.
+    pub fn curl(&self) -> String {
+        reproducer(&self.request)
+    }
+}
+
+/// Counters at some point of a run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Progress {
+    /// Time since the start.
+    pub elapsed: Duration,
+    /// Cases judged.
+    pub cases: u64,
+    /// Requests sent (cases, setup and shrinking).
+    pub requests: u64,
+    /// Distinct findings.
+    pub findings: usize,
+}
+
+impl Progress {
+    /// Requests per second so far.
+    pub fn requests_per_second(&self) -> f64 {
+        let secs = self.elapsed.as_secs_f64();
+        if secs > 0.0 {
+            self.requests as f64 / secs
+        } else {
+            0.0
+        }
+    }
+}
+
+/// What a run reports as it goes.
+#[derive(Debug)]
+pub enum FuzzEvent<'a> {
+    /// Setup is done.
+    Started {
+        /// Routes fuzzed.
+        routes: usize,
+        /// Principals with canaries.
+        principals: usize,
+        /// Catalog attacks used as starting points.
+        catalog: usize,
+        /// Setup problems.
+        notes: &'a [String],
+    },
+    /// About once a second.
+    Progress(Progress),
+    /// A new finding, already shrunk (and saved, if a folder was given).
+    Finding(&'a Finding),
+}
+
+/// The result of a run.
+#[derive(Debug, Clone)]
+pub struct FuzzReport {
+    /// The target base URL.
+    pub target: String,
+    /// The seed.
+    pub seed: u64,
+    /// Final counters.
+    pub progress: Progress,
+    /// Distinct findings in the order found.
+    pub findings: Vec<Finding>,
+    /// Setup notes and why the run stopped early, if it did.
+    pub notes: Vec<String>,
+}
+
+/// What was sent for one case and what came back.
+#[derive(Debug)]
+struct Attempt {
+    index: u64,
+    case: FuzzCase,
+    token: Option<String>,
+    spec: RequestSpec,
+    outcome: Result<Exchange, SendError>,
+    time: ClaimTime,
+}
+
+/// Everything shared by the requests of a run.
+#[derive(Debug)]
+struct Session {
+    base_url: String,
+    client: HttpClient,
+    profile: Arc<Profile>,
+    principals: Vec<Principal>,
+    routes: Vec<Route>,
+    planted: Vec<Planted>,
+    judge: Judge,
+    public_pem: Option<String>,
+    requests: AtomicU64,
+}
+
+impl Session {
+    /// The token text and request of a case; `None` when the route needs an id nobody planted.
+    fn build(&self, case: &FuzzCase, index: u64) -> Option<(Option<String>, RequestSpec)> {
+        let route = self.routes.get(case.route)?;
+        let token = case.token.render(&self.profile.issuer);
+        let owner = self.planted.get(case.resource_owner);
+        let canary = format!("acf-fuzz-{index}");
+        let fill = Fill {
+            user_id: &self.principals.get(case.path_user)?.sub,
+            task_id: owner.and_then(|p| p.task_id.as_ref()),
+            conversation_id: owner.and_then(|p| p.conversation_id.as_ref()),
+            canary: &canary,
+        };
+        let attack = AttackRequest::placed(token.clone(), case.placement.clone());
+        let spec = routes::request(&self.base_url, &self.profile, route, &fill, &attack)?;
+        Some((token, spec))
+    }
+
+    async fn send(
+        &self,
+        index: u64,
+        case: FuzzCase,
+        token: Option<String>,
+        spec: RequestSpec,
+    ) -> Attempt {
+        let clock = SystemClock;
+        let earliest = clock.now_unix();
+        let outcome = self.client.send(&spec).await;
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let time = ClaimTime {
+            earliest,
+            latest: clock.now_unix(),
+        };
+        Attempt {
+            index,
+            case,
+            token,
+            spec,
+            outcome,
+            time,
+        }
+    }
+
+    async fn attempt(&self, index: u64, case: &FuzzCase) -> Option<Attempt> {
+        let (token, spec) = self.build(case, index)?;
+        Some(self.send(index, case.clone(), token, spec).await)
+    }
+
+    fn verdict(&self, attempt: &Attempt) -> Option<Verdict> {
+        let sent = Sent {
+            token: attempt.token.as_deref(),
+            placement: &attempt.case.placement,
+            path_user: attempt.case.path_user,
+            user_in_path: self
+                .routes
+                .get(attempt.case.route)
+                .is_some_and(|r| r.user_in_path),
+            time: attempt.time,
+            head_bytes: attempt.spec.url.len()
+                + attempt
+                    .spec
+                    .headers
+                    .iter()
+                    .map(|(n, v)| n.len() + v.len() + 4)
+                    .sum::<usize>(),
+        };
+        self.judge.judge(&sent, &attempt.outcome)
+    }
+
+    /// Shrinks a finding's case while the target keeps answering with the same kind and status.
+    async fn shrink(
+        &self,
+        first: Attempt,
+        verdict: &Verdict,
+        budget: usize,
+        deadline: Instant,
+    ) -> (Attempt, Verdict, usize, usize) {
+        let key = verdict.key();
+        let mut best = (first, verdict.clone());
+        let (mut attempts, mut steps) = (0usize, 0usize);
+        let now = SystemClock.now_unix();
+        let issuer = &self.profile.issuer;
+        let mut raw_phase = false;
+        loop {
+            let case = &best.0.case;
+            let candidates = if raw_phase {
+                shrink::raw_candidates(case)
+            } else {
+                let actor = self.principals.get(case.actor);
+                let claims = actor.map(|p| issuer.claims(p, now)).unwrap_or_default();
+                shrink::structural_candidates(case, &issuer.header(), &claims)
+            };
+            let mut improved = false;
+            for candidate in candidates {
+                if attempts >= budget || Instant::now() >= deadline {
+                    return (best.0, best.1, attempts, steps);
+                }
+                attempts += 1;
+                let Some(attempt) = self.attempt(best.0.index, &candidate).await else {
+                    continue;
+                };
+                if let Some(found) = self.verdict(&attempt).filter(|v| v.key() == key) {
+                    best = (attempt, found);
+                    steps += 1;
+                    improved = true;
+                    break;
+                }
+            }
+            if improved {
+                continue;
+            }
+            let raw_worth_it = key.0 == FindingKind::Robustness
+                || matches!(best.0.case.token, case::TokenForm::Raw(_));
+            if raw_phase || !raw_worth_it {
+                return (best.0, best.1, attempts, steps);
+            }
+            raw_phase = true;
+            best.0.case = shrink::as_raw(&best.0.case, issuer);
+        }
+    }
+}
+
+fn sent_request(spec: &RequestSpec) -> SentRequest {
+    SentRequest {
+        method: spec.method.as_str().to_string(),
+        url: spec.url.clone(),
+        headers: spec.headers.clone(),
+        body: spec
+            .body
+            .as_ref()
+            .map(|b| String::from_utf8_lossy(b).into_owned()),
+    }
+}
+
+fn excerpt(outcome: &Result<Exchange, SendError>) -> String {
+    match outcome {
+        Ok(exchange) => {
+            let text = exchange.body_text();
+            let cut: String = text.chars().take(300).collect();
+            format!("HTTP {} {cut}", exchange.status)
+        }
+        Err(err) => err.to_string(),
+    }
+}
+
+/// The keys and claim rules a correct target applies, from the profile.
+pub fn trust_of(profile: &Profile) -> (TrustedKeys, ClaimRules) {
+    let issuer = &profile.issuer;
+    let mut public = profile.target_keys.clone();
+    if let Some(own) = issuer.key.public_key()
+        && !public.contains(&own)
+    {
+        public.push(own);
+    }
+    let keys = TrustedKeys {
+        algorithms: vec![issuer.alg],
+        public,
+        hmac_secret: issuer.key.hmac_secret().map(|s| s.expose().to_vec()),
+    };
+    let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    let rules = ClaimRules {
+        issuer: non_empty(&issuer.iss),
+        audience: non_empty(&issuer.aud),
+        user_claim: issuer.user_id_claim.clone(),
+        leeway_secs: profile.leeway_secs,
+    };
+    (keys, rules)
+}
+
+/// Runs a fuzz campaign against `options.base_url`; `on_event` hears about progress and findings.
+pub async fn run(
+    options: &FuzzOptions,
+    on_event: &mut (dyn FnMut(&FuzzEvent<'_>) + Send),
+) -> Result<FuzzReport, FuzzError> {
+    let started = Instant::now();
+    let profile = Arc::clone(&options.profile);
+    let principals: Vec<Principal> = profile.principals.values().cloned().collect();
+    if principals.is_empty() {
+        return Err(FuzzError::Config("the profile defines no principal".into()));
+    }
+    let routes = routes::routes(&profile, options.writes).map_err(FuzzError::Config)?;
+    let client = HttpClient::new(profile.target_settings.clone())
+        .map_err(|err| FuzzError::Config(err.to_string()))?;
+    let attacker =
+        match &options.attacker {
+            Some(keys) => Arc::clone(keys),
+            None => Arc::new(KeySet::generate("attacker").map_err(|err| {
+                FuzzError::Config(format!("cannot generate attacker keys: {err}"))
+            })?),
+        };
+    let now = SystemClock.now_unix();
+    let (planted, mut notes) = routes::plant(
+        &client,
+        &options.base_url,
+        &profile,
+        &principals,
+        options.seed,
+        now,
+    )
+    .await
+    .map_err(|err| FuzzError::Unreachable(err.to_string()))?;
+    let (keys, rules) = trust_of(&profile);
+    let judge = Judge {
+        keys,
+        rules,
+        presentation: profile.presentation.clone(),
+        principals: principals
+            .iter()
+            .zip(&planted)
+            .map(|(p, planted)| (p.sub.clone(), planted.canary.clone()))
+            .collect(),
+    };
+    let session = Arc::new(Session {
+        base_url: options.base_url.clone(),
+        client,
+        public_pem: profile.target_keys.first().map(|k| k.spki_pem()),
+        profile: Arc::clone(&profile),
+        principals,
+        routes,
+        planted,
+        judge,
+        requests: AtomicU64::new(0),
+    });
+    let make_catalog = |now: u64| -> Vec<Vec<CatalogSeed>> {
+        catalog_seeds(
+            &profile.issuer,
+            &session.principals,
+            profile.target_keys.first(),
+            profile.leeway_secs,
+            &attacker,
+            now,
+        )
+    };
+    let mut catalog = make_catalog(now);
+    let mut catalog_minted = now;
+    on_event(&FuzzEvent::Started {
+        routes: session.routes.len(),
+        principals: session.principals.len(),
+        catalog: catalog.first().map_or(0, Vec::len),
+        notes: &notes,
+    });
+
+    let deadline = started + options.duration;
+    let jobs = options.jobs.clamp(1, 256) as u64;
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut next_index = 0u64;
+    let mut cases = 0u64;
+    let mut last_progress = Instant::now();
+    let progress = |cases: u64, findings: usize| Progress {
+        elapsed: started.elapsed(),
+        cases,
+        requests: session.requests.load(Ordering::Relaxed),
+        findings,
+    };
+    'run: loop {
+        let remaining = options.max_cases.map(|max| max.saturating_sub(next_index));
+        if remaining == Some(0) || Instant::now() >= deadline {
+            break;
+        }
+        let now = SystemClock.now_unix();
+        if now >= catalog_minted + CATALOG_REFRESH_SECS {
+            catalog = make_catalog(now);
+            catalog_minted = now;
+        }
+        let ctx = CaseContext {
+            issuer: &profile.issuer,
+            principals: &session.principals,
+            routes: session.routes.len(),
+            catalog: &catalog,
+            public_pem: session.public_pem.as_deref(),
+            leeway_secs: profile.leeway_secs,
+            now,
+        };
+        let batch = remaining.map_or(jobs, |r| r.min(jobs));
+        let mut in_flight = JoinSet::new();
+        for index in next_index..next_index + batch {
+            let case = mutate::generate(&ctx, options.seed, index);
+            let Some((token, spec)) = session.build(&case, index) else {
+                cases += 1;
+                continue;
+            };
+            let session = Arc::clone(&session);
+            in_flight.spawn(async move { session.send(index, case, token, spec).await });
+        }
+        next_index += batch;
+        let mut attempts = in_flight.join_all().await;
+        attempts.sort_by_key(|a| a.index);
+        let mut target_down = false;
+        for attempt in attempts {
+            cases += 1;
+            let down = matches!(attempt.outcome, Err(SendError::Connect(_)));
+            target_down |= down;
+            let Some(verdict) = session.verdict(&attempt) else {
+                continue;
+            };
+            if let Some(known) = findings
+                .iter_mut()
+                .find(|f| (f.kind, f.status) == verdict.key())
+            {
+                known.occurrences += 1;
+                continue;
+            }
+            // A hung or dead target cannot be shrunk against.
+            let budget = if verdict.status.is_none() {
+                0
+            } else {
+                options.shrink_budget
+            };
+            let original_token = attempt.token.clone();
+            let original_request = sent_request(&attempt.spec);
+            let steps = attempt.case.steps.clone();
+            let origin = attempt.case.origin.clone();
+            let case_index = attempt.index;
+            let (minimal, verdict, shrink_attempts, shrink_steps) = session
+                .shrink(attempt, &verdict, budget, deadline + SHRINK_GRACE)
+                .await;
+            let mut finding = Finding {
+                kind: verdict.kind,
+                status: verdict.status,
+                reason: verdict.reason.clone(),
+                operation: session
+                    .routes
+                    .get(minimal.case.route)
+                    .map_or(String::new(), |r| r.name.clone()),
+                origin,
+                steps,
+                seed: options.seed,
+                case_index,
+                occurrences: 1,
+                token: minimal.token.clone(),
+                request: sent_request(&minimal.spec),
+                original_token,
+                original_request,
+                response_excerpt: excerpt(&minimal.outcome),
+                shrink_attempts,
+                shrink_steps,
+                saved_to: None,
+            };
+            if let Some(dir) = &options.findings_dir {
+                match save::save(dir, &finding) {
+                    Ok(folder) => finding.saved_to = Some(folder),
+                    Err(err) => notes.push(format!(
+                        "cannot save a finding under {}: {err}",
+                        dir.display()
+                    )),
+                }
+            }
+            on_event(&FuzzEvent::Finding(&finding));
+            findings.push(finding);
+            if down {
+                notes.push("the target stopped accepting connections; run stopped".into());
+                break;
+            }
+        }
+        if target_down {
+            break 'run;
+        }
+        if last_progress.elapsed() >= Duration::from_secs(1) {
+            last_progress = Instant::now();
+            on_event(&FuzzEvent::Progress(progress(cases, findings.len())));
+        }
+    }
+    let progress = progress(cases, findings.len());
+    on_event(&FuzzEvent::Progress(progress));
+    Ok(FuzzReport {
+        target: options.base_url.clone(),
+        seed: options.seed,
+        progress,
+        findings,
+        notes,
+    })
+}
