@@ -63,6 +63,7 @@ fn step(actor: &str, request: RequestTemplate, expect: ExpectPlan) -> StepPlan {
         request,
         captures: Vec::new(),
         expect,
+        options: Default::default(),
     }
 }
 

@@ -93,6 +93,10 @@ bad!(unknown_matrix_source: "unknown-matrix-source.yaml");
 bad!(bad_token_form: "bad-token-form.yaml");
 bad!(token_outside_expect: "token-outside-expect.yaml");
 bad!(not_a_scenarios_mapping: "not-yaml-scenarios.yaml");
+bad!(instance_without_requires: "instance-without-requires.yaml");
+bad!(bad_action_step: "bad-action-step.yaml");
+bad!(body_bytes_without_body: "body-bytes-without-body.yaml");
+bad!(unknown_need: "unknown-need.yaml");
 
 /// Every file of the folder is covered above, and loading them all at once reports every one of them
 /// (one file's errors never hide another's).

@@ -8,6 +8,7 @@ use clap::{ArgGroup, Parser, ValueEnum};
 use jsonwebtoken::Algorithm;
 
 use crate::flaws::Flaw;
+use crate::styles::Style;
 
 /// Default issuer and audience: Better Auth uses its base URL for both.
 pub const DEFAULT_ISSUER: &str = "http://localhost:3000";
@@ -83,6 +84,8 @@ pub struct ServerConfig {
     pub ids: IdMode,
     /// Minimum time between two JWKS URL refreshes triggered by unknown `kid`s.
     pub jwks_refresh_interval: Duration,
+    /// Legitimate presentation choices switched on (see [`crate::styles`]); none by default.
+    pub styles: Vec<Style>,
 }
 
 impl ServerConfig {
@@ -105,6 +108,7 @@ impl ServerConfig {
             flaw: None,
             ids: IdMode::Sequential,
             jwks_refresh_interval: Duration::from_secs(10),
+            styles: Vec::new(),
         }
     }
 
@@ -209,6 +213,14 @@ pub struct Cli {
     /// Id allocation for tasks and conversations.
     #[arg(long, env = "REFSERVER_IDS", value_enum, default_value_t = IdMode::Sequential)]
     pub ids: IdMode,
+    /// Legitimate presentation choices, comma-separated (see specs/spec.md section 5), e.g.
+    /// `verbose-challenge,mcp-http-403`; none by default.
+    #[arg(long = "style", env = "REFSERVER_STYLE", value_name = "ID", value_delimiter = ',', value_parser = parse_style)]
+    pub styles: Vec<Style>,
+}
+
+fn parse_style(s: &str) -> Result<Style, String> {
+    s.trim().parse::<Style>().map_err(|e| e.to_string())
 }
 
 fn parse_algorithm(s: &str) -> Result<Algorithm, String> {
@@ -253,6 +265,7 @@ impl Cli {
         config.leeway = Duration::from_secs(self.leeway);
         config.flaw = self.flaw;
         config.ids = self.ids;
+        config.styles = self.styles;
         config.validate()?;
         Ok(config)
     }

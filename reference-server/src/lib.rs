@@ -20,6 +20,7 @@ pub mod error;
 pub mod flaws;
 mod state;
 pub mod store;
+pub mod styles;
 pub mod time;
 pub mod tools;
 
@@ -36,6 +37,7 @@ pub use auth::{AuthError, Identity, Verifier};
 pub use config::{KeySource, ServerConfig};
 pub use flaws::Flaw;
 pub use state::AppState;
+pub use styles::Style;
 
 use auth::{Authenticator, KeyError};
 use config::ConfigError;
@@ -68,7 +70,7 @@ pub async fn build_state(config: &ServerConfig) -> Result<AppState, StartError> 
     config.validate()?;
     let store = Store::open(config.database.as_deref(), config.ids)?;
     let auth = Arc::new(Authenticator::from_config(config).await?);
-    Ok(AppState::new(store, auth, config.flaw))
+    Ok(AppState::new(store, auth, config.flaw).with_styles(styles::Styles::of(&config.styles)))
 }
 
 /// The router over a state; drive it in-process (e.g. with `tower::ServiceExt::oneshot`) or serve it.

@@ -6,6 +6,7 @@ use crate::auth::{AuthUser, Authenticator};
 use crate::error::ApiError;
 use crate::flaws::Flaw;
 use crate::store::Store;
+use crate::styles::{Style, Styles};
 
 /// State shared by all handlers (opaque outside the crate).
 #[derive(Debug, Clone)]
@@ -13,11 +14,28 @@ pub struct AppState {
     pub(crate) store: Store,
     pub(crate) auth: Arc<Authenticator>,
     pub(crate) flaw: Option<Flaw>,
+    pub(crate) styles: Styles,
 }
 
 impl AppState {
     pub(crate) fn new(store: Store, auth: Arc<Authenticator>, flaw: Option<Flaw>) -> Self {
-        AppState { store, auth, flaw }
+        AppState {
+            store,
+            auth,
+            flaw,
+            styles: Styles::default(),
+        }
+    }
+
+    /// The same state with these legitimate presentation choices switched on.
+    pub(crate) fn with_styles(mut self, styles: Styles) -> Self {
+        self.styles = styles;
+        self
+    }
+
+    /// Whether `style` is on.
+    pub(crate) fn styled(&self, style: Style) -> bool {
+        self.styles.has(style)
     }
 
     /// Whether `flaw` is the active flaw.

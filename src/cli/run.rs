@@ -22,8 +22,8 @@ use crate::scenario::{self, LoadOptions};
     authconform run --target https://staging.example --profile staging.yaml\n  \
     authconform run --filter 'category:isolation' --report junit:auth.xml --report json:auth.json\n  \
     authconform run --reference-flaw alg-none-accepted   (prove the suite catches a flaw)\n  \
-    authconform run --reference-mode rs256             (RS256 keys; profile fixtures/profiles/reference-rs256.yaml)\n  \
-    authconform run --reference-style mcp-http-403     (a correct server that refuses MCP calls with 403)")]
+    authconform run --reference-mode rs256             (RS256; profile reference-rs256.yaml)\n  \
+    authconform run --reference-style mcp-http-403     (a correct variant: no false alarm)")]
 pub struct RunArgs {
     /// Base URL of the target; without it, the bundled reference server is started in-process.
     #[arg(long, value_name = "URL")]
@@ -164,11 +164,10 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
         let (embedded, base_url) = match &args.target {
             Some(target) => (None, target.clone()),
             None => {
-                let server = embedded::EmbeddedReference::start(
-                    reference.with_issuer(issuer.as_ref()),
-                )
-                .await
-                .map_err(CliError::usage)?;
+                let server =
+                    embedded::EmbeddedReference::start(reference.with_issuer(issuer.as_ref()))
+                        .await
+                        .map_err(CliError::usage)?;
                 let base_url = server.base_url();
                 (Some(server), base_url)
             }

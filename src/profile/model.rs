@@ -40,6 +40,20 @@ pub struct ProfileFile {
     /// Which bundled API description the target implements, with its prefix and overrides.
     #[serde(default)]
     pub api: crate::api::ApiSelection,
+    /// Serve the issuer's public JWKS during a run (for targets that fetch keys by URL).
+    #[serde(default)]
+    pub hosted_issuer: Option<HostedIssuerFile>,
+}
+
+/// The hosted issuer: the harness serves the issuer's PUBLIC JWKS at `/.well-known/jwks.json` and at
+/// Better Auth's `/api/auth/jwks` on this loopback address, for as long as a run (or `authconform
+/// issuer`) lasts.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HostedIssuerFile {
+    /// Address to listen on, e.g. `127.0.0.1:3000` (where the target expects Better Auth) or
+    /// `127.0.0.1:0` for an ephemeral port.
+    pub listen: std::net::SocketAddr,
 }
 
 fn default_max_body_kib() -> usize {

@@ -82,6 +82,8 @@ pub struct Profile {
     pub api: ApiSelection,
     /// Stated relaxations or tightenings of the expectations.
     pub policy: PolicyFile,
+    /// Where to serve the issuer's public JWKS during a run, if the profile asks for it.
+    pub hosted_issuer: Option<std::net::SocketAddr>,
 }
 
 impl Profile {
@@ -174,6 +176,7 @@ impl Resolver<'_> {
             extra_headers: file.headers.into_iter().collect(),
             api: file.api,
             policy: file.policy,
+            hosted_issuer: file.hosted_issuer.map(|hosted| hosted.listen),
             target_settings,
             leeway_secs: file.issuer.leeway_secs,
             issuer,

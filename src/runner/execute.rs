@@ -7,11 +7,13 @@ use std::time::Instant;
 use reqwest::Method;
 use serde_json::Value;
 
+use super::instances::Instances;
 use super::result::{CaseResult, ExchangeRecord, Phase, ReceivedResponse, SentRequest, Verdict};
-use super::tokens::{TokenError, TokenFactory};
+use super::tokens::{MadeToken, TokenError, TokenFactory};
 use crate::profile::Profile;
 use crate::scenario::plan::{
-    BodyTemplate, Case, Category, ExpectPlan, StatusMatcher, StepPlan, Weakness,
+    BodyTemplate, Case, Category, ExpectPlan, Instance, StatusMatcher, StepAction, StepPlan,
+    TokenPlan, Weakness,
 };
 use crate::scenario::template;
 use crate::target::attacker::AttackerHost;
@@ -39,6 +41,8 @@ pub struct RunShared {
     pub nonce: u32,
     /// Canaries planted so far, by principal name.
     pub canaries: Mutex<HashMap<String, Vec<String>>>,
+    /// The embedded reference server's instances, when the run has them.
+    pub instances: Option<Arc<dyn Instances>>,
 }
 
 impl RunShared {
@@ -78,6 +82,10 @@ struct CaseRun<'a> {
     captures: HashMap<String, Value>,
     exchanges: Vec<ExchangeRecord>,
     server_error: bool,
+    /// The token of the previous request, for `token: previous`.
+    previous: Option<MadeToken>,
+    /// An instance was restarted and no request has been answered since.
+    restarted: bool,
 }
 
 /// Runs one case and judges it.
@@ -95,6 +103,8 @@ pub async fn run_case(
         captures: HashMap::new(),
         exchanges: Vec::new(),
         server_error: false,
+        previous: None,
+        restarted: false,
     };
     let (verdict, reason) = run.all().await;
     let culprit = if verdict == Verdict::Pass || run.exchanges.is_empty() {
@@ -162,16 +172,66 @@ impl CaseRun<'_> {
         (Verdict::Pass, String::new())
     }
 
+    /// The base URL of the instance a step talks to.
+    async fn base_url(&self, instance: Instance) -> Result<String, String> {
+        match (instance, &self.shared.instances) {
+            (Instance::Primary, _) => Ok(self.shared.base_url.clone()),
+            (other, Some(instances)) => instances.base_url(other).await,
+            (other, None) => Err(format!(
+                "instance `{}`: {}",
+                other.as_str(),
+                super::instances::NEEDS_EMBEDDED
+            )),
+        }
+    }
+
+    /// An `action` step.
+    async fn act(&mut self, action: StepAction, instance: Instance) -> StepEnd {
+        let Some(instances) = &self.shared.instances else {
+            return StepEnd::Skip(super::instances::NEEDS_EMBEDDED.into());
+        };
+        match action {
+            StepAction::Restart => match instances.restart(instance).await {
+                Ok(()) => {
+                    self.restarted = true;
+                    StepEnd::Ok
+                }
+                Err(reason) => StepEnd::Error(format!(
+                    "cannot restart the {} instance: {reason}",
+                    instance.as_str()
+                )),
+            },
+        }
+    }
+
     async fn step(&mut self, phase: Phase, index: usize, step: &StepPlan) -> StepEnd {
+        if let Some(action) = step.options.action {
+            return self.act(action, step.options.instance).await;
+        }
         let shared = self.shared;
         let attacker_prefix = format!("/c{}-{}", self.index, self.exchanges.len());
         let attacker_base = format!("{}{attacker_prefix}", shared.attacker.base_url());
-        let made = match shared.tokens.make(&step.token, &step.actor, &attacker_base) {
-            Ok(made) => made,
-            Err(TokenError::NotApplicable(reason)) => return StepEnd::Skip(reason),
-            Err(TokenError::Failed(reason)) => {
-                return StepEnd::Error(format!("cannot make the token: {reason}"));
-            }
+        let made = match &step.token {
+            TokenPlan::Previous => match &self.previous {
+                Some(previous) => previous.clone(),
+                None => {
+                    return StepEnd::Error(
+                        "`token: previous`, but no earlier request of this case sent one".into(),
+                    );
+                }
+            },
+            plan => match shared.tokens.make(plan, &step.actor, &attacker_base) {
+                Ok(made) => made,
+                Err(TokenError::NotApplicable(reason)) => return StepEnd::Skip(reason),
+                Err(TokenError::Failed(reason)) => {
+                    return StepEnd::Error(format!("cannot make the token: {reason}"));
+                }
+            },
+        };
+        self.previous = Some(made.clone());
+        let base_url = match self.base_url(step.options.instance).await {
+            Ok(url) => url,
+            Err(reason) => return StepEnd::Error(reason),
         };
         shared.attacker.host(&attacker_prefix, &made.attack.hosted);
         let user_id = match &made.attack.path_user {
@@ -183,8 +243,12 @@ impl CaseRun<'_> {
         };
         let token_text = made.attack.token.clone().unwrap_or_default();
         let canary = shared.canary(self.index, &step.actor);
-        let spec = match self.render(step, &user_id, &canary, &attacker_base) {
+        let spec = match self.render(step, &base_url, &user_id, &canary, &attacker_base) {
             Ok(spec) => place(spec, &made.attack, &shared.profile.presentation),
+            Err(reason) => return StepEnd::Error(reason),
+        };
+        let spec = match pad_body(spec, step.options.body_bytes) {
+            Ok(spec) => spec,
             Err(reason) => return StepEnd::Error(reason),
         };
         let mut record = ExchangeRecord {
@@ -205,13 +269,23 @@ impl CaseRun<'_> {
             response: None,
             error: None,
         };
-        let outcome = shared.client.send(&spec).await;
+        let mut outcome = shared.client.send(&spec).await;
+        if self.restarted && matches!(outcome, Err(SendError::Broken(_))) {
+            // A keep-alive connection to the process the harness just stopped: not the target's doing.
+            outcome = shared.client.send(&spec).await;
+        }
+        self.restarted = false;
         let exchange = match outcome {
             Ok(exchange) => exchange,
             Err(err) => {
                 record.error = Some(err.to_string());
                 self.exchanges.push(record);
+                let refusal_allowed = oversized(&spec)
+                    && self.refusal_expected(step, made.mutation, &token_text, &user_id, &canary);
                 return match err {
+                    // A server may refuse an oversized request by answering early and closing the
+                    // connection (RFC 9112 §9.6), which the client sees as a broken send.
+                    SendError::Broken(_) if phase != Phase::Setup && refusal_allowed => StepEnd::Ok,
                     SendError::Timeout(_) | SendError::Broken(_) if phase != Phase::Setup => {
                         StepEnd::Fail(format!("no valid answer: {err}"))
                     }
@@ -292,6 +366,31 @@ impl CaseRun<'_> {
         StepEnd::Ok
     }
 
+    /// Whether the step's expectation accepts a 4xx refusal (so that a connection closed on an
+    /// oversized request counts as one).
+    fn refusal_expected(
+        &self,
+        step: &StepPlan,
+        mutation: Option<&'static crate::token::mutation::Mutation>,
+        token: &str,
+        user_id: &str,
+        canary: &str,
+    ) -> bool {
+        let Ok(mut plan) = self.render_expect(&step.expect, token, user_id, canary) else {
+            return false;
+        };
+        if step.expect.from_mutation
+            && let Some(mutation) = mutation
+        {
+            plan = expect::merged(
+                plan,
+                &expect::for_mutation(mutation, &self.shared.profile.policy),
+            );
+        }
+        plan.status
+            .is_some_and(|status| (400..500).any(|code| status.matches(code)))
+    }
+
     /// The value of a run-time placeholder.
     fn lookup(
         &self,
@@ -311,6 +410,7 @@ impl CaseRun<'_> {
     fn render(
         &self,
         step: &StepPlan,
+        base_url: &str,
         user_id: &str,
         canary: &str,
         attacker_base: &str,
@@ -324,8 +424,8 @@ impl CaseRun<'_> {
         let path = template::render(&request.path, &text).map_err(|err| format!("path: {err}"))?;
         let method = Method::from_bytes(request.method.as_bytes())
             .map_err(|err| format!("method: {err}"))?;
-        let mut url = url::Url::parse(&format!("{}{path}", self.shared.base_url))
-            .map_err(|err| format!("url: {err}"))?;
+        let mut url =
+            url::Url::parse(&format!("{base_url}{path}")).map_err(|err| format!("url: {err}"))?;
         if !request.query.is_empty() {
             let mut pairs = url.query_pairs_mut();
             for (name, value) in &request.query {
@@ -383,6 +483,33 @@ impl CaseRun<'_> {
     }
 }
 
+/// Requests beyond what servers commonly read before refusing: more than 64 KiB of headers or body.
+fn oversized(spec: &RequestSpec) -> bool {
+    const LIMIT: usize = 64 * 1024;
+    let headers: usize = spec
+        .headers
+        .iter()
+        .map(|(name, value)| name.len() + value.len() + 4)
+        .sum();
+    headers > LIMIT || spec.body.as_ref().is_some_and(|body| body.len() > LIMIT)
+}
+
+/// Pads the body with trailing spaces to exactly `bytes` bytes (`body_bytes:`); JSON stays valid.
+fn pad_body(mut spec: RequestSpec, bytes: Option<usize>) -> Result<RequestSpec, String> {
+    let Some(bytes) = bytes else {
+        return Ok(spec);
+    };
+    let body = spec.body.get_or_insert_with(Vec::new);
+    if body.len() > bytes {
+        return Err(format!(
+            "body_bytes: {bytes}, but the body is already {} bytes long",
+            body.len()
+        ));
+    }
+    body.resize(bytes, b' ');
+    Ok(spec)
+}
+
 /// A JSON value as it reads inside a string: strings without quotes, others as JSON.
 fn value_text(value: &Value) -> String {
     match value {
@@ -396,5 +523,38 @@ fn prefixed(phase: Phase, index: usize, count: usize, reason: &str) -> String {
         reason.to_string()
     } else {
         format!("{} {}: {reason}", phase.as_str(), index + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_are_padded_to_the_exact_size_and_never_cut() {
+        let spec = RequestSpec::new(Method::POST, "http://127.0.0.1:1/")
+            .json(&serde_json::json!({"a": 1}));
+        let padded = pad_body(spec.clone(), Some(65_537)).unwrap();
+        let body = padded.body.unwrap();
+        assert_eq!(body.len(), 65_537);
+        assert_eq!(
+            serde_json::from_slice::<Value>(&body).unwrap(),
+            serde_json::json!({"a": 1}),
+            "still the same JSON"
+        );
+        assert_eq!(pad_body(spec.clone(), None).unwrap(), spec);
+        assert!(pad_body(spec, Some(3)).unwrap_err().contains("already"));
+    }
+
+    #[test]
+    fn oversized_means_more_than_64_kib_of_headers_or_body() {
+        let small = RequestSpec::new(Method::GET, "http://127.0.0.1:1/")
+            .header("authorization", "Bearer x");
+        assert!(!oversized(&small));
+        let big_header = small.clone().header("authorization", "x".repeat(70_000));
+        assert!(oversized(&big_header));
+        let mut big_body = small;
+        big_body.body = Some(vec![b' '; 65_537]);
+        assert!(oversized(&big_body));
     }
 }

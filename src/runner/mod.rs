@@ -3,6 +3,7 @@
 
 pub mod execute;
 pub mod filter;
+pub mod instances;
 pub mod result;
 pub mod tokens;
 
@@ -13,6 +14,7 @@ use std::time::Instant;
 
 use tokio::sync::Semaphore;
 
+pub use instances::Instances;
 pub use result::{CaseResult, RunResult, Verdict};
 
 use crate::profile::Profile;
@@ -56,12 +58,32 @@ pub enum RunError {
 /// Receives each case result as it finishes (for progress display).
 pub type OnCase = Arc<dyn Fn(&CaseResult) + Send + Sync>;
 
+/// What the run can do besides sending requests to its target.
+#[derive(Debug, Clone, Default)]
+pub struct RunEnvironment {
+    /// The embedded reference server's instances (second instance, restarts); `None` for an external
+    /// target, whose cases that need them are skipped.
+    pub instances: Option<Arc<dyn Instances>>,
+}
+
 /// Runs `suite` against the target. Fails before any verdict when the target is unreachable.
 pub async fn run(
     suite: &Suite,
     profile: Arc<Profile>,
     options: &RunOptions,
     on_case: OnCase,
+) -> Result<RunResult, RunError> {
+    run_with(suite, profile, options, on_case, RunEnvironment::default()).await
+}
+
+/// [`run`] with instance control. Cases that restart an instance or talk to the second one run one at a
+/// time after all the others, so that a restart never cuts another case short.
+pub async fn run_with(
+    suite: &Suite,
+    profile: Arc<Profile>,
+    options: &RunOptions,
+    on_case: OnCase,
+    environment: RunEnvironment,
 ) -> Result<RunResult, RunError> {
     let started = Instant::now();
     let base_url = options.base_url.trim_end_matches('/').to_string();
@@ -86,47 +108,76 @@ pub async fn run(
         attacker,
         nonce: nonce(options.seed),
         canaries: Mutex::new(HashMap::new()),
+        instances: environment.instances,
     });
 
     let semaphore = Arc::new(Semaphore::new(options.jobs.max(1)));
     let stop = Arc::new(AtomicBool::new(false));
-    let mut handles = Vec::with_capacity(suite.cases.len());
-    for (index, case) in suite.cases.iter().enumerate() {
-        let shared = Arc::clone(&shared);
-        let semaphore = Arc::clone(&semaphore);
-        let stop = Arc::clone(&stop);
-        let on_case = Arc::clone(&on_case);
-        let case = case.clone();
-        let category = suite.scenarios[case.scenario].category;
-        let fail_fast = options.fail_fast;
-        handles.push(tokio::spawn(async move {
-            let _permit = semaphore.acquire_owned().await.ok();
-            let result = if stop.load(Ordering::Relaxed) {
-                skipped(
-                    &case,
-                    category,
-                    "not run: --fail-fast stopped the run after a failure",
-                )
-            } else {
-                run_case(&shared, &case, index, category).await
-            };
-            if fail_fast && result.verdict == Verdict::Fail {
-                stop.store(true, Ordering::Relaxed);
+    let mut results: Vec<Option<CaseResult>> = vec![None; suite.cases.len()];
+    // Phase 1: every case that leaves the instances alone, in parallel; phase 2: the others, in order.
+    for exclusive in [false, true] {
+        let mut handles = Vec::new();
+        for (index, case) in suite.cases.iter().enumerate() {
+            let needs_instances = case.needs_embedded() && shared.instances.is_some();
+            if (needs_instances && case.is_exclusive()) != exclusive {
+                continue;
             }
-            on_case(&result);
-            result
-        }));
+            let shared = Arc::clone(&shared);
+            let semaphore = Arc::clone(&semaphore);
+            let stop = Arc::clone(&stop);
+            let on_case = Arc::clone(&on_case);
+            let case = case.clone();
+            let category = suite.scenarios[case.scenario].category;
+            let fail_fast = options.fail_fast;
+            let task = async move {
+                let _permit = semaphore.acquire_owned().await.ok();
+                let result = if stop.load(Ordering::Relaxed) {
+                    skipped(
+                        &case,
+                        category,
+                        "not run: --fail-fast stopped the run after a failure",
+                    )
+                } else if case.needs_embedded() && shared.instances.is_none() {
+                    skipped(&case, category, instances::NEEDS_EMBEDDED)
+                } else {
+                    run_case(&shared, &case, index, category).await
+                };
+                if fail_fast && result.verdict == Verdict::Fail {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                on_case(&result);
+                result
+            };
+            if exclusive {
+                results[index] = Some(task.await);
+            } else {
+                handles.push((index, tokio::spawn(task)));
+            }
+        }
+        for (index, handle) in handles {
+            let case = &suite.cases[index];
+            let category = suite.scenarios[case.scenario].category;
+            results[index] = Some(handle.await.unwrap_or_else(|err| {
+                let mut result = skipped(case, category, "");
+                result.verdict = Verdict::Error;
+                result.reason = format!("harness task failed: {err}");
+                result
+            }));
+        }
     }
-    let mut cases = Vec::with_capacity(handles.len());
-    for (handle, case) in handles.into_iter().zip(&suite.cases) {
-        let category = suite.scenarios[case.scenario].category;
-        cases.push(handle.await.unwrap_or_else(|err| {
-            let mut result = skipped(case, category, "");
-            result.verdict = Verdict::Error;
-            result.reason = format!("harness task failed: {err}");
-            result
-        }));
-    }
+    let cases = results
+        .into_iter()
+        .zip(&suite.cases)
+        .map(|(result, case)| {
+            result.unwrap_or_else(|| {
+                let category = suite.scenarios[case.scenario].category;
+                let mut result = skipped(case, category, "");
+                result.verdict = Verdict::Error;
+                result.reason = "harness error: the case was never scheduled".into();
+                result
+            })
+        })
+        .collect();
     Ok(RunResult {
         target: base_url,
         scenarios: suite.scenarios.clone(),

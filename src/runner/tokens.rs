@@ -51,6 +51,10 @@ impl TokenFactory {
         attacker_base_url: &str,
     ) -> Result<MadeToken, TokenError> {
         match plan {
+            TokenPlan::Previous => Err(TokenError::Failed(
+                "`token: previous` is resolved by the runner from the case's previous request"
+                    .into(),
+            )),
             TokenPlan::None => Ok(MadeToken {
                 attack: AttackRequest::placed(None, Placement::None),
                 mutation: None,

@@ -6,9 +6,12 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use super::error::Reporter;
-use super::model::{ExpectDoc, JsonNode, ScenarioDoc, StatusDoc, StepDoc, TokenDoc};
+use super::model::{
+    ActionName, ExpectDoc, InstanceName, JsonNode, Need, ScenarioDoc, StatusDoc, StepDoc, TokenDoc,
+};
 use super::plan::{
-    BodyTemplate, Case, ExpectPlan, RequestTemplate, StatusMatcher, StepPlan, TokenPlan, Weakness,
+    BodyTemplate, Case, ExpectPlan, Instance, RequestTemplate, StatusMatcher, StepAction,
+    StepOptions, StepPlan, TokenPlan, Weakness,
 };
 use super::template;
 use super::validate::{self, Context, Matrix};
@@ -80,6 +83,7 @@ pub(crate) fn expand_scenario(
             bindings: &bindings,
             reporter: &mut *reporter,
             ok: true,
+            needs_embedded: false,
         };
         if let Some(case) = builder.case(doc, scenario) {
             cases.push(case);
@@ -98,6 +102,8 @@ struct CaseBuilder<'c, 'r, 'e> {
     bindings: &'c [(String, String)],
     reporter: &'r mut Reporter<'e>,
     ok: bool,
+    /// The scenario requires the embedded reference server.
+    needs_embedded: bool,
 }
 
 impl CaseBuilder<'_, '_, '_> {
@@ -198,6 +204,10 @@ impl CaseBuilder<'_, '_, '_> {
             self.ok = false;
         }
         let mut defined: Vec<String> = Vec::new();
+        self.needs_embedded = doc
+            .requires
+            .iter()
+            .any(|need| need.value == Need::EmbeddedReference);
         let setup = self.section(&doc.setup, true, &mut defined);
         let steps = self.section(&doc.steps, false, &mut defined);
         let verify = self.section(&doc.verify, false, &mut defined);
@@ -239,8 +249,46 @@ impl CaseBuilder<'_, '_, '_> {
         plans
     }
 
+    fn options(&mut self, step: &StepDoc) -> StepOptions {
+        StepOptions {
+            instance: match step.instance.as_ref().map(|i| i.value) {
+                None | Some(InstanceName::Primary) => Instance::Primary,
+                Some(InstanceName::Second) => Instance::Second,
+            },
+            action: step.action.as_ref().map(|action| match action.value {
+                ActionName::Restart => StepAction::Restart,
+            }),
+            body_bytes: step.body_bytes.as_ref().map(|bytes| bytes.value),
+            needs_embedded: self.needs_embedded,
+        }
+    }
+
     fn step(&mut self, step: &StepDoc, setup: bool, defined: &[String]) -> Option<StepPlan> {
-        let actor = self.principal(&step.actor, "as");
+        let options = self.options(step);
+        if options.action.is_some() {
+            // Validation made sure an action step carries nothing else.
+            return Some(StepPlan {
+                actor: String::new(),
+                path_user: String::new(),
+                token: TokenPlan::None,
+                request: RequestTemplate {
+                    method: String::new(),
+                    path: String::new(),
+                    query: Vec::new(),
+                    headers: Vec::new(),
+                    body: None,
+                },
+                captures: Vec::new(),
+                expect: ExpectPlan::default(),
+                options,
+            });
+        }
+        let Some(actor) = &step.actor else {
+            // Reported by validation.
+            self.ok = false;
+            return None;
+        };
+        let actor = self.principal(actor, "as");
         let path_user = match &step.path_user {
             Some(user) => self.principal(user, "path_user"),
             None => actor.clone(),
@@ -253,13 +301,25 @@ impl CaseBuilder<'_, '_, '_> {
             .map(|(name, pointer)| (name.value.clone(), pointer.value.clone()))
             .collect();
         let expect = self.expect(step, setup);
+        let request = request?;
+        if let Some(bytes) = &step.body_bytes
+            && request.body.is_none()
+        {
+            self.reporter.error_once(
+                bytes.referenced,
+                "`body_bytes` pads the request body, but this request has none".to_string(),
+                Some("give the step a `json` or `body`".into()),
+            );
+            self.ok = false;
+        }
         Some(StepPlan {
             actor: actor?,
             path_user: path_user?,
             token: token?,
-            request: request?,
+            request,
             captures,
             expect: expect?,
+            options,
         })
     }
 
@@ -270,6 +330,7 @@ impl CaseBuilder<'_, '_, '_> {
         match &token.value {
             TokenDoc::Valid => Some(TokenPlan::Valid),
             TokenDoc::None => Some(TokenPlan::None),
+            TokenDoc::Previous => Some(TokenPlan::Previous),
             TokenDoc::Recipe(recipe) => {
                 let from = match &recipe.from {
                     Some(from) => self.principal(from, "token.from"),

@@ -46,6 +46,11 @@ pub struct ScenarioDoc {
     /// Free tags for `--filter`.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// What the run must provide: `embedded-reference` (a second instance of the bundled reference
+    /// server, or restarting it). Against another target the cases are skipped, with the reason.
+    #[serde(default)]
+    #[schemars(with = "Vec<Need>")]
+    pub requires: Vec<Spanned<Need>>,
     /// What a failure means.
     pub weakness: WeaknessDoc,
     /// Free text: why this check exists.
@@ -75,6 +80,33 @@ fn category_schema(_: &mut SchemaGenerator) -> Schema {
     })
 }
 
+/// Something a scenario needs from the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Need {
+    /// The target is the bundled reference server started by the harness, which can start a second
+    /// instance (same keys, its own database) and restart an instance.
+    EmbeddedReference,
+}
+
+/// Which server instance a step talks to (only with `requires: [embedded-reference]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum InstanceName {
+    /// The target of the run (default).
+    Primary,
+    /// A second instance of the reference server: same keys and settings, its own database file.
+    Second,
+}
+
+/// A step that does something to the target instead of sending a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ActionName {
+    /// Stop the instance and start it again with the same configuration (and database file).
+    Restart,
+}
+
 /// The weakness a failing case reveals.
 #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -91,10 +123,11 @@ pub struct WeaknessDoc {
 #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StepDoc {
-    /// The principal whose token is sent (and, by default, whose id fills `{user_id}`).
-    #[serde(rename = "as")]
-    #[schemars(with = "String")]
-    pub actor: Spanned<String>,
+    /// The principal whose token is sent (and, by default, whose id fills `{user_id}`); required
+    /// unless the step is an `action`.
+    #[serde(rename = "as", default)]
+    #[schemars(with = "Option<String>")]
+    pub actor: Option<Spanned<String>>,
     /// An operation of the API description (exclusive with `request`).
     #[serde(default)]
     #[schemars(with = "Option<String>")]
@@ -131,6 +164,20 @@ pub struct StepDoc {
     #[serde(default)]
     #[schemars(with = "Option<ExpectDoc>")]
     pub expect: Option<Spanned<ExpectDoc>>,
+    /// Instead of a request: `restart` the instance (needs `requires: [embedded-reference]`).
+    #[serde(default)]
+    #[schemars(with = "Option<ActionName>")]
+    pub action: Option<Spanned<ActionName>>,
+    /// The server instance the step talks to: `primary` (default) or `second` (needs
+    /// `requires: [embedded-reference]`).
+    #[serde(default)]
+    #[schemars(with = "Option<InstanceName>")]
+    pub instance: Option<Spanned<InstanceName>>,
+    /// Pads the request body with trailing spaces to exactly this many bytes (JSON stays valid), e.g.
+    /// to send a body one byte over a size limit.
+    #[serde(default)]
+    #[schemars(with = "Option<usize>")]
+    pub body_bytes: Option<Spanned<usize>>,
 }
 
 /// A raw request.
@@ -168,6 +215,8 @@ pub enum TokenDoc {
     Valid,
     /// `none`: no credentials at all.
     None,
+    /// `previous`: exactly the token (and placement) the previous request of the case sent.
+    Previous,
     /// A recipe.
     Recipe(TokenRecipeDoc),
 }
@@ -200,15 +249,16 @@ impl<'de> Deserialize<'de> for TokenDoc {
             type Value = TokenDoc;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str(
-                    "`valid`, `none`, or a recipe mapping { from, mutate, claims, remove_claims }",
+                    "`valid`, `none`, `previous`, or a recipe mapping { from, mutate, claims, remove_claims }",
                 )
             }
             fn visit_str<E: de::Error>(self, value: &str) -> Result<TokenDoc, E> {
                 match value {
                     "valid" => Ok(TokenDoc::Valid),
                     "none" => Ok(TokenDoc::None),
+                    "previous" => Ok(TokenDoc::Previous),
                     other => Err(E::custom(format!(
-                        "unknown token `{other}`: expected `valid`, `none`, or a recipe mapping {{ from, mutate, claims, remove_claims }}"
+                        "unknown token `{other}`: expected `valid`, `none`, `previous`, or a recipe mapping {{ from, mutate, claims, remove_claims }}"
                     ))),
                 }
             }
@@ -227,9 +277,9 @@ impl JsonSchema for TokenDoc {
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
         let recipe = generator.subschema_for::<TokenRecipeDoc>();
         json_schema!({
-            "description": "`valid` (a fresh valid token of `as`), `none` (no credentials), or a recipe.",
+            "description": "`valid` (a fresh valid token of `as`), `none` (no credentials), `previous` (the token the previous request of the case sent), or a recipe.",
             "oneOf": [
-                {"type": "string", "enum": ["valid", "none"]},
+                {"type": "string", "enum": ["valid", "none", "previous"]},
                 recipe
             ]
         })
@@ -994,6 +1044,7 @@ mod tests {
     fn token_shapes() {
         assert_eq!(parse::<TokenDoc>("valid"), Ok(TokenDoc::Valid));
         assert_eq!(parse::<TokenDoc>("none"), Ok(TokenDoc::None));
+        assert_eq!(parse::<TokenDoc>("previous"), Ok(TokenDoc::Previous));
         let TokenDoc::Recipe(recipe) =
             parse::<TokenDoc>("{ from: bob, mutate: [alg-none], remove_claims: [exp] }").unwrap()
         else {
@@ -1150,6 +1201,6 @@ mod tests {
             ("a", 2)
         );
         assert_eq!(scenario.steps[0].referenced.line(), 7);
-        assert_eq!(scenario.steps[0].value.actor.value, "bob");
+        assert_eq!(scenario.steps[0].value.actor.as_ref().unwrap().value, "bob");
     }
 }

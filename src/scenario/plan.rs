@@ -114,6 +114,68 @@ pub struct StepPlan {
     pub captures: Vec<(String, String)>,
     /// What the answer must look like.
     pub expect: ExpectPlan,
+    /// Where the step goes and what else it does (instance, restart, body padding).
+    pub options: StepOptions,
+}
+
+/// The less common parts of a step; the default is a plain request to the run's target.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StepOptions {
+    /// The server instance the step talks to.
+    pub instance: Instance,
+    /// Instead of sending the request, do this to the instance.
+    pub action: Option<StepAction>,
+    /// Pad the request body with trailing spaces to exactly this many bytes.
+    pub body_bytes: Option<usize>,
+    /// The case needs the embedded reference server (a second instance or a restart); against another
+    /// target it is skipped.
+    pub needs_embedded: bool,
+}
+
+/// A server instance of the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum Instance {
+    /// The run's target.
+    #[default]
+    Primary,
+    /// A second instance of the embedded reference server (same keys, its own database).
+    Second,
+}
+
+impl Instance {
+    /// Lower-case name, as in YAML.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Instance::Primary => "primary",
+            Instance::Second => "second",
+        }
+    }
+}
+
+/// Something a step does to an instance instead of sending a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepAction {
+    /// Stop the instance and start it again with the same configuration and database.
+    Restart,
+}
+
+impl Case {
+    /// Whether the case needs the embedded reference server (see [`StepOptions::needs_embedded`]).
+    pub fn needs_embedded(&self) -> bool {
+        self.all_steps().any(|step| step.options.needs_embedded)
+    }
+
+    /// Whether the case restarts an instance or talks to the second one: such cases run one at a time,
+    /// after the others.
+    pub fn is_exclusive(&self) -> bool {
+        self.all_steps()
+            .any(|step| step.options.action.is_some() || step.options.instance != Instance::Primary)
+    }
+
+    /// Setup, attack and verify steps, in order.
+    pub fn all_steps(&self) -> impl Iterator<Item = &StepPlan> {
+        self.setup.iter().chain(&self.steps).chain(&self.verify)
+    }
 }
 
 /// How the token of a step is made.
@@ -123,6 +185,8 @@ pub enum TokenPlan {
     Valid,
     /// No credentials at all.
     None,
+    /// Exactly the token (and placement) of the previous request of the case.
+    Previous,
     /// A valid token of `from` with edited claims (re-signed with the issuer key), then at most one
     /// catalog mutation applied to it.
     Recipe {

@@ -147,6 +147,7 @@ pub(crate) fn check_scenario(
         );
     }
     check_requirements(ctx, doc, reporter);
+    check_needs(doc, reporter);
     if doc.steps.is_empty() {
         reporter.error(
             doc.id.referenced,
@@ -566,7 +567,9 @@ pub(crate) fn step_templates<'a>(step: &'a StepDoc) -> Vec<TemplateRef<'a>> {
         });
     }
     let mut add = |text: &'a Spanned<String>, slot, field| push(&mut refs, text, slot, field);
-    add(&step.actor, Slot::Name, "as");
+    if let Some(actor) = &step.actor {
+        add(actor, Slot::Name, "as");
+    }
     if let Some(call) = &step.call {
         add(call, Slot::Name, "call");
     }
@@ -651,6 +654,17 @@ fn check_step(
 ) {
     let at = step.referenced;
     let step = &step.value;
+    if let Some(action) = &step.action {
+        check_action_step(section, step, action, reporter);
+        return;
+    }
+    if step.actor.is_none() {
+        reporter.error(
+            at,
+            "a step needs `as`: the principal whose token it sends",
+            Some("e.g. `as: alice`".into()),
+        );
+    }
     match (&step.call, &step.request) {
         (Some(_), Some(request)) => reporter.error(
             request.referenced,
@@ -737,7 +751,11 @@ fn check_step(
                 checks.from_mutation
             }
         };
-        if from_mutation && mutate.is_empty() {
+        let previous = matches!(
+            step.token.as_ref().map(|t| &t.value),
+            Some(TokenDoc::Previous)
+        );
+        if from_mutation && mutate.is_empty() && !previous {
             reporter.error(
                 expect.referenced,
                 "`from_mutation` needs a token recipe with one mutation",
@@ -749,6 +767,93 @@ fn check_step(
     check_templates(
         ctx, &templates, variables, defined, captures, used, reporter,
     );
+}
+
+/// An `action` step: nothing but `action` and `instance`, and not in `setup`.
+fn check_action_step(
+    section: &str,
+    step: &StepDoc,
+    action: &Spanned<super::model::ActionName>,
+    reporter: &mut Reporter<'_>,
+) {
+    if section == "setup" {
+        reporter.error(
+            action.referenced,
+            "an `action` cannot be part of `setup`",
+            Some("put it in `steps` (or `verify`)".into()),
+        );
+    }
+    let others = [
+        ("as", step.actor.is_some()),
+        ("call", step.call.is_some()),
+        ("request", step.request.is_some()),
+        ("path_user", step.path_user.is_some()),
+        ("token", step.token.is_some()),
+        ("json", step.json.is_some()),
+        ("query", !step.query.is_empty()),
+        ("headers", !step.headers.is_empty()),
+        ("capture", !step.capture.is_empty()),
+        ("expect", step.expect.is_some()),
+        ("body_bytes", step.body_bytes.is_some()),
+    ];
+    for (field, present) in others {
+        if present {
+            reporter.error(
+                action.referenced,
+                format!("an `action` step sends no request, so it takes no `{field}`"),
+                Some("an action step has `action` and, optionally, `instance`".into()),
+            );
+        }
+    }
+}
+
+/// Steps that need the embedded reference server are declared by `requires: [embedded-reference]`;
+/// `token: previous` needs an earlier request in the case.
+pub(crate) fn check_needs(doc: &ScenarioDoc, reporter: &mut Reporter<'_>) {
+    let embedded = doc
+        .requires
+        .iter()
+        .any(|need| need.value == super::model::Need::EmbeddedReference);
+    let hint = || {
+        Some("add `requires: [embedded-reference]` to the scenario: its cases then run only against the embedded reference server and are skipped, with the reason, against another target".to_string())
+    };
+    let mut earlier_request = false;
+    for step in doc.setup.iter().chain(&doc.steps).chain(&doc.verify) {
+        let step = &step.value;
+        if let Some(action) = &step.action
+            && !embedded
+        {
+            reporter.error(
+                action.referenced,
+                "`action: restart` needs the embedded reference server",
+                hint(),
+            );
+        }
+        if let Some(instance) = &step.instance
+            && instance.value != super::model::InstanceName::Primary
+            && !embedded
+        {
+            reporter.error(
+                instance.referenced,
+                "`instance: second` needs the embedded reference server",
+                hint(),
+            );
+        }
+        if step.action.is_some() {
+            continue;
+        }
+        if let Some(token) = &step.token
+            && token.value == TokenDoc::Previous
+            && !earlier_request
+        {
+            reporter.error(
+                token.referenced,
+                "`token: previous` needs an earlier request in the case",
+                Some("the first request of a case sends `valid`, `none` or a recipe".into()),
+            );
+        }
+        earlier_request = true;
+    }
 }
 
 fn check_header_names<'a>(

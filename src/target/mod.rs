@@ -3,6 +3,7 @@
 
 pub mod attacker;
 pub mod client;
+pub mod issuer;
 pub mod placement;
 
 pub use client::{Exchange, HttpClient, RequestSpec, SendError, TargetSettings};

@@ -12,6 +12,7 @@ use super::extract::RawBody;
 use crate::auth::AuthUser;
 use crate::flaws::Flaw;
 use crate::state::AppState;
+use crate::styles::Style;
 use crate::tools::{self, ToolOutput};
 
 /// MCP protocol versions this server speaks (newest first).
@@ -21,6 +22,8 @@ const PARSE_ERROR: i64 = -32700;
 const INVALID_REQUEST: i64 = -32600;
 const METHOD_NOT_FOUND: i64 = -32601;
 const INVALID_PARAMS: i64 = -32602;
+/// JSON-RPC error code of a refused `user_id` under the `mcp-http-403` style (server-defined range).
+const FORBIDDEN_USER: i64 = -32003;
 
 type RpcResult = Result<Value, (i64, String)>;
 
@@ -68,6 +71,11 @@ pub(super) async fn mcp(
     };
     match result {
         Ok(result) => Json(json!({"jsonrpc": "2.0", "id": id, "result": result})).into_response(),
+        Err((FORBIDDEN_USER, message)) => {
+            let mut response = rpc_error(id, FORBIDDEN_USER, &message);
+            *response.status_mut() = StatusCode::FORBIDDEN;
+            response
+        }
         Err((code, message)) => rpc_error(id, code, &message),
     }
 }
@@ -111,6 +119,13 @@ async fn tools_call(app: &AppState, user: &AuthUser, params: &Value) -> RpcResul
         Some(Value::String(requested)) if *requested == user.sub => user.sub.clone(),
         // FLAW mcp-trusts-user-id: the argument, not the token, picks the user.
         Some(Value::String(requested)) if app.has(Flaw::McpTrustsUserId) => requested.clone(),
+        // STYLE mcp-http-403: the refusal is an HTTP 403 with a JSON-RPC error object.
+        Some(Value::String(_)) if app.styled(Style::McpHttp403) => {
+            return Err((
+                FORBIDDEN_USER,
+                "user_id does not match the authenticated user".to_owned(),
+            ));
+        }
         Some(Value::String(_)) => {
             return Ok(render(ToolOutput::error(
                 "forbidden",

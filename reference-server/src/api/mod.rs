@@ -8,7 +8,7 @@ mod tasks;
 use std::time::Instant;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::HeaderValue;
 use axum::http::header::CACHE_CONTROL;
 use axum::middleware::{self, Next};
@@ -58,6 +58,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(state.clone(), apply_styles))
         .layer(middleware::from_fn(headers_and_log))
         .with_state(state)
 }
@@ -73,6 +74,12 @@ async fn not_found() -> ApiError {
 
 async fn method_not_allowed() -> ApiError {
     ApiError::MethodNotAllowed
+}
+
+/// The response-level styles (none by default, when this returns the response untouched).
+async fn apply_styles(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    crate::styles::restyle(app.styles, response).await
 }
 
 /// Marks every response `Cache-Control: no-store` (answers depend on the bearer) and logs the

@@ -20,6 +20,7 @@ use super::{AuthError, Identity};
 use crate::config::{KeySource, ServerConfig};
 use crate::flaws::Flaw;
 use crate::state::AppState;
+use crate::styles::Style;
 
 /// Verifies tokens of incoming requests, refreshing a JWKS URL on an unknown `kid`.
 #[derive(Debug)]
@@ -132,6 +133,7 @@ pub struct AuthUser {
 pub struct AuthRejection {
     kind: RejectionKind,
     flaw: Option<Flaw>,
+    verbose: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,7 +156,12 @@ impl FromRequestParts<AppState> for AuthUser {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let flaw = state.flaw;
-        let reject = |kind| AuthRejection { kind, flaw };
+        let verbose = state.styled(Style::VerboseChallenge);
+        let reject = |kind| AuthRejection {
+            kind,
+            flaw,
+            verbose,
+        };
         match credentials::extract(parts, flaw) {
             Presented::Missing => Err(reject(RejectionKind::Missing)),
             Presented::Several => Err(reject(RejectionKind::Several)),
@@ -176,7 +183,7 @@ impl FromRequestParts<AppState> for AuthUser {
 
 impl IntoResponse for AuthRejection {
     fn into_response(self) -> Response {
-        let (mut status, challenge, error, message) = match self.kind {
+        let (mut status, mut challenge, error, message) = match self.kind {
             RejectionKind::Missing => (
                 StatusCode::UNAUTHORIZED,
                 r#"Bearer realm="todo""#,
@@ -200,6 +207,18 @@ impl IntoResponse for AuthRejection {
                 return (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response();
             }
         };
+        // STYLE verbose-challenge: another realm, another parameter order, more parameters.
+        if self.verbose {
+            challenge = match self.kind {
+                RejectionKind::Missing => r#"Bearer realm="todo-api", scope="tasks""#,
+                RejectionKind::Invalid => {
+                    r#"Bearer error="invalid_token", error_description="The access token is invalid or has expired", realm="todo-api""#
+                }
+                _ => {
+                    r#"Bearer error="invalid_request", error_description="Send one access token, in the Authorization header", realm="todo-api""#
+                }
+            };
+        }
         // FLAW forbidden-instead-of-401.
         if status == StatusCode::UNAUTHORIZED && self.flaw == Some(Flaw::ForbiddenInsteadOf401) {
             status = StatusCode::FORBIDDEN;

@@ -13,4 +13,5 @@ mod isolation;
 mod keys;
 mod openapi;
 mod stateless;
+mod styles;
 mod transport;

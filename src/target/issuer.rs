@@ -1,0 +1,187 @@
+//! The hosted issuer: a loopback HTTP server that publishes the profile issuer's PUBLIC keys as a JWKS,
+//! at `/.well-known/jwks.json` and at Better Auth's `/api/auth/jwks`, for targets that fetch their keys
+//! by URL. It stands in for Better Auth: the harness signs with the private key, the target fetches the
+//! public half from here. Every fetch is counted (FR-022 asks a target to fetch once, not per request).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::Value;
+use tokio::sync::oneshot;
+
+use crate::profile::Profile;
+use crate::token::keys::jwks;
+
+/// Where the JWKS is served (both paths serve the same document).
+pub const JWKS_PATHS: [&str; 2] = ["/.well-known/jwks.json", "/api/auth/jwks"];
+
+/// The issuer cannot be hosted.
+#[derive(Debug, thiserror::Error)]
+pub enum IssuerError {
+    /// An HMAC issuer has no public key to publish.
+    #[error(
+        "the profile's issuer signs with a shared secret ({0}): there is no public key to publish; a hosted issuer needs an asymmetric key (EdDSA, RS256, ES256, ES384)"
+    )]
+    Symmetric(String),
+    /// The listen address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+#[derive(Debug)]
+struct Shared {
+    jwks: String,
+    fetches: AtomicU64,
+}
+
+/// A running hosted issuer. Dropping it stops the server.
+#[derive(Debug)]
+pub struct HostedIssuer {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    _stop: oneshot::Sender<()>,
+}
+
+/// The public JWKS of the profile's issuer key.
+pub fn profile_jwks(profile: &Profile) -> Result<Value, IssuerError> {
+    let key = profile
+        .issuer
+        .key
+        .public_key()
+        .ok_or_else(|| IssuerError::Symmetric(profile.issuer.key.alg().as_str().to_string()))?;
+    Ok(jwks([&key]))
+}
+
+impl HostedIssuer {
+    /// Serves `jwks` on `bind` (port 0: an ephemeral port) until dropped.
+    pub async fn start(bind: SocketAddr, jwks: &Value) -> Result<HostedIssuer, IssuerError> {
+        let listener = tokio::net::TcpListener::bind(bind)
+            .await
+            .map_err(|source| IssuerError::Bind { addr: bind, source })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| IssuerError::Bind { addr: bind, source })?;
+        let shared = Arc::new(Shared {
+            jwks: jwks.to_string(),
+            fetches: AtomicU64::new(0),
+        });
+        let mut app = Router::new();
+        for path in JWKS_PATHS {
+            app = app.route(path, get(serve_jwks));
+        }
+        let app = app
+            .fallback(|| async { StatusCode::NOT_FOUND })
+            .with_state(Arc::clone(&shared));
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Ok(HostedIssuer {
+            addr,
+            shared,
+            _stop: stop,
+        })
+    }
+
+    /// Serves the profile's public JWKS on `bind`.
+    pub async fn for_profile(
+        profile: &Profile,
+        bind: SocketAddr,
+    ) -> Result<HostedIssuer, IssuerError> {
+        HostedIssuer::start(bind, &profile_jwks(profile)?).await
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://ADDR:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Better Auth's JWKS URL on this host (`/api/auth/jwks`).
+    pub fn jwks_url(&self) -> String {
+        format!("{}{}", self.base_url(), JWKS_PATHS[1])
+    }
+
+    /// How many times the JWKS was fetched (either path).
+    pub fn fetch_count(&self) -> u64 {
+        self.shared.fetches.load(Ordering::Relaxed)
+    }
+}
+
+async fn serve_jwks(State(shared): State<Arc<Shared>>) -> Response {
+    shared.fetches.fetch_add(1, Ordering::Relaxed);
+    (
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        shared.jwks.clone(),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn serves_the_public_jwks_on_both_paths_and_counts_fetches() {
+        let profile = Profile::embedded_reference().unwrap();
+        let issuer = HostedIssuer::for_profile(&profile, "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        let client = reqwest::Client::new();
+        for path in JWKS_PATHS {
+            let body: Value = client
+                .get(format!("{}{path}", issuer.base_url()))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let key = &body["keys"][0];
+            assert_eq!(key["kid"], "test-ed25519");
+            assert_eq!(key["kty"], "OKP");
+            assert!(key.get("d").is_none(), "never the private key: {key}");
+        }
+        let missing = client
+            .get(format!("{}/nope", issuer.base_url()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(missing.status(), 404);
+        assert_eq!(issuer.fetch_count(), 2);
+        assert!(issuer.jwks_url().ends_with("/api/auth/jwks"));
+    }
+
+    #[test]
+    fn an_hmac_issuer_has_nothing_to_publish() {
+        let mut profile = Profile::embedded_reference().unwrap();
+        let secret = crate::token::keys::HsSecret::new(vec![7; 32]).unwrap();
+        profile.issuer.key = crate::token::keys::SigningKey::hs256(secret, None);
+        assert!(matches!(
+            profile_jwks(&profile),
+            Err(IssuerError::Symmetric(_))
+        ));
+    }
+}
