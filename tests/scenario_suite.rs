@@ -210,3 +210,63 @@ fn profile_api_overrides_reach_the_requests_and_bad_ones_are_reported() {
         ["<embedded>/fixtures/profiles/reference.yaml: api: unknown API `tood`; bundled: todo"]
     );
 }
+
+#[test]
+fn chat_phrases_come_from_the_profile() {
+    let mut profile = Profile::embedded_reference().unwrap();
+    profile
+        .chat_phrases
+        .insert("delete_task".into(), "please remove task".into());
+    let dir = std::env::temp_dir().join(format!("authconform-chat-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("chat.yaml");
+    std::fs::write(
+        &file,
+        r#"scenarios:
+  - id: chat-phrase
+    title: A reworded phrase
+    category: isolation
+    weakness: { id: agent-acts-as-named-user }
+    steps:
+      - as: bob
+        call: chat.send
+        json: { message: "{chat.delete_task} 7" }
+      - as: bob
+        call: chat.send
+        json: { message: "{chat.delete_tsak} 7" }
+"#,
+    )
+    .unwrap();
+    let errors = load_suite(&[file.clone()], &profile, &options_for(&profile)).unwrap_err();
+    let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert_eq!(errors.len(), 1, "{text:?}");
+    assert!(
+        text[0].contains("unknown chat phrase `{chat.delete_tsak}`"),
+        "{}",
+        text[0]
+    );
+    assert!(
+        text[0].contains("did you mean `delete_task`"),
+        "{}",
+        text[0]
+    );
+
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("{chat.delete_tsak}", "{chat.add_task}")).unwrap();
+    let suite = load_suite(&[file], &profile, &options_for(&profile)).unwrap();
+    let bodies: Vec<_> = suite.cases[0]
+        .steps
+        .iter()
+        .map(|step| step.request.body.clone())
+        .collect();
+    assert_eq!(
+        bodies,
+        vec![
+            Some(BodyTemplate::Json(
+                json!({ "message": "please remove task 7" })
+            )),
+            Some(BodyTemplate::Json(json!({ "message": "add task 7" }))),
+        ]
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -20,6 +20,15 @@ const BUNDLED: &[(&str, &str)] = &[("todo", include_str!("../../apis/todo.yaml")
 /// Placeholders an operation template may use.
 pub const OPERATION_PLACEHOLDERS: [&str; 4] = ["user_id", "task_id", "conversation_id", "canary"];
 
+/// `chat.NAME` for a phrase every profile defines (the profile may reword it, not add names).
+fn is_chat_phrase(placeholder: &str) -> bool {
+    placeholder.strip_prefix("chat.").is_some_and(|name| {
+        crate::profile::DEFAULT_CHAT_PHRASES
+            .iter()
+            .any(|(known, _)| *known == name)
+    })
+}
+
 /// An API description could not be loaded or adapted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApiError {
@@ -266,12 +275,12 @@ fn check_operation(op: &Operation, section: &str) -> Result<(), ApiError> {
     }
     if let Some(unknown) = found
         .iter()
-        .find(|p| !OPERATION_PLACEHOLDERS.contains(&p.name.as_str()))
+        .find(|p| !OPERATION_PLACEHOLDERS.contains(&p.name.as_str()) && !is_chat_phrase(&p.name))
     {
         return Err(invalid(
             "path",
             format!(
-                "unknown placeholder `{{{}}}`; an operation may use: {}",
+                "unknown placeholder `{{{}}}`; an operation may use: {} and chat.NAME phrases",
                 unknown.name,
                 OPERATION_PLACEHOLDERS.join(", ")
             ),

@@ -5,5 +5,7 @@ pub mod model;
 mod resolve;
 mod schema;
 
-pub use resolve::{EMBEDDED_REFERENCE_PROFILE, Presentation, Profile, ProfileError};
+pub use resolve::{
+    DEFAULT_CHAT_PHRASES, EMBEDDED_REFERENCE_PROFILE, Presentation, Profile, ProfileError,
+};
 pub use schema::profile_schema;

@@ -34,6 +34,10 @@ pub struct ProfileFile {
     pub target_keys: Option<KeySourceFile>,
     /// Named users the scenarios act as (`alice`, `bob`, ...).
     pub principals: BTreeMap<String, PrincipalFile>,
+    /// The chat phrases scenarios send (`{chat.NAME}`), by name; unnamed ones keep the reference
+    /// agent's wording (`add_task: "add task"`, ...). A real target's agent may need other words.
+    #[serde(default)]
+    pub chat_phrases: BTreeMap<String, String>,
     /// Points where a correct target may legitimately differ from the spec's strictest reading.
     #[serde(default)]
     pub policy: PolicyFile,

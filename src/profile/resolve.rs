@@ -17,6 +17,21 @@ use crate::yaml::{self, YamlError};
 /// binary so that `authconform` runs from any folder. Its key paths are relative to `fixtures/profiles/`.
 pub const EMBEDDED_REFERENCE_PROFILE: &str = include_str!("../../fixtures/profiles/reference.yaml");
 
+/// The reference agent's wording of each chat phrase a scenario can send as `{chat.NAME}`. A
+/// scenario appends the arguments: `"{chat.delete_task} {task_id}"`.
+pub const DEFAULT_CHAT_PHRASES: &[(&str, &str)] = &[
+    ("add_task", "add task"),
+    ("list_tasks", "list tasks"),
+    ("list_pending", "list pending tasks"),
+    ("list_completed", "list completed tasks"),
+    ("complete_task", "complete task"),
+    ("delete_task", "delete task"),
+    ("update_task", "update task"),
+    ("update_to", "to"),
+    ("show_history", "show history"),
+    ("claim_identity", "as user"),
+];
+
 /// Embedded copies of the fixture files the embedded profile names, by their path relative to
 /// `fixtures/profiles/`.
 const EMBEDDED_FILES: &[(&str, &str)] = &[
@@ -82,6 +97,8 @@ pub struct Profile {
     pub api: ApiSelection,
     /// Stated relaxations or tightenings of the expectations.
     pub policy: PolicyFile,
+    /// Chat phrases by name (`{chat.NAME}` in scenarios): the defaults, overridden by the profile.
+    pub chat_phrases: BTreeMap<String, String>,
     /// Where to serve the issuer's public JWKS during a run, if the profile asks for it.
     pub hosted_issuer: Option<std::net::SocketAddr>,
 }
@@ -139,6 +156,24 @@ impl Resolver<'_> {
             None => issuer.key.public_key().into_iter().collect(),
         };
         let target_settings = self.target_settings(&file)?;
+        let mut chat_phrases: BTreeMap<String, String> = DEFAULT_CHAT_PHRASES
+            .iter()
+            .map(|(name, text)| (name.to_string(), text.to_string()))
+            .collect();
+        for (name, text) in &file.chat_phrases {
+            if !DEFAULT_CHAT_PHRASES.iter().any(|(known, _)| known == name) {
+                let known: Vec<&str> = DEFAULT_CHAT_PHRASES
+                    .iter()
+                    .map(|(known, _)| *known)
+                    .collect();
+                let hint = crate::suggest::did_you_mean(name, &known).unwrap_or_default();
+                return Err(self.invalid(
+                    &format!("chat_phrases.{name}"),
+                    format!("unknown phrase {hint} (known: {})", known.join(", ")),
+                ));
+            }
+            chat_phrases.insert(name.clone(), text.clone());
+        }
         if file.policy.missing_token_status.is_empty()
             || file
                 .policy
@@ -176,6 +211,7 @@ impl Resolver<'_> {
             extra_headers: file.headers.into_iter().collect(),
             api: file.api,
             policy: file.policy,
+            chat_phrases,
             hosted_issuer: file.hosted_issuer.map(|hosted| hosted.listen),
             target_settings,
             leeway_secs: file.issuer.leeway_secs,
@@ -338,6 +374,29 @@ mod tests {
         let profile = Profile::embedded_reference().unwrap();
         let err = profile.principal("mallory").unwrap_err();
         assert!(err.contains("alice") && err.contains("bob"), "{err}");
+    }
+
+    #[test]
+    fn chat_phrases_default_to_the_reference_agent_and_can_be_reworded() {
+        let profile = Profile::embedded_reference().unwrap();
+        assert_eq!(profile.chat_phrases["delete_task"], "delete task");
+        let dir = std::env::temp_dir().join(format!("authconform-phrases-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("p.yaml");
+        let base = "issuer:\n  alg: HS256\n  key: { secret_file: s }\nprincipals:\n  alice: { sub: alice }\n";
+        std::fs::write(dir.join("s"), "0123456789abcdef0123456789abcdef").unwrap();
+        std::fs::write(
+            &path,
+            format!("{base}chat_phrases:\n  delete_task: remove the task\n"),
+        )
+        .unwrap();
+        let profile = Profile::load(&path).unwrap();
+        assert_eq!(profile.chat_phrases["delete_task"], "remove the task");
+        assert_eq!(profile.chat_phrases["add_task"], "add task");
+        std::fs::write(&path, format!("{base}chat_phrases:\n  delete_tsak: x\n")).unwrap();
+        let err = Profile::load(&path).unwrap_err().to_string();
+        assert!(err.contains("did you mean `delete_task`"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

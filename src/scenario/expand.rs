@@ -117,6 +117,10 @@ impl CaseBuilder<'_, '_, '_> {
     fn load_time(&self, name: &str) -> Option<String> {
         self.variable(name)
             .or_else(|| self.ctx.profile.principals.get(name).map(|p| p.sub.clone()))
+            .or_else(|| {
+                let phrase = name.strip_prefix("chat.")?;
+                self.ctx.profile.chat_phrases.get(phrase).cloned()
+            })
     }
 
     /// A naming field with its matrix variables substituted.
@@ -382,7 +386,11 @@ impl CaseBuilder<'_, '_, '_> {
                 return None;
             };
             for needed in op.placeholders() {
-                if needed == "user_id" || needed == "canary" || defined.contains(&needed) {
+                if needed == "user_id"
+                    || needed == "canary"
+                    || needed.starts_with("chat.")
+                    || defined.contains(&needed)
+                {
                     continue;
                 }
                 let creator = ctx

@@ -952,6 +952,27 @@ fn check_templates(
                 );
                 continue;
             }
+            if let Some(phrase) = name.strip_prefix("chat.") {
+                if !ctx.profile.chat_phrases.contains_key(phrase) {
+                    let phrases: Vec<&str> = ctx
+                        .profile
+                        .chat_phrases
+                        .keys()
+                        .map(String::as_str)
+                        .collect();
+                    let listing = format!("known phrases: {}", phrases.join(", "));
+                    let hint = match did_you_mean(phrase, &phrases) {
+                        Some(mean) => format!("{mean} ({listing})"),
+                        None => listing,
+                    };
+                    reporter.error(
+                        template.at,
+                        format!("unknown chat phrase `{{{name}}}` in `{}`", template.field),
+                        Some(hint),
+                    );
+                }
+                continue;
+            }
             let known_now = principals.contains(&name)
                 || (BUILTIN_PLACEHOLDERS.contains(&name)
                     && (name != "token" || template.slot == Slot::Expect))
