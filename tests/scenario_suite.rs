@@ -237,7 +237,12 @@ fn chat_phrases_come_from_the_profile() {
 "#,
     )
     .unwrap();
-    let errors = load_suite(&[file.clone()], &profile, &options_for(&profile)).unwrap_err();
+    let errors = load_suite(
+        std::slice::from_ref(&file),
+        &profile,
+        &options_for(&profile),
+    )
+    .unwrap_err();
     let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
     assert_eq!(errors.len(), 1, "{text:?}");
     assert!(
