@@ -12,6 +12,7 @@ pub mod profile;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod schemas;
 pub mod selftest;
 pub mod suggest;
 pub mod target;

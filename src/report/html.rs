@@ -39,12 +39,7 @@ pub fn report(run: &RunResult) -> String {
     let gate = if run.gate_passed() {
         "Gate passed: 100% on every criterion".to_string()
     } else {
-        let below: Vec<String> = run
-            .tallies()
-            .into_iter()
-            .filter(|(_, tally)| !tally.is_complete())
-            .map(|(category, tally)| format!("{} {:.1}%", category.as_str(), tally.percent()))
-            .collect();
+        let below = run.criteria_below_full();
         format!("Gate failed: {}", below.join(", "))
     };
     let _ = write!(

@@ -139,17 +139,7 @@ pub fn report(run: &RunResult) -> String {
             "### {} skipped\n",
             plural_count(skipped.len(), "case", "cases")
         );
-        let mut reasons: Vec<(&str, usize)> = Vec::new();
-        for case in &skipped {
-            match reasons
-                .iter_mut()
-                .find(|(reason, _)| *reason == case.reason)
-            {
-                Some((_, count)) => *count += 1,
-                None => reasons.push((&case.reason, 1)),
-            }
-        }
-        for (reason, count) in reasons {
+        for (reason, count) in run.skipped_reasons() {
             let _ = writeln!(out, "- {count} × {}", text_md(reason));
         }
     }

@@ -80,17 +80,7 @@ pub fn summary(run: &RunResult, colors: bool) -> String {
                 &format!("{} skipped:", cases(skipped.len()))
             )
         );
-        let mut reasons: Vec<(&str, usize)> = Vec::new();
-        for case in &skipped {
-            match reasons
-                .iter_mut()
-                .find(|(reason, _)| *reason == case.reason)
-            {
-                Some((_, count)) => *count += 1,
-                None => reasons.push((&case.reason, 1)),
-            }
-        }
-        for (reason, count) in reasons {
+        for (reason, count) in run.skipped_reasons() {
             let _ = writeln!(out, "  {count:>4} x {reason}");
         }
     }
@@ -190,12 +180,7 @@ pub fn summary(run: &RunResult, colors: bool) -> String {
     let gate = if run.gate_passed() {
         paint(green, "gate: PASSED (100% on every criterion)")
     } else {
-        let below: Vec<String> = run
-            .tallies()
-            .into_iter()
-            .filter(|(_, tally)| !tally.is_complete())
-            .map(|(category, tally)| format!("{} {:.1}%", category.as_str(), tally.percent()))
-            .collect();
+        let below = run.criteria_below_full();
         paint(red, &format!("gate: FAILED ({})", below.join(", ")))
     };
     let _ = writeln!(out, "{gate}");

@@ -195,6 +195,34 @@ impl RunResult {
             .collect()
     }
 
+    /// The reasons of the skipped cases, each with how many cases it covers, in case order.
+    pub fn skipped_reasons(&self) -> Vec<(&str, usize)> {
+        let mut reasons: Vec<(&str, usize)> = Vec::new();
+        for case in self
+            .cases
+            .iter()
+            .filter(|case| case.verdict == Verdict::Skipped)
+        {
+            match reasons
+                .iter_mut()
+                .find(|(reason, _)| *reason == case.reason)
+            {
+                Some((_, count)) => *count += 1,
+                None => reasons.push((&case.reason, 1)),
+            }
+        }
+        reasons
+    }
+
+    /// The criteria below 100 %, as `name percent%` (e.g. `isolation 98.2%`), in report order.
+    pub fn criteria_below_full(&self) -> Vec<String> {
+        self.tallies()
+            .into_iter()
+            .filter(|(_, tally)| !tally.is_complete())
+            .map(|(category, tally)| format!("{} {:.1}%", category.as_str(), tally.percent()))
+            .collect()
+    }
+
     /// The gate: every criterion at 100 % (no fail, no error).
     pub fn gate_passed(&self) -> bool {
         self.cases

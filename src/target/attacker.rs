@@ -44,14 +44,7 @@ impl AttackerHost {
         let app = Router::new()
             .fallback(serve)
             .with_state(Arc::clone(&shared));
-        let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
+        let stop = super::serve::spawn_until_dropped(listener, app);
         Ok(AttackerHost {
             addr,
             shared,

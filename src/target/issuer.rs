@@ -83,14 +83,7 @@ impl HostedIssuer {
         let app = app
             .fallback(|| async { StatusCode::NOT_FOUND })
             .with_state(Arc::clone(&shared));
-        let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
+        let stop = super::serve::spawn_until_dropped(listener, app);
         Ok(HostedIssuer {
             addr,
             shared,

@@ -5,5 +5,6 @@ pub mod attacker;
 pub mod client;
 pub mod issuer;
 pub mod placement;
+mod serve;
 
 pub use client::{Exchange, HttpClient, RequestSpec, SendError, TargetSettings};
