@@ -105,9 +105,11 @@ fn run_against_the_reference_server_with_a_flaw_fails_the_gate_on_enforcement() 
     let named: Vec<&str> = out
         .stdout
         .lines()
-        .filter(|line| line.contains(". alg-none-accepted (CWE-287), enforcement:"))
+        .filter(|line| line.contains(". alg-none-accepted (CWE-347), enforcement:"))
         .collect();
     assert_eq!(named.len(), 1, "{}", out.stdout);
+    // Eight spellings of `alg: none`, one weakness: the report reads "1 weakness", not eight.
+    assert!(out.stdout.contains("\n1 weakness:\n"), "{}", out.stdout);
     assert!(out.stdout.contains("reproduce: curl -i"), "{}", out.stdout);
     assert!(
         out.stdout.contains("gate: FAILED (enforcement"),

@@ -194,8 +194,45 @@ impl CaseBuilder<'_, '_, '_> {
         out
     }
 
+    /// The weakness of this case: the scenario's id template, where `{VAR.weakness}` names the
+    /// weakness of the catalog mutation bound to `VAR` (and lends its CWE when none is given).
+    fn weakness(&mut self, doc: &ScenarioDoc) -> Weakness {
+        let lent_cwe = std::cell::Cell::new(None);
+        let lookup = |name: &str| match name.strip_suffix(".weakness") {
+            Some(variable) => {
+                let weakness = crate::token::mutation::find(&self.variable(variable)?)
+                    .ok()?
+                    .weakness();
+                lent_cwe.set(lent_cwe.get().or(weakness.cwe));
+                Some(weakness.id.to_string())
+            }
+            None => self.variable(name),
+        };
+        let rendered = template::render(&doc.weakness.id.value, &lookup);
+        let cwe = doc.weakness.cwe.or(lent_cwe.get());
+        match rendered {
+            Ok(id) => Weakness { id, cwe },
+            Err(_) => {
+                self.reporter.error_once(
+                    doc.weakness.id.referenced,
+                    format!(
+                        "weakness id `{}`: `.weakness` needs a matrix variable bound to catalog mutation ids",
+                        doc.weakness.id.value
+                    ),
+                    None,
+                );
+                self.ok = false;
+                Weakness {
+                    id: String::new(),
+                    cwe,
+                }
+            }
+        }
+    }
+
     fn case(&mut self, doc: &ScenarioDoc, scenario: usize) -> Option<Case> {
-        let weakness_id = self.name(&doc.weakness.id).unwrap_or_default();
+        let weakness = self.weakness(doc);
+        let weakness_id = weakness.id.clone();
         if self.ok && !validate::is_weakness_id(&weakness_id) {
             self.reporter.error_once(
                 doc.weakness.id.referenced,
@@ -222,10 +259,7 @@ impl CaseBuilder<'_, '_, '_> {
             id: case_id(&doc.id.value, self.bindings),
             scenario,
             bindings: self.bindings.to_vec(),
-            weakness: Weakness {
-                id: weakness_id,
-                cwe: doc.weakness.cwe,
-            },
+            weakness,
             setup,
             steps,
             verify,

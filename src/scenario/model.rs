@@ -111,7 +111,9 @@ pub enum ActionName {
 #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WeaknessDoc {
-    /// Stable kebab-case id, e.g. `task-read-idor`; may use matrix placeholders (`{mutation}-accepted`).
+    /// Stable kebab-case id, e.g. `task-read-idor`; may use matrix placeholders (`{mutation}-accepted`),
+    /// and `{VAR.weakness}` for the weakness of the catalog mutation bound to `VAR` (its CWE is used
+    /// when `cwe` is not given).
     #[schemars(with = "String")]
     pub id: Spanned<String>,
     /// CWE number.

@@ -936,6 +936,13 @@ fn check_templates(
             if variables.contains(&name) {
                 continue;
             }
+            if template.field == "weakness.id"
+                && name
+                    .strip_suffix(".weakness")
+                    .is_some_and(|variable| variables.contains(&variable))
+            {
+                continue;
+            }
             if template.slot == Slot::Name {
                 let hint = if variables.is_empty() {
                     "this field is resolved when loading: only matrix variables may be used in it, and this scenario has none".to_string()

@@ -119,7 +119,14 @@ pub fn request(
     fill: &Fill<'_>,
     attack: &AttackRequest,
 ) -> Option<RequestSpec> {
-    let path = template::render(&route.path, &|name| fill.text(name)).ok()?;
+    // Chat phrases (`{chat.NAME}`) come from the profile; the rest from the fill.
+    let phrase = |name: &str| {
+        let phrase = name.strip_prefix("chat.")?;
+        profile.chat_phrases.get(phrase).cloned()
+    };
+    let text = |name: &str| phrase(name).or_else(|| fill.text(name));
+    let value = |name: &str| phrase(name).map(Value::String).or_else(|| fill.value(name));
+    let path = template::render(&route.path, &text).ok()?;
     let mut spec = RequestSpec::new(
         route.method.clone(),
         format!("{}{path}", base_url.trim_end_matches('/')),
@@ -128,7 +135,7 @@ pub fn request(
         spec = spec.header(name.clone(), value.clone());
     }
     if let Some(json) = &route.json {
-        let body = template::render_json(json, &|name| fill.value(name)).ok()?;
+        let body = template::render_json(json, &value).ok()?;
         spec = spec.json(&body);
     }
     Some(place(spec, attack, &profile.presentation))
