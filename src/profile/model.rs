@@ -223,6 +223,10 @@ pub struct KeySourceFile {
     /// An SPKI PEM public key file.
     #[serde(default)]
     pub pem: Option<String>,
+    /// A JWKS URL (e.g. Better Auth's `/api/auth/jwks`), fetched once when a run starts, without
+    /// credentials and without following redirects.
+    #[serde(default)]
+    pub jwks_url: Option<String>,
 }
 
 /// One named user.

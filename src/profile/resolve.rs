@@ -32,6 +32,19 @@ pub const DEFAULT_CHAT_PHRASES: &[(&str, &str)] = &[
     ("claim_identity", "as user"),
 ];
 
+/// The public keys of a JWKS document (`{"keys": [...]}`).
+pub fn public_keys_from_jwks(text: &str) -> Result<Vec<PublicKey>, String> {
+    let jwks: serde_json::Value =
+        serde_json::from_str(text).map_err(|err| format!("not JSON: {err}"))?;
+    let keys = jwks
+        .get("keys")
+        .and_then(|keys| keys.as_array())
+        .ok_or("no `keys` array")?;
+    keys.iter()
+        .map(|jwk| PublicKey::from_jwk(jwk).map_err(|err| err.to_string()))
+        .collect()
+}
+
 /// Embedded copies of the fixture files the embedded profile names, by their path relative to
 /// `fixtures/profiles/`.
 const EMBEDDED_FILES: &[(&str, &str)] = &[
@@ -89,8 +102,10 @@ pub struct Profile {
     pub issuer: IssuerSettings,
     /// Clock leeway the target is expected to allow.
     pub leeway_secs: u64,
-    /// The target's public keys (for key-confusion attacks); empty when unknown.
+    /// The target's public keys (for key-confusion attacks); empty when unknown or still to fetch.
     pub target_keys: Vec<PublicKey>,
+    /// A JWKS URL to fetch the target's public keys from when a run starts.
+    pub target_keys_url: Option<String>,
     /// Named principals.
     pub principals: BTreeMap<String, Principal>,
     /// Which API description the target implements, with overrides.
@@ -217,6 +232,10 @@ impl Resolver<'_> {
             leeway_secs: file.issuer.leeway_secs,
             issuer,
             target_keys,
+            target_keys_url: file
+                .target_keys
+                .as_ref()
+                .and_then(|keys| keys.jwks_url.clone()),
             principals,
         })
     }
@@ -298,28 +317,16 @@ impl Resolver<'_> {
     }
 
     fn target_keys(&self, source: &KeySourceFile) -> Result<Vec<PublicKey>, ProfileError> {
-        match (&source.jwks_file, &source.pem) {
-            (Some(path), None) => {
+        match (&source.jwks_file, &source.pem, &source.jwks_url) {
+            (Some(path), None, None) => {
                 let text = self
                     .read(path)
                     .map_err(|message| self.invalid("target_keys.jwks_file", message))?;
-                let jwks: serde_json::Value = serde_json::from_str(&text).map_err(|err| {
-                    self.invalid("target_keys.jwks_file", format!("{path}: not JSON: {err}"))
-                })?;
-                let keys = jwks
-                    .get("keys")
-                    .and_then(|keys| keys.as_array())
-                    .ok_or_else(|| {
-                        self.invalid("target_keys.jwks_file", format!("{path}: no `keys` array"))
-                    })?;
-                keys.iter()
-                    .map(|jwk| {
-                        PublicKey::from_jwk(jwk)
-                            .map_err(|err| self.invalid("target_keys.jwks_file", err))
-                    })
-                    .collect()
+                public_keys_from_jwks(&text).map_err(|message| {
+                    self.invalid("target_keys.jwks_file", format!("{path}: {message}"))
+                })
             }
-            (None, Some(path)) => {
+            (None, Some(path), None) => {
                 let text = self
                     .read(path)
                     .map_err(|message| self.invalid("target_keys.pem", message))?;
@@ -327,7 +334,17 @@ impl Resolver<'_> {
                     .map_err(|err| self.invalid("target_keys.pem", err))?;
                 Ok(vec![key])
             }
-            _ => Err(self.invalid("target_keys", "give exactly one of `jwks_file`, `pem`")),
+            (None, None, Some(url)) => match url::Url::parse(url) {
+                Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => Ok(Vec::new()),
+                _ => Err(self.invalid(
+                    "target_keys.jwks_url",
+                    format!("{url:?} is not an http(s) URL"),
+                )),
+            },
+            _ => Err(self.invalid(
+                "target_keys",
+                "give exactly one of `jwks_file`, `pem`, `jwks_url`",
+            )),
         }
     }
 

@@ -90,6 +90,7 @@ pub async fn run_with(
     let client = HttpClient::new(profile.target_settings.clone())
         .map_err(|err| RunError::Harness(err.to_string()))?;
     probe(&client, &base_url).await?;
+    let profile = with_fetched_target_keys(profile, &client).await?;
     let attacker = AttackerHost::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
         .map_err(|err| RunError::Harness(format!("cannot start the attacker host: {err}")))?;
@@ -184,6 +185,30 @@ pub async fn run_with(
         cases,
         duration: started.elapsed(),
     })
+}
+
+/// The profile with its target keys fetched from `target_keys.jwks_url`, when it names one (no token
+/// is sent with the fetch, and redirects are not followed).
+async fn with_fetched_target_keys(
+    profile: Arc<Profile>,
+    client: &HttpClient,
+) -> Result<Arc<Profile>, RunError> {
+    let Some(url) = profile.target_keys_url.clone() else {
+        return Ok(profile);
+    };
+    let failed =
+        |reason: String| RunError::Harness(format!("target_keys.jwks_url {url}: {reason}"));
+    let exchange = client
+        .send(&RequestSpec::new(reqwest::Method::GET, url.clone()))
+        .await
+        .map_err(|err| failed(err.to_string()))?;
+    if exchange.status != 200 {
+        return Err(failed(format!("answered {}", exchange.status)));
+    }
+    let keys = crate::profile::public_keys_from_jwks(&exchange.body_text()).map_err(failed)?;
+    let mut profile = profile.as_ref().clone();
+    profile.target_keys = keys;
+    Ok(Arc::new(profile))
 }
 
 /// Any HTTP answer means reachable; a connection failure means exit 3 before any verdict.
