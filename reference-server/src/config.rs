@@ -8,6 +8,7 @@ use clap::{ArgGroup, Parser, ValueEnum};
 use jsonwebtoken::Algorithm;
 
 use crate::flaws::Flaw;
+use crate::routes::RouteLayout;
 use crate::styles::Style;
 
 /// Default issuer and audience: Better Auth uses its base URL for both.
@@ -86,11 +87,14 @@ pub struct ServerConfig {
     pub jwks_refresh_interval: Duration,
     /// Legitimate presentation choices switched on (see [`crate::styles`]); none by default.
     pub styles: Vec<Style>,
+    /// Where the handlers are mounted; the Todo contract's paths by default.
+    pub routes: RouteLayout,
 }
 
 impl ServerConfig {
     /// Defaults of the contract for the given key source: loopback ephemeral port, in-memory database,
-    /// issuer and audience `http://localhost:3000`, leeway 30 s, no flaw, sequential ids. The allowlist
+    /// issuer and audience `http://localhost:3000`, leeway 30 s, no flaw, sequential ids, the contract's
+    /// routes. The allowlist
     /// is `EdDSA` (Better Auth's default), or `HS256` for an [`KeySource::Hs256Secret`].
     pub fn new(key_source: KeySource) -> Self {
         let algorithms = match key_source {
@@ -109,6 +113,7 @@ impl ServerConfig {
             ids: IdMode::Sequential,
             jwks_refresh_interval: Duration::from_secs(10),
             styles: Vec::new(),
+            routes: RouteLayout::Contract,
         }
     }
 
@@ -217,6 +222,14 @@ pub struct Cli {
     /// `verbose-challenge,mcp-http-403`; none by default.
     #[arg(long = "style", env = "REFSERVER_STYLE", value_name = "ID", value_delimiter = ',', value_parser = parse_style)]
     pub styles: Vec<Style>,
+    /// Route layout: `contract` (the Todo contract's paths) or `items` (FastAPI-style
+    /// `/api/v1/users/{uid}/items...`, with its OpenAPI document at `/openapi.json`).
+    #[arg(long, env = "REFSERVER_ROUTES", value_name = "LAYOUT", default_value = "contract", value_parser = parse_route_layout)]
+    pub routes: RouteLayout,
+}
+
+fn parse_route_layout(s: &str) -> Result<RouteLayout, String> {
+    s.trim().parse::<RouteLayout>().map_err(|e| e.to_string())
 }
 
 fn parse_style(s: &str) -> Result<Style, String> {
@@ -266,6 +279,7 @@ impl Cli {
         config.flaw = self.flaw;
         config.ids = self.ids;
         config.styles = self.styles;
+        config.routes = self.routes;
         config.validate()?;
         Ok(config)
     }
@@ -293,6 +307,23 @@ mod tests {
         assert_eq!(config.database, None);
         assert_eq!(config.flaw, None);
         assert_eq!(config.key_source, KeySource::JwksFile("keys.json".into()));
+        assert_eq!(config.routes, RouteLayout::Contract);
+    }
+
+    #[test]
+    fn routes_selects_the_layout_and_unknown_layouts_are_named() {
+        let config = parse(&["--jwks", "a", "--routes", "items"])
+            .unwrap()
+            .into_config(|_| None)
+            .unwrap();
+        assert_eq!(config.routes, RouteLayout::Items);
+        let err = parse(&["--jwks", "a", "--routes", "fastapi"])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("unknown route layout `fastapi` (known: contract, items)"),
+            "{err}"
+        );
     }
 
     #[test]

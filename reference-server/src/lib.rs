@@ -18,6 +18,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod flaws;
+pub mod routes;
 mod state;
 pub mod store;
 pub mod styles;
@@ -36,6 +37,7 @@ pub use api::{MAX_BODY_BYTES, ROUTES};
 pub use auth::{AuthError, Identity, Verifier};
 pub use config::{KeySource, ServerConfig};
 pub use flaws::Flaw;
+pub use routes::{RouteLayout, routes};
 pub use state::AppState;
 pub use styles::Style;
 
@@ -70,10 +72,12 @@ pub async fn build_state(config: &ServerConfig) -> Result<AppState, StartError> 
     config.validate()?;
     let store = Store::open(config.database.as_deref(), config.ids)?;
     let auth = Arc::new(Authenticator::from_config(config).await?);
-    Ok(AppState::new(store, auth, config.flaw).with_styles(styles::Styles::of(&config.styles)))
+    Ok(AppState::new(store, auth, config.flaw)
+        .with_styles(styles::Styles::of(&config.styles))
+        .with_routes(config.routes))
 }
 
-/// The router over a state; drive it in-process (e.g. with `tower::ServiceExt::oneshot`) or serve it.
+/// The router over a state (mounted at the paths of the configuration's [`RouteLayout`]); drive it in-process (e.g. with `tower::ServiceExt::oneshot`) or serve it.
 pub fn router(state: AppState) -> Router {
     api::router(state)
 }

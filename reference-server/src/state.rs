@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::auth::{AuthUser, Authenticator};
 use crate::error::ApiError;
 use crate::flaws::Flaw;
+use crate::routes::RouteLayout;
 use crate::store::Store;
 use crate::styles::{Style, Styles};
 
@@ -15,6 +16,7 @@ pub struct AppState {
     pub(crate) auth: Arc<Authenticator>,
     pub(crate) flaw: Option<Flaw>,
     pub(crate) styles: Styles,
+    pub(crate) routes: RouteLayout,
 }
 
 impl AppState {
@@ -24,12 +26,19 @@ impl AppState {
             auth,
             flaw,
             styles: Styles::default(),
+            routes: RouteLayout::default(),
         }
     }
 
     /// The same state with these legitimate presentation choices switched on.
     pub(crate) fn with_styles(mut self, styles: Styles) -> Self {
         self.styles = styles;
+        self
+    }
+
+    /// The same state with the handlers mounted at the paths of `routes`.
+    pub(crate) fn with_routes(mut self, routes: RouteLayout) -> Self {
+        self.routes = routes;
         self
     }
 

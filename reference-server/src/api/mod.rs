@@ -1,4 +1,4 @@
-//! The HTTP routes of the Todo AI Chatbot API.
+//! The HTTP routes of the Todo AI Chatbot API, mounted at the paths of a [`crate::routes::RouteLayout`].
 
 mod chat;
 mod extract;
@@ -10,7 +10,7 @@ use std::time::Instant;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::HeaderValue;
-use axum::http::header::CACHE_CONTROL;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
@@ -22,45 +22,45 @@ use crate::state::AppState;
 /// Largest request body accepted (413 above).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// Every route the server serves, as `(method, path template)`; used by the OpenAPI conformance test.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/health"),
-    ("GET", "/api/{user_id}/tasks"),
-    ("POST", "/api/{user_id}/tasks"),
-    ("GET", "/api/{user_id}/tasks/{task_id}"),
-    ("PUT", "/api/{user_id}/tasks/{task_id}"),
-    ("DELETE", "/api/{user_id}/tasks/{task_id}"),
-    ("PATCH", "/api/{user_id}/tasks/{task_id}/complete"),
-    ("POST", "/api/{user_id}/chat"),
-    ("GET", "/api/{user_id}/conversations/{conversation_id}"),
-    ("POST", "/mcp"),
-];
+/// Every route the server serves in the default layout ([`crate::routes::RouteLayout::Contract`]), as
+/// `(method, path template)`; used by the OpenAPI conformance test. Other layouts:
+/// [`crate::routes::routes`].
+pub const ROUTES: &[(&str, &str)] = crate::routes::CONTRACT_ROUTES;
 
-/// Builds the router over `state`.
+/// Builds the router over `state`, with the paths of the state's route layout.
 pub(crate) fn router(state: AppState) -> Router {
-    Router::new()
+    let layout = state.routes;
+    let p = layout.paths();
+    let mut router = Router::new()
         .route("/health", get(health))
-        .route("/api/{user_id}/tasks", get(tasks::list).post(tasks::create))
+        .route(p.tasks, get(tasks::list).post(tasks::create))
         .route(
-            "/api/{user_id}/tasks/{task_id}",
+            p.task,
             get(tasks::get).put(tasks::update).delete(tasks::delete),
         )
-        .route(
-            "/api/{user_id}/tasks/{task_id}/complete",
-            patch(tasks::toggle),
-        )
-        .route("/api/{user_id}/chat", post(chat::chat))
-        .route(
-            "/api/{user_id}/conversations/{conversation_id}",
-            get(chat::conversation),
-        )
-        .route("/mcp", post(mcp::mcp))
+        .route(p.complete, patch(tasks::toggle))
+        .route(p.chat, post(chat::chat))
+        .route(p.conversation, get(chat::conversation))
+        .route(p.mcp, post(mcp::mcp));
+    if let Some(document) = layout.openapi_document() {
+        router = router.route("/openapi.json", get(move || openapi(document)));
+    }
+    router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state.clone(), apply_styles))
         .layer(middleware::from_fn(headers_and_log))
         .with_state(state)
+}
+
+/// `GET /openapi.json` (layouts that have one): the layout's OpenAPI document, no authentication.
+async fn openapi(document: &'static str) -> Response {
+    (
+        [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        document,
+    )
+        .into_response()
 }
 
 /// `GET /health`: liveness, no authentication.
