@@ -1,4 +1,5 @@
-//! The binary: first stdout line, refusal to start on bad configuration, flaw warning, SIGTERM.
+//! The binary: first stdout line, refusal to start on bad configuration, flaw warning, route layout,
+//! SIGTERM.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -11,6 +12,7 @@ fn server() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_reference-server"));
     command
         .env_remove("REFSERVER_FLAW")
+        .env_remove("REFSERVER_ROUTES")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -43,6 +45,29 @@ fn terminate(child: &Child) {
     assert!(status.success());
 }
 
+/// The port announced on the first stdout line.
+fn port_of(line: &str) -> u16 {
+    line.trim_end()
+        .strip_prefix("listening on http://127.0.0.1:")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .parse()
+        .unwrap()
+}
+
+/// A raw `GET path` on 127.0.0.1:`port`; the whole response, head and body.
+fn get(port: u16, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .write_all(
+            format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
+        .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
 #[test]
 fn binary_announces_its_address_first_and_exits_on_sigterm() {
     let mut child = server()
@@ -50,26 +75,17 @@ fn binary_announces_its_address_first_and_exits_on_sigterm() {
         .spawn()
         .unwrap();
     let line = first_line(&mut child).expect("a first line");
-    let addr = line
-        .trim_end()
-        .strip_prefix("listening on http://127.0.0.1:")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
-    let port: u16 = addr.parse().unwrap();
+    let port = port_of(&line);
     assert_ne!(port, 0);
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    use std::io::{Read, Write};
-    stream
-        .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
+    let response = get(port, "/health");
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     terminate(&child);
     let output = child.wait_with_output().unwrap();
     assert!(output.status.success(), "{output:?}");
 }
 
-fn refuses(args: &[&str], env: &[(&str, &str)]) {
+/// Asserts that the binary does not start with `args` and `env`; returns its standard error.
+fn refuses(args: &[&str], env: &[(&str, &str)]) -> String {
     let mut command = server();
     command.args(args).env_remove("S");
     for (k, v) in env {
@@ -79,6 +95,7 @@ fn refuses(args: &[&str], env: &[(&str, &str)]) {
     assert!(!output.status.success(), "{args:?} started");
     assert!(!String::from_utf8_lossy(&output.stdout).contains("listening on"));
     assert!(!output.stderr.is_empty());
+    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 #[test]
@@ -140,4 +157,34 @@ fn binary_warns_loudly_about_an_active_flaw() {
         stderr.contains("alg-none-accepted") && stderr.contains("FR-009"),
         "{stderr}"
     );
+}
+
+#[test]
+fn binary_refuses_an_unknown_route_layout_and_names_the_known_ones() {
+    let stderr = refuses(&["--jwks", &jwks(), "--routes", "fastapi"], &[]);
+    assert!(
+        stderr.contains("unknown route layout `fastapi` (known: contract, items)"),
+        "{stderr}"
+    );
+    let stderr = refuses(&["--jwks", &jwks()], &[("REFSERVER_ROUTES", "v2")]);
+    assert!(stderr.contains("known: contract, items"), "{stderr}");
+}
+
+#[test]
+fn binary_serves_the_items_layout() {
+    let mut child = server()
+        .args(["--jwks", &jwks(), "--routes", "items"])
+        .spawn()
+        .unwrap();
+    let port = port_of(&first_line(&mut child).expect("a first line"));
+    let document = get(port, "/openapi.json");
+    assert!(document.starts_with("HTTP/1.1 200"), "{document}");
+    assert!(document.contains("\"openapi\": \"3.1.0\""), "{document}");
+    let contract = get(port, "/api/alice/tasks");
+    assert!(contract.starts_with("HTTP/1.1 404"), "{contract}");
+    let items = get(port, "/api/v1/users/alice/items");
+    assert!(items.starts_with("HTTP/1.1 401"), "{items}");
+    terminate(&child);
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{output:?}");
 }

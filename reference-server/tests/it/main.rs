@@ -10,6 +10,7 @@ mod errors;
 mod flaws;
 mod fuzz;
 mod isolation;
+mod items;
 mod keys;
 mod openapi;
 mod stateless;
