@@ -112,6 +112,9 @@ pub struct ReferenceOptions {
     pub styles: Vec<Style>,
     /// Sequential or random (unguessable) ids.
     pub ids: IdMode,
+    /// Where the API is mounted: the contract's routes, or the FastAPI-style `items` layout (another
+    /// prefix, renamed parameters, `/openapi.json`) that proves the generic-API scenarios.
+    pub routes: reference_server::RouteLayout,
     /// The JWKS URL of [`ReferenceMode::EddsaJwksUrl`] (the hosted issuer's).
     pub jwks_url: Option<String>,
     /// Self-validation only: instances that trust another key, as a server that makes its signing key
@@ -165,6 +168,7 @@ impl ReferenceOptions {
         config.flaw = self.flaw;
         config.styles = self.styles.clone();
         config.ids = self.ids;
+        config.routes = self.routes;
         Ok(config)
     }
 }

@@ -96,6 +96,7 @@ fn suite(cases: Vec<Case>) -> Suite {
     Suite {
         scenarios: vec![scenario],
         cases,
+        ..Suite::default()
     }
 }
 

@@ -207,7 +207,9 @@ fn profile_api_overrides_reach_the_requests_and_bad_ones_are_reported() {
     let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
     assert_eq!(
         text,
-        ["<embedded>/fixtures/profiles/reference.yaml: api: unknown API `tood`; bundled: todo"]
+        [
+            "<embedded>/fixtures/profiles/reference.yaml: api: api.operations.tasks.get.method: required: `tood` is not a bundled API (bundled: todo), so each of its operations is defined in full"
+        ]
     );
 }
 

@@ -22,6 +22,7 @@ async fn instance_cases_are_skipped_with_the_reason_against_an_external_target()
             .filter(|case| full.scenarios[case.scenario].id.starts_with("stateless"))
             .cloned()
             .collect(),
+        ..Suite::default()
     };
     let needing = suite
         .cases

@@ -1,6 +1,7 @@
 //! API descriptions: named operations (`tasks.get`, `chat.send`, ...) that scenarios call instead of
 //! writing methods and paths. The bundled `todo` description is embedded in the binary; a profile selects
-//! one and may add a path prefix and per-operation overrides ([`ApiSelection`]).
+//! it and may add a path prefix and per-operation overrides, or defines a custom API's operations in full
+//! ([`ApiSelection`], what `authconform init` writes from an OpenAPI document).
 
 pub mod model;
 
@@ -17,8 +18,9 @@ use crate::yaml::{self, YamlError};
 /// The bundled API descriptions: (name, YAML text).
 const BUNDLED: &[(&str, &str)] = &[("todo", include_str!("../../apis/todo.yaml"))];
 
-/// Placeholders an operation template may use.
-pub const OPERATION_PLACEHOLDERS: [&str; 4] = ["user_id", "task_id", "conversation_id", "canary"];
+/// Placeholders every operation template may use, besides the captures some operation `creates` and
+/// `chat.NAME` phrases.
+pub const OPERATION_PLACEHOLDERS: [&str; 2] = ["user_id", "canary"];
 
 /// `chat.NAME` for a phrase every profile defines (the profile may reword it, not add names).
 fn is_chat_phrase(placeholder: &str) -> bool {
@@ -86,6 +88,27 @@ impl Operation {
         self.placeholders().iter().any(|used| used == name)
     }
 
+    /// The resource ids it uses: placeholders that are neither `{user_id}`, `{canary}` nor a chat
+    /// phrase (in a checked API, each is created by some operation).
+    pub fn resources(&self) -> Vec<String> {
+        self.placeholders()
+            .into_iter()
+            .filter(|name| {
+                !OPERATION_PLACEHOLDERS.contains(&name.as_str()) && !is_chat_phrase(name)
+            })
+            .collect()
+    }
+
+    /// Whether it is an authenticated `GET` of the acting user's data that uses no resource id (a list).
+    pub fn is_list(&self) -> bool {
+        self.auth && self.method == "GET" && self.uses("user_id") && self.resources().is_empty()
+    }
+
+    /// Whether it reads (`GET` or `HEAD`).
+    pub fn is_read(&self) -> bool {
+        matches!(self.method.as_str(), "GET" | "HEAD")
+    }
+
     /// Names of the placeholders its path and body use, in order, without repeats.
     pub fn placeholders(&self) -> Vec<String> {
         let mut names: Vec<String> = Vec::new();
@@ -127,19 +150,85 @@ impl Api {
         })
     }
 
-    /// The description a profile's `api:` section selects, with its prefix and overrides applied.
+    /// The description a profile's `api:` section selects, with its prefix and overrides applied; or,
+    /// when its name is not a bundled one, the custom API its operations define.
     pub fn from_selection(selection: &ApiSelection) -> Result<Api, ApiError> {
         let Some((_, text)) = BUNDLED.iter().find(|(name, _)| *name == selection.name) else {
-            return Err(ApiError::UnknownApi {
-                name: selection.name.clone(),
-                known: Api::bundled_names().join(", "),
-            });
+            return Api::custom(selection);
         };
         let path = format!("<embedded>/apis/{}.yaml", selection.name);
         let file: model::ApiFile = yaml::parse_str(Path::new(&path), text)?;
         let mut api = Api::from_file(file)?;
         api.apply(selection)?;
+        api.check_resources("api.operations")?;
         Ok(api)
+    }
+
+    /// A custom API: every operation of the selection, defined in full.
+    fn custom(selection: &ApiSelection) -> Result<Api, ApiError> {
+        if selection.operations.is_empty() {
+            return Err(ApiError::UnknownApi {
+                name: selection.name.clone(),
+                known: Api::bundled_names().join(", "),
+            });
+        }
+        let mut operations = Vec::new();
+        for (name, op) in selection.operations.iter() {
+            let required = |field: &str| ApiError::Invalid {
+                field: format!("api.operations.{name}.{field}"),
+                message: format!(
+                    "required: `{}` is not a bundled API (bundled: {}), so each of its operations is defined in full",
+                    selection.name,
+                    Api::bundled_names().join(", ")
+                ),
+            };
+            let operation = Operation {
+                name: name.clone(),
+                method: op
+                    .method
+                    .as_deref()
+                    .ok_or_else(|| required("method"))?
+                    .to_ascii_uppercase(),
+                path: op.path.clone().ok_or_else(|| required("path"))?,
+                auth: op.auth.unwrap_or(true),
+                json: op.json.clone(),
+                creates: op.creates.clone().unwrap_or_default().into_iter().collect(),
+                status: op.status,
+            };
+            check_operation(&operation, "api.operations")?;
+            operations.push(operation);
+        }
+        let api = Api {
+            name: selection.name.clone(),
+            prefix: check_prefix(&selection.prefix)?,
+            operations,
+        };
+        api.check_resources("api.operations")?;
+        Ok(api)
+    }
+
+    /// Every resource id an operation uses is created by some operation.
+    fn check_resources(&self, section: &str) -> Result<(), ApiError> {
+        for op in &self.operations {
+            for resource in op.resources() {
+                if self.creator(&resource).is_none() {
+                    return Err(ApiError::Invalid {
+                        field: format!("{section}.{}.path", op.name),
+                        message: format!(
+                            "`{{{resource}}}` is not created by any operation: add `creates: {{ {resource}: /id }}` (the JSON pointer to the id in its answer) to the operation that creates it, or remove this one"
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The first operation that creates capture `name`.
+    pub fn creator(&self, name: &str) -> Option<&Operation> {
+        self.operations
+            .iter()
+            .find(|op| op.creates.iter().any(|(created, _)| created == name))
     }
 
     /// Checks and converts a parsed description.
@@ -167,7 +256,7 @@ impl Api {
 
     fn apply(&mut self, selection: &ApiSelection) -> Result<(), ApiError> {
         self.prefix = check_prefix(&selection.prefix)?;
-        for (name, change) in &selection.operations {
+        for (name, change) in selection.operations.iter() {
             let known: Vec<String> = self.operations.iter().map(|op| op.name.clone()).collect();
             let Some(operation) = self.operations.iter_mut().find(|op| op.name == *name) else {
                 return Err(ApiError::UnknownOperation {
@@ -186,6 +275,12 @@ impl Api {
             }
             if let Some(auth) = change.auth {
                 operation.auth = auth;
+            }
+            if let Some(creates) = &change.creates {
+                operation.creates = creates.clone().into_iter().collect();
+            }
+            if let Some(status) = change.status {
+                operation.status = Some(status);
             }
             check_operation(operation, "api.operations")?;
         }
@@ -210,8 +305,17 @@ impl Api {
                 OperationGroup::Protected => op.auth,
                 OperationGroup::Public => !op.auth,
                 OperationGroup::WithUser => op.uses("user_id"),
+                OperationGroup::UserInPath => template::placeholders(&op.path)
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|placeholder| placeholder.name == "user_id"),
                 OperationGroup::WithTask => op.uses("task_id"),
                 OperationGroup::WithConversation => op.uses("conversation_id"),
+                OperationGroup::WithResource => !op.resources().is_empty(),
+                OperationGroup::Creates => !op.creates.is_empty(),
+                OperationGroup::Lists => op.is_list(),
+                OperationGroup::ResourceReads => op.is_read() && !op.resources().is_empty(),
+                OperationGroup::ResourceWrites => !op.is_read() && !op.resources().is_empty(),
             })
             .map(|op| op.name.as_str())
             .collect()
@@ -275,18 +379,31 @@ fn check_operation(op: &Operation, section: &str) -> Result<(), ApiError> {
     }
     if let Some(unknown) = found
         .iter()
-        .find(|p| !OPERATION_PLACEHOLDERS.contains(&p.name.as_str()) && !is_chat_phrase(&p.name))
+        .find(|p| p.name.contains('.') && !is_chat_phrase(&p.name))
     {
         return Err(invalid(
             "path",
             format!(
-                "unknown placeholder `{{{}}}`; an operation may use: {} and chat.NAME phrases",
+                "unknown placeholder `{{{}}}`; an operation may use {}, chat.NAME phrases and the captures operations create",
                 unknown.name,
-                OPERATION_PLACEHOLDERS.join(", ")
+                OPERATION_PLACEHOLDERS
+                    .map(|name| format!("{{{name}}}"))
+                    .join(", ")
             ),
         ));
     }
     for (name, pointer) in &op.creates {
+        if !template::is_name(name)
+            || name.contains('.')
+            || OPERATION_PLACEHOLDERS.contains(&name.as_str())
+        {
+            return Err(invalid(
+                "creates",
+                format!(
+                    "`{name}` cannot name a capture: use a letter or `_`, then letters, digits or `_`, and not user_id or canary"
+                ),
+            ));
+        }
         if let Err(message) = crate::scenario::validate::check_pointer(pointer) {
             return Err(invalid("creates", format!("{name}: {message}")));
         }
@@ -424,7 +541,9 @@ mod tests {
         );
         let err = Api::from_selection(&selection).unwrap_err().to_string();
         assert!(
-            err.starts_with("api.operations.tasks.get.path: unknown placeholder `{user}`"),
+            err.starts_with(
+                "api.operations.tasks.get.path: `{user}` is not created by any operation"
+            ),
             "{err}"
         );
 

@@ -9,20 +9,24 @@ use serde::Deserialize;
 use serde::de::{self, MapAccess, Visitor};
 use serde_json::Value;
 
-/// The profile's `api:` section: which bundled API description the target implements, and how its routes
-/// differ. Every field is optional; the default is the `todo` API with no prefix.
+/// The profile's `api:` section: the API the target implements. Either a bundled description (`todo`)
+/// with a prefix and per-operation overrides, or, under any other name, a custom API whose operations
+/// are all defined here in full (what `authconform init` writes). Every field is optional; the default
+/// is the `todo` API with no prefix.
 #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApiSelection {
-    /// Name of a bundled API description (`todo`).
+    /// Name of a bundled API description (`todo`), or of a custom API defined by `operations`.
     #[serde(default = "default_api_name")]
     pub name: String,
     /// Prepended to every request path, e.g. `/v1`.
     #[serde(default)]
     pub prefix: String,
-    /// Per-operation overrides, by operation name (e.g. `tasks.list: { path: "/api/users/{user_id}/tasks" }`).
+    /// By operation name: overrides of a bundled description's operations (e.g. `tasks.list: { path:
+    /// "/api/users/{user_id}/tasks" }`), or every operation of a custom API (each with `method` and
+    /// `path`), in order.
     #[serde(default)]
-    pub operations: BTreeMap<String, OperationOverride>,
+    pub operations: OverrideMap,
 }
 
 impl Default for ApiSelection {
@@ -30,31 +34,108 @@ impl Default for ApiSelection {
         ApiSelection {
             name: default_api_name(),
             prefix: String::new(),
-            operations: BTreeMap::new(),
+            operations: OverrideMap::default(),
         }
     }
+}
+
+/// Operations of a profile's `api:` section by name, in file order (duplicates are errors).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OverrideMap(pub Vec<(String, OperationOverride)>);
+
+impl OverrideMap {
+    /// Adds or replaces one entry.
+    pub fn insert(&mut self, name: String, operation: OperationOverride) {
+        match self.0.iter_mut().find(|(known, _)| *known == name) {
+            Some(entry) => entry.1 = operation,
+            None => self.0.push((name, operation)),
+        }
+    }
+
+    /// Whether it has no entry.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The entries, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &OperationOverride)> {
+        self.0.iter().map(|(name, op)| (name, op))
+    }
+}
+
+impl<'de> Deserialize<'de> for OverrideMap {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        ordered_map(deserializer).map(OverrideMap)
+    }
+}
+
+impl JsonSchema for OverrideMap {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "OperationMap".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let operation = generator.subschema_for::<OperationOverride>();
+        schemars::json_schema!({
+            "description": "Operations by name (letters, digits, `.`, `_`, `-`), in order.",
+            "type": "object",
+            "additionalProperties": operation
+        })
+    }
+}
+
+/// A mapping read in file order; a repeated key is an error.
+fn ordered_map<'de, D: de::Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Vec<(String, T)>, D::Error> {
+    struct MapVisitor<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for MapVisitor<T> {
+        type Value = Vec<(String, T)>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a mapping from operation name to operation")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut entries: Vec<(String, T)> = Vec::new();
+            while let Some(name) = map.next_key::<String>()? {
+                if entries.iter().any(|(known, _)| *known == name) {
+                    return Err(de::Error::custom(format!("duplicate operation `{name}`")));
+                }
+                entries.push((name, map.next_value()?));
+            }
+            Ok(entries)
+        }
+    }
+    deserializer.deserialize_map(MapVisitor(std::marker::PhantomData))
 }
 
 fn default_api_name() -> String {
     "todo".to_string()
 }
 
-/// What a profile may change in one operation.
+/// One operation in a profile: what it changes in a bundled operation, or (for a custom API) the whole
+/// operation, where `method` and `path` are required.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OperationOverride {
     /// HTTP method.
     #[serde(default)]
     pub method: Option<String>,
-    /// Path template (with `{user_id}`, `{task_id}`, `{conversation_id}`), before the prefix.
+    /// Path template (and query), before the prefix. Placeholders: `{user_id}` (the acting user's id),
+    /// `{canary}`, and any capture some operation `creates` (e.g. `{task_id}`).
     #[serde(default)]
     pub path: Option<String>,
-    /// JSON body template.
+    /// JSON body template (same placeholders; a string that is exactly `"{name}"` becomes the captured
+    /// value itself, so numbers stay numbers).
     #[serde(default)]
     pub json: Option<Value>,
-    /// Whether the operation needs a token.
+    /// Whether the operation needs a token (default true for a custom operation).
     #[serde(default)]
     pub auth: Option<bool>,
+    /// What a 2xx answer returns: capture name -> JSON pointer into the body (e.g. `{ item_id: /id }`).
+    #[serde(default)]
+    pub creates: Option<BTreeMap<String, String>>,
+    /// The documented success status.
+    #[serde(default)]
+    pub status: Option<u16>,
 }
 
 /// An API description file.
@@ -76,24 +157,7 @@ pub struct OperationMap(pub Vec<(String, OperationFile)>);
 
 impl<'de> Deserialize<'de> for OperationMap {
     fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct MapVisitor;
-        impl<'de> Visitor<'de> for MapVisitor {
-            type Value = OperationMap;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a mapping from operation name to operation")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OperationMap, A::Error> {
-                let mut entries: Vec<(String, OperationFile)> = Vec::new();
-                while let Some(name) = map.next_key::<String>()? {
-                    if entries.iter().any(|(known, _)| *known == name) {
-                        return Err(de::Error::custom(format!("duplicate operation `{name}`")));
-                    }
-                    entries.push((name, map.next_value()?));
-                }
-                Ok(OperationMap(entries))
-            }
-        }
-        deserializer.deserialize_map(MapVisitor)
+        ordered_map(deserializer).map(OperationMap)
     }
 }
 
@@ -136,10 +200,22 @@ pub enum OperationGroup {
     Public,
     /// Those whose request (path or body) uses `{user_id}`.
     WithUser,
+    /// Those whose path (not only the body) uses `{user_id}`: the tenant is in the URL.
+    UserInPath,
     /// Those whose request uses `{task_id}`.
     WithTask,
     /// Those whose request uses `{conversation_id}`.
     WithConversation,
+    /// Those whose request uses a resource id: a capture that some operation `creates`.
+    WithResource,
+    /// Those that create something (`creates:`).
+    Creates,
+    /// Authenticated `GET`s of the acting user's data that use no resource id (lists).
+    Lists,
+    /// `GET` or `HEAD` operations that use a resource id (reading one object).
+    ResourceReads,
+    /// Other operations that use a resource id (changing or deleting one object, acting on it).
+    ResourceWrites,
 }
 
 impl OperationGroup {
@@ -149,8 +225,14 @@ impl OperationGroup {
             OperationGroup::Protected => "protected",
             OperationGroup::Public => "public",
             OperationGroup::WithUser => "with_user",
+            OperationGroup::UserInPath => "user_in_path",
             OperationGroup::WithTask => "with_task",
             OperationGroup::WithConversation => "with_conversation",
+            OperationGroup::WithResource => "with_resource",
+            OperationGroup::Creates => "creates",
+            OperationGroup::Lists => "lists",
+            OperationGroup::ResourceReads => "resource_reads",
+            OperationGroup::ResourceWrites => "resource_writes",
         }
     }
 }

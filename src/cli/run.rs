@@ -47,7 +47,10 @@ pub struct RunArgs {
     /// Stop starting new cases after the first failure.
     #[arg(long)]
     fail_fast: bool,
-    /// Seed for anything random (canaries).
+    /// Run at most N cases of each scenario, drawn with the seed (printed, so the draw can be repeated).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    sample: Option<u64>,
+    /// Seed for anything random (canaries, the --sample draw).
     #[arg(long, value_name = "S")]
     seed: Option<u64>,
     /// Switch on one flaw of the embedded reference server (only without --target).
@@ -64,6 +67,10 @@ pub struct RunArgs {
     /// Task and conversation ids of the embedded reference server: sequential (default) or random.
     #[arg(long, value_name = "IDS")]
     reference_ids: Option<String>,
+    /// Routes of the embedded reference server: contract (default) or items (the FastAPI-style layout
+    /// under /api/v1/users/{uid}/items, with /openapi.json; use a profile made by `authconform init`).
+    #[arg(long, value_name = "LAYOUT")]
+    reference_routes: Option<String>,
 }
 
 impl RunArgs {
@@ -72,10 +79,11 @@ impl RunArgs {
         let embedded_only = self.reference_flaw.is_some()
             || self.reference_mode.is_some()
             || !self.reference_styles.is_empty()
-            || self.reference_ids.is_some();
+            || self.reference_ids.is_some()
+            || self.reference_routes.is_some();
         if self.target.is_some() && embedded_only {
             return Err(CliError::usage(
-                "--reference-flaw, --reference-mode, --reference-style and --reference-ids only apply to the embedded reference server (no --target)",
+                "--reference-flaw, --reference-mode, --reference-style, --reference-ids and --reference-routes only apply to the embedded reference server (no --target)",
             ));
         }
         let mode = match &self.reference_mode {
@@ -108,11 +116,18 @@ impl RunArgs {
                 )));
             }
         };
+        let routes = match &self.reference_routes {
+            Some(layout) => layout
+                .parse()
+                .map_err(|err| CliError::usage(format!("--reference-routes: {err}")))?,
+            None => reference_server::RouteLayout::default(),
+        };
         Ok(embedded::ReferenceOptions {
             mode,
             flaw,
             styles,
             ids,
+            routes,
             ..embedded::ReferenceOptions::default()
         })
     }
@@ -146,8 +161,22 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
     let profile_path = args.profile_path(reference.mode)?;
     let profile = Arc::new(load_profile(profile_path.as_deref())?);
     let suite = load_scenarios(&args.scenarios, &profile)?;
+    note_set_aside(&suite, &profile);
     let filter = CaseFilter::parse(&args.filters).map_err(CliError::usage)?;
     let suite = filter.apply(suite);
+    let seed = args.seed.unwrap_or_else(random_seed);
+    let suite = match args.sample {
+        Some(per_scenario) => {
+            let per_scenario = usize::try_from(per_scenario).unwrap_or(usize::MAX);
+            let (suite, sampled) = runner::sample::sample(suite, per_scenario, seed);
+            eprintln!(
+                "sampled {} of {} cases (at most {per_scenario} per scenario); repeat this draw with --sample {per_scenario} --seed {seed}",
+                sampled.kept, sampled.total
+            );
+            suite
+        }
+        None => suite,
+    };
     if suite.cases.is_empty() {
         return Err(CliError::usage(
             "no case to run (check --filter and --scenarios)",
@@ -181,7 +210,7 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
             base_url,
             jobs: args.jobs.unwrap_or_else(runner::default_jobs),
             fail_fast: args.fail_fast,
-            seed: args.seed.unwrap_or_else(random_seed),
+            seed,
         };
         let progress = Progress::new(suite.cases.len());
         let outcome = runner::run_with(
@@ -217,6 +246,22 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
     } else {
         exit::GATE_FAILED
     })
+}
+
+/// Says on stderr which scenarios were left out because they are written for another API.
+pub fn note_set_aside(suite: &scenario::plan::Suite, profile: &Profile) {
+    if suite.set_aside.is_empty() {
+        return;
+    }
+    let mut apis: Vec<&str> = suite.set_aside.iter().map(|s| s.api.as_str()).collect();
+    apis.sort_unstable();
+    apis.dedup();
+    eprintln!(
+        "note: {} scenario(s) written for the `{}` API are not run: this profile's API is `{}`",
+        suite.set_aside.len(),
+        apis.join("`, `"),
+        profile.api.name
+    );
 }
 
 /// The profile named, or the embedded one.

@@ -338,7 +338,12 @@ impl CaseRun<'_> {
                 response.status
             ));
         }
-        let leaked = shared.canaries_of(&plan.no_leak);
+        let mut leaked = shared.canaries_of(&plan.no_leak);
+        leaked.extend(
+            plan.no_leak_in_case
+                .iter()
+                .map(|principal| shared.canary(self.index, principal)),
+        );
         if let Err(reason) = expect::check(&plan, &response, &leaked) {
             return StepEnd::Fail(reason);
         }

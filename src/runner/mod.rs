@@ -5,6 +5,7 @@ pub mod execute;
 pub mod filter;
 pub mod instances;
 pub mod result;
+pub mod sample;
 pub mod tokens;
 
 use std::collections::HashMap;

@@ -15,6 +15,7 @@ use super::plan::{
 };
 use super::template;
 use super::validate::{self, Context, Matrix};
+use crate::api::{Api, Operation};
 
 /// The most cases one scenario may expand to.
 pub const MAX_CASES_PER_SCENARIO: usize = 100_000;
@@ -274,6 +275,10 @@ impl CaseBuilder<'_, '_, '_> {
     ) -> Vec<StepPlan> {
         let mut plans = Vec::new();
         for step in steps {
+            if let Some((field, operation)) = validate::derived_step(&step.value) {
+                plans.extend(self.derived(&step.value, field, operation, defined));
+                continue;
+            }
             if let Some(plan) = self.step(&step.value, setup, defined) {
                 plans.push(plan);
             }
@@ -285,6 +290,181 @@ impl CaseBuilder<'_, '_, '_> {
             );
         }
         plans
+    }
+
+    /// The requests of a `prepare` or `reread` step.
+    fn derived(
+        &mut self,
+        step: &StepDoc,
+        field: &str,
+        operation: &Spanned<String>,
+        defined: &mut Vec<String>,
+    ) -> Vec<StepPlan> {
+        let name = self.name(operation);
+        let actor = step
+            .actor
+            .as_ref()
+            .and_then(|actor| self.principal(actor, "as"));
+        let (Some(name), Some(actor)) = (name, actor) else {
+            self.ok = false;
+            return Vec::new();
+        };
+        let ctx = self.ctx;
+        let Some(op) = ctx.api.operation(&name) else {
+            validate::report_unknown_operation(
+                ctx,
+                &name,
+                operation.referenced,
+                templated(operation),
+                self.reporter,
+            );
+            self.ok = false;
+            return Vec::new();
+        };
+        let plans = if field == "prepare" {
+            self.prepare(op, &actor, defined)
+        } else {
+            self.reread(op, &actor, defined)
+        };
+        plans.unwrap_or_else(|message| {
+            self.reporter
+                .error_once(operation.referenced, message, None);
+            self.ok = false;
+            Vec::new()
+        })
+    }
+
+    /// `prepare`: the creations `op` needs, in dependency order, then one read of each object it uses.
+    fn prepare(
+        &mut self,
+        op: &Operation,
+        actor: &str,
+        defined: &mut Vec<String>,
+    ) -> Result<Vec<StepPlan>, String> {
+        let api = self.ctx.api;
+        let mut order = Vec::new();
+        for resource in op.resources() {
+            creation_order(api, &resource, defined, &mut order, 0)?;
+        }
+        let mut plans = Vec::new();
+        for (creator, resource) in order {
+            let pointer = creator
+                .creates
+                .iter()
+                .find(|(created, _)| *created == resource)
+                .map(|(_, pointer)| pointer.clone())
+                .unwrap_or_default();
+            let expect = ExpectPlan {
+                status: Some(StatusMatcher::Class(2)),
+                ..ExpectPlan::default()
+            };
+            plans.extend(self.operation_step(creator, actor, vec![(resource, pointer)], expect));
+        }
+        for resource in op.resources() {
+            let Some(reader) = reader_of(api, &resource, defined) else {
+                continue;
+            };
+            let snapshot = snapshot_name(&resource);
+            let expect = ExpectPlan {
+                status: Some(StatusMatcher::Class(2)),
+                ..ExpectPlan::default()
+            };
+            plans.extend(self.operation_step(
+                reader,
+                actor,
+                vec![(snapshot.clone(), String::new())],
+                expect,
+            ));
+            defined.push(snapshot);
+        }
+        Ok(plans)
+    }
+
+    /// `reread`: each object `op` uses, compared with its `prepare` read, and the actor's lists, with
+    /// no other principal's canary in any of them.
+    fn reread(
+        &mut self,
+        op: &Operation,
+        actor: &str,
+        defined: &[String],
+    ) -> Result<Vec<StepPlan>, String> {
+        let api = self.ctx.api;
+        let others: Vec<String> = self
+            .ctx
+            .profile
+            .principals
+            .keys()
+            .filter(|name| *name != actor)
+            .cloned()
+            .collect();
+        let read_status = |reader: &Operation| {
+            Some(match reader.status {
+                Some(status) => StatusMatcher::Codes(vec![status]),
+                None => StatusMatcher::Class(2),
+            })
+        };
+        let mut plans = Vec::new();
+        for resource in op.resources() {
+            let snapshot = snapshot_name(&resource);
+            if !defined.contains(&snapshot) {
+                return Err(format!(
+                    "`reread: {}` compares `{{{resource}}}` with its read by `prepare`: add `prepare: {}` (same operation) to `setup`",
+                    op.name, op.name
+                ));
+            }
+            let Some(reader) = reader_of(api, &resource, defined) else {
+                continue;
+            };
+            let expect = ExpectPlan {
+                status: read_status(reader),
+                json: vec![(String::new(), Value::from(format!("{{{snapshot}}}")))],
+                no_leak_in_case: others.clone(),
+                ..ExpectPlan::default()
+            };
+            plans.extend(self.operation_step(reader, actor, Vec::new(), expect));
+        }
+        for list in api.operations.iter().filter(|list| list.is_list()) {
+            let expect = ExpectPlan {
+                status: read_status(list),
+                no_leak_in_case: others.clone(),
+                ..ExpectPlan::default()
+            };
+            plans.extend(self.operation_step(list, actor, Vec::new(), expect));
+        }
+        Ok(plans)
+    }
+
+    /// A request of `op` by `actor` on their own path, with a valid token.
+    fn operation_step(
+        &mut self,
+        op: &Operation,
+        actor: &str,
+        captures: Vec<(String, String)>,
+        expect: ExpectPlan,
+    ) -> Option<StepPlan> {
+        let path = self.text_str(&op.path)?;
+        let body = match &op.json {
+            Some(json) => Some(BodyTemplate::Json(self.json_value(json)?)),
+            None => None,
+        };
+        Some(StepPlan {
+            actor: actor.to_string(),
+            path_user: actor.to_string(),
+            token: TokenPlan::Valid,
+            request: RequestTemplate {
+                method: op.method.clone(),
+                path: self.ctx.api.prefixed(&path),
+                query: Vec::new(),
+                headers: Vec::new(),
+                body,
+            },
+            captures,
+            expect,
+            options: StepOptions {
+                needs_embedded: self.needs_embedded,
+                ..StepOptions::default()
+            },
+        })
     }
 
     fn options(&mut self, step: &StepDoc) -> StepOptions {
@@ -552,11 +732,57 @@ impl CaseBuilder<'_, '_, '_> {
             headers_absent,
             json,
             no_leak,
+            no_leak_in_case: Vec::new(),
             body_not_contains,
             from_mutation: checks.from_mutation,
             allow_5xx: checks.allow_5xx,
         })
     }
+}
+
+/// The capture holding `prepare`'s read of the object `{resource}`.
+fn snapshot_name(resource: &str) -> String {
+    format!("prepared_{resource}")
+}
+
+/// Appends to `order` the creations that provide `resource` (what its creator needs first), unless it is
+/// in `have`; adds what it creates to `have`.
+fn creation_order<'a>(
+    api: &'a Api,
+    resource: &str,
+    have: &mut Vec<String>,
+    order: &mut Vec<(&'a Operation, String)>,
+    depth: usize,
+) -> Result<(), String> {
+    if have.iter().any(|known| known == resource) {
+        return Ok(());
+    }
+    let Some(creator) = api.creator(resource) else {
+        return Err(format!("no operation creates `{{{resource}}}`"));
+    };
+    if depth > 16 || creator.uses(resource) {
+        return Err(format!(
+            "creating `{{{resource}}}` needs `{{{resource}}}` itself (through `{}`)",
+            creator.name
+        ));
+    }
+    for needed in creator.resources() {
+        creation_order(api, &needed, have, order, depth + 1)?;
+    }
+    order.push((creator, resource.to_string()));
+    have.push(resource.to_string());
+    Ok(())
+}
+
+/// The operation that reads the object `{resource}`: the first authenticated `GET` that uses it and
+/// only resource ids in `have`.
+fn reader_of<'a>(api: &'a Api, resource: &str, have: &[String]) -> Option<&'a Operation> {
+    api.operations.iter().find(|op| {
+        op.auth
+            && op.method == "GET"
+            && op.uses(resource)
+            && op.resources().iter().all(|needed| have.contains(needed))
+    })
 }
 
 #[cfg(test)]

@@ -362,6 +362,15 @@ fn build_suite(
                 continue;
             }
             first_seen.insert(id, (file, scenario.id.referenced));
+            if let Some(api) = &scenario.api
+                && api.value != ctx.api.name
+            {
+                suite.set_aside.push(super::plan::SetAside {
+                    id: id.to_string(),
+                    api: api.value.clone(),
+                });
+                continue;
+            }
             let mut reporter = Reporter::new(file, Some(id), errors);
             let category = validate::category(scenario, &mut reporter);
             let matrix = validate::check_scenario(ctx, scenario, &mut reporter);

@@ -46,6 +46,12 @@ pub struct ScenarioDoc {
     /// Free tags for `--filter`.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// The API description whose operations the scenario names (e.g. `todo`). Against a profile whose
+    /// API is another one, the scenario is set aside (not run, with the reason). Without it, the
+    /// scenario must work on any API: it names operations only through groups and matrix variables.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub api: Option<Spanned<String>>,
     /// What the run must provide: `embedded-reference` (a second instance of the bundled reference
     /// server, or restarting it). Against another target the cases are skipped, with the reason.
     #[serde(default)]
@@ -138,6 +144,19 @@ pub struct StepDoc {
     #[serde(default)]
     #[schemars(with = "Option<RequestDoc>")]
     pub request: Option<Spanned<RequestDoc>>,
+    /// In `setup` (or `steps`, to judge the creations too), instead of a request: create what this
+    /// operation needs. For each resource id it
+    /// uses, the operation that `creates` it is called (after what that one needs), capturing the id,
+    /// then each such object is read once so that `reread` can compare. Takes only `as`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub prepare: Option<Spanned<String>>,
+    /// In `verify`, instead of a request: re-read, as `as`, what this operation could have changed.
+    /// Each object it uses must read exactly as `prepare` read it, and the user's lists (reads that use
+    /// no resource id) must show no other principal's canary. Takes only `as`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub reread: Option<Spanned<String>>,
     /// The principal whose id fills `{user_id}` (default: `as`).
     #[serde(default)]
     #[schemars(with = "Option<String>")]
@@ -567,7 +586,8 @@ impl JsonSchema for MatrixSource {
 /// Operations of the API description: a named group or a list of names.
 #[derive(Debug, Clone, PartialEq)]
 pub enum OperationSelector {
-    /// `protected`, `public`, `with_user`, `with_task`, `with_conversation`.
+    /// `protected`, `public`, `with_user`, `user_in_path`, `with_task`, `with_conversation`,
+    /// `with_resource`, `creates`, `lists`, `resource_reads`, `resource_writes`.
     Group(OperationGroup),
     /// Operation names.
     Names(Vec<Spanned<String>>),
@@ -579,7 +599,7 @@ impl<'de> Deserialize<'de> for OperationSelector {
         impl<'de> Visitor<'de> for SelectorVisitor {
             type Value = OperationSelector;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("protected, public, with_user, with_task, with_conversation, or a list of operation names")
+                f.write_str("protected, public, with_user, user_in_path, with_task, with_conversation, with_resource, creates, lists, resource_reads, resource_writes, or a list of operation names")
             }
             fn visit_str<E: de::Error>(self, value: &str) -> Result<OperationSelector, E> {
                 OperationGroup::deserialize(StrDeserializer::<E>::new(value))

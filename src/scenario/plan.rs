@@ -96,6 +96,17 @@ pub struct Suite {
     pub scenarios: Vec<ScenarioInfo>,
     /// Cases in scenario order, then matrix order.
     pub cases: Vec<Case>,
+    /// Scenarios not loaded for this target, with the reason (written for another API).
+    pub set_aside: Vec<SetAside>,
+}
+
+/// A scenario the load left out, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetAside {
+    /// Its id.
+    pub id: String,
+    /// The API description it is written for.
+    pub api: String,
 }
 
 /// One request of a case, with its token recipe and expectations.
@@ -258,6 +269,9 @@ pub struct ExpectPlan {
     pub json: Vec<(String, Value)>,
     /// Principal names whose canaries must not appear anywhere in the answer.
     pub no_leak: Vec<String>,
+    /// Principal names whose canaries of this case only must not appear (for re-reads of the owner's
+    /// lists, where another case's successful attack must not be blamed on this one).
+    pub no_leak_in_case: Vec<String>,
     /// Strings that must not appear in the body (placeholders allowed, e.g. `{token}`).
     pub body_not_contains: Vec<String>,
     /// Derive status and header expectations from the step's mutation (see the catalog's `Expected`).

@@ -658,6 +658,27 @@ fn check_step(
         check_action_step(section, step, action, reporter);
         return;
     }
+    if let Some((field, operation)) = derived_step(step) {
+        check_derived_step(section, step, field, operation, reporter);
+        let mut templates = vec![TemplateRef {
+            text: &operation.value,
+            at: operation.referenced,
+            slot: Slot::Name,
+            field,
+        }];
+        if let Some(actor) = &step.actor {
+            templates.push(TemplateRef {
+                text: &actor.value,
+                at: actor.referenced,
+                slot: Slot::Name,
+                field: "as",
+            });
+        }
+        check_templates(
+            ctx, &templates, variables, defined, captures, used, reporter,
+        );
+        return;
+    }
     if step.actor.is_none() {
         reporter.error(
             at,
@@ -769,6 +790,71 @@ fn check_step(
     );
 }
 
+/// The `prepare` or `reread` of a step whose requests are derived from an operation.
+pub(crate) fn derived_step(step: &StepDoc) -> Option<(&'static str, &Spanned<String>)> {
+    step.prepare
+        .as_ref()
+        .map(|op| ("prepare", op))
+        .or_else(|| step.reread.as_ref().map(|op| ("reread", op)))
+}
+
+/// A `prepare` (in `setup`) or `reread` (in `verify`) step: nothing but `as` and the operation.
+fn check_derived_step(
+    section: &str,
+    step: &StepDoc,
+    field: &str,
+    operation: &Spanned<String>,
+    reporter: &mut Reporter<'_>,
+) {
+    let allowed: &[&str] = if field == "prepare" {
+        &["setup", "steps"]
+    } else {
+        &["verify"]
+    };
+    if !allowed.contains(&section) {
+        reporter.error(
+            operation.referenced,
+            format!(
+                "`{field}` belongs in `{}`, not in `{section}`",
+                allowed.join("` or `")
+            ),
+            None,
+        );
+    }
+    if step.actor.is_none() {
+        reporter.error(
+            operation.referenced,
+            format!("a `{field}` step needs `as`: the principal who owns the data"),
+            Some("e.g. `as: alice`".into()),
+        );
+    }
+    let others = [
+        ("prepare", field != "prepare" && step.prepare.is_some()),
+        ("reread", field != "reread" && step.reread.is_some()),
+        ("call", step.call.is_some()),
+        ("request", step.request.is_some()),
+        ("action", step.action.is_some()),
+        ("path_user", step.path_user.is_some()),
+        ("token", step.token.is_some()),
+        ("json", step.json.is_some()),
+        ("query", !step.query.is_empty()),
+        ("headers", !step.headers.is_empty()),
+        ("capture", !step.capture.is_empty()),
+        ("expect", step.expect.is_some()),
+        ("instance", step.instance.is_some()),
+        ("body_bytes", step.body_bytes.is_some()),
+    ];
+    for (other, present) in others {
+        if present {
+            reporter.error(
+                operation.referenced,
+                format!("a `{field}` step derives its requests from the operation, so it takes no `{other}`"),
+                Some(format!("a `{field}` step has `as` and `{field}` only")),
+            );
+        }
+    }
+}
+
 /// An `action` step: nothing but `action` and `instance`, and not in `setup`.
 fn check_action_step(
     section: &str,
@@ -795,6 +881,8 @@ fn check_action_step(
         ("capture", !step.capture.is_empty()),
         ("expect", step.expect.is_some()),
         ("body_bytes", step.body_bytes.is_some()),
+        ("prepare", step.prepare.is_some()),
+        ("reread", step.reread.is_some()),
     ];
     for (field, present) in others {
         if present {

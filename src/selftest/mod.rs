@@ -393,6 +393,7 @@ pub fn reduce(suite: &Suite) -> Suite {
     Suite {
         scenarios: suite.scenarios.clone(),
         cases,
+        set_aside: suite.set_aside.clone(),
     }
 }
 

@@ -59,6 +59,8 @@ pub fn merged(mut base: ExpectPlan, extra: &ExpectPlan) -> ExpectPlan {
         .extend(extra.headers_absent.iter().cloned());
     base.json.extend(extra.json.iter().cloned());
     base.no_leak.extend(extra.no_leak.iter().cloned());
+    base.no_leak_in_case
+        .extend(extra.no_leak_in_case.iter().cloned());
     base.body_not_contains
         .extend(extra.body_not_contains.iter().cloned());
     base.allow_5xx |= extra.allow_5xx;
