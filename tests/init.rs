@@ -13,6 +13,8 @@ use serde_json::Value;
 
 /// The FastAPI-style fixture (`/api/v1/users/{uid}/items`, chat, conversations, HTTPBearer).
 const FASTAPI_ITEMS: &str = "tests/fixtures/openapi/fastapi-items.json";
+/// An OpenAPI 3.0 YAML document with the cases the FastAPI one lacks.
+const EDGE_CASES: &str = "tests/fixtures/openapi/edge-cases.yaml";
 
 fn authconform() -> Command {
     let mut command = Command::cargo_bin("authconform").expect("the binary is built");
@@ -76,6 +78,15 @@ fn todo_contract_profile() {
 #[test]
 fn fastapi_items_profile() {
     insta::assert_snapshot!(generate(FASTAPI_ITEMS));
+}
+
+/// No security declared, a server path, ids nothing creates, required query/header/cookie parameters,
+/// a form body, an external `$ref`, a recursive schema (tests/fixtures/openapi/edge-cases.yaml).
+#[test]
+fn edge_cases_profile() {
+    let text = generate(EDGE_CASES);
+    check_api_section(&text);
+    insta::assert_snapshot!(text);
 }
 
 /// Every operation of the `api:` section: placeholders are `{user_id}`, `{canary}` or a name some live
@@ -151,7 +162,7 @@ fn generated_api_sections_use_only_known_placeholders() {
 /// Everything but `api:` loads with today's loader once the key is set.
 #[test]
 fn generated_profile_loads_without_its_api_section() {
-    for source in ["specs/openapi.yaml", FASTAPI_ITEMS] {
+    for source in ["specs/openapi.yaml", FASTAPI_ITEMS, EDGE_CASES] {
         let text = with_fixture_key(&generate(source));
         let cut = text.find("\napi:\n").expect("an api: section");
         let dir = scratch(&format!("load-{}", source.replace('/', "_")));
@@ -167,7 +178,7 @@ fn generated_profile_loads_without_its_api_section() {
 #[test]
 #[ignore = "needs custom API support from main"]
 fn generated_profile_round_trips_through_the_loader() {
-    for source in ["specs/openapi.yaml", FASTAPI_ITEMS] {
+    for source in ["specs/openapi.yaml", FASTAPI_ITEMS, EDGE_CASES] {
         let text = with_fixture_key(&generate(source));
         let dir = scratch(&format!("roundtrip-{}", source.replace('/', "_")));
         let path = dir.join("profile.yaml");

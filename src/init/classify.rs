@@ -167,11 +167,10 @@ pub fn analyze(doc: &Document, options: &Options) -> Analysis {
         let mut notes = raw_op.notes.clone();
         let path = rewrite_path(raw_op.path);
         let auth = needs_token(doc, raw_op, security_declared, &path, &mut notes);
-        let item = if raw_op.method == "POST" {
-            item_route(&path, &shapes)
-        } else {
-            None
-        };
+        let item_of_collection = item_route(&path, &shapes);
+        let item = item_of_collection
+            .clone()
+            .filter(|_| raw_op.method == "POST");
         let mut uses: BTreeSet<String> = template_params(&path)
             .into_iter()
             .filter(|p| p != "user_id")
@@ -251,7 +250,7 @@ pub fn analyze(doc: &Document, options: &Options) -> Analysis {
             }
         }
 
-        let name = operation_name(raw_op.method, &path, auth, item.is_some());
+        let name = operation_name(raw_op.method, &path, auth, item_of_collection.is_some());
         operations.push(Op {
             name,
             method: raw_op.method.to_string(),
@@ -759,6 +758,8 @@ fn id_pointer(props: &[String], capture: &str, collection: &str) -> Option<Strin
 }
 
 /// `<collection>.<verb>` from the path and method (see the module documentation of [`super`]).
+/// `has_item_route`: the path is a collection with an item route `path/{x}` (so a static segment after
+/// an id is a nested collection, `/projects/{p}/tasks`, not an action like `/items/{i}/complete`).
 pub fn operation_name(method: &str, path: &str, auth: bool, has_item_route: bool) -> String {
     let segments: Vec<&str> = path
         .split('?')
@@ -769,7 +770,7 @@ pub fn operation_name(method: &str, path: &str, auth: bool, has_item_route: bool
         .collect();
     let is_param = |s: &str| s.contains('{');
     let verb = |m: &str| m.to_ascii_lowercase();
-    if !auth && !segments.iter().any(|s| is_param(s)) {
+    if !auth && method == "GET" && !has_item_route && !segments.iter().any(|s| is_param(s)) {
         return name_part(segments.last().copied().unwrap_or("root"));
     }
     let static_before = |index: usize| {
@@ -798,6 +799,7 @@ pub fn operation_name(method: &str, path: &str, auth: bool, has_item_route: bool
     if let Some(previous) = previous
         && is_param(previous)
         && previous != "{user_id}"
+        && !has_item_route
     {
         let collection = static_before(last_index - 1).unwrap_or(last);
         return format!("{}.{}", name_part(collection), name_part(last));
@@ -1011,6 +1013,18 @@ mod tests {
         );
         assert_eq!(name("GET", "/users/{user_id}", false), "users.get");
         assert_eq!(name("HEAD", "/things", false), "things.head");
+        assert_eq!(
+            name("POST", "/projects/{project_id}/tasks", true),
+            "tasks.create"
+        );
+        assert_eq!(
+            name("GET", "/projects/{project_id}/tasks", true),
+            "tasks.list"
+        );
+        assert_eq!(
+            name("POST", "/projects/{project_id}/archive", false),
+            "projects.archive"
+        );
         assert_eq!(operation_name("GET", "/health", false, false), "health");
         assert_eq!(operation_name("GET", "/", false, false), "root");
         assert_eq!(
@@ -1088,6 +1102,150 @@ mod tests {
             Some("/note_id")
         );
         assert_eq!(id_pointer(&props(&["title"]), "item_id", "items"), None);
+    }
+
+    fn analysis(json: &str) -> Analysis {
+        let doc: Document = serde_json::from_str(json).unwrap();
+        analyze(&doc, &Options::default())
+    }
+
+    fn auth_of(analysis: &Analysis) -> Vec<(&str, bool)> {
+        analysis
+            .operations
+            .iter()
+            .map(|op| (op.name.as_str(), op.auth))
+            .collect()
+    }
+
+    #[test]
+    fn operation_security_overrides_the_global_one() {
+        let a = analysis(
+            r#"{"openapi": "3.1.0", "security": [{"bearer": []}],
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+            "paths": {
+              "/things": {"get": {"responses": {}}, "post": {"security": [], "responses": {}}},
+              "/things/{thing_id}": {"get": {"security": [{}, {"bearer": []}], "responses": {}}},
+              "/status": {"get": {"security": [{"bearer": []}], "responses": {}}}}}"#,
+        );
+        assert!(a.security_declared);
+        assert_eq!(
+            auth_of(&a),
+            [
+                ("things.list", true),
+                ("things.create", false),
+                ("things.get", false),
+                ("status.list", true)
+            ]
+        );
+        assert_eq!(a.presentation, None);
+        assert!(
+            a.operations[1].notes[0].contains("`security` is []"),
+            "{:?}",
+            a.operations[1].notes
+        );
+    }
+
+    #[test]
+    fn an_api_key_header_becomes_the_presentation() {
+        let a = analysis(
+            r#"{"openapi": "3.0.3",
+            "components": {"securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "X-API-Key"}}},
+            "paths": {"/me": {"get": {"security": [{"key": []}], "parameters": [
+                {"name": "X-API-Key", "in": "header", "required": true, "schema": {"type": "string"}}],
+                "responses": {}}},
+              "/health": {"get": {"responses": {}}}}}"#,
+        );
+        assert_eq!(
+            a.presentation,
+            Some(Presentation {
+                header: "X-API-Key".into(),
+                scheme: String::new()
+            })
+        );
+        assert_eq!(auth_of(&a), [("me.list", true), ("health", false)]);
+        assert!(
+            a.operations[0].notes.is_empty(),
+            "the key header is not a TODO: {:?}",
+            a.operations[0].notes
+        );
+    }
+
+    #[test]
+    fn without_declared_security_only_well_known_paths_are_public() {
+        let a = analysis(
+            r#"{"openapi": "3.1.0",
+            "components": {"securitySchemes": {"unused": {"type": "http", "scheme": "bearer"}}},
+            "paths": {"/livez": {"get": {}}, "/openapi.json": {"get": {}}, "/login": {"post": {}},
+              "/items/{item_id}/health": {"get": {}}}}"#,
+        );
+        assert!(!a.security_declared);
+        assert_eq!(
+            auth_of(&a),
+            [
+                ("livez", false),
+                ("openapi_json", false),
+                ("login.send", true),
+                ("items.health", true)
+            ]
+        );
+        assert!(
+            a.security_notes[0].contains("declares no security"),
+            "{:?}",
+            a.security_notes
+        );
+        assert!(
+            a.security_notes[0].contains("unused"),
+            "{:?}",
+            a.security_notes
+        );
+    }
+
+    #[test]
+    fn servers_give_base_url_and_prefix() {
+        let a = analysis(
+            r#"{"openapi": "3.1.0", "servers": [{"url": "/api/v1"}], "paths": {"/a": {"get": {}}}}"#,
+        );
+        assert_eq!(a.base_url, DEFAULT_BASE_URL);
+        assert!(a.base_url_note.starts_with("TODO"));
+        assert_eq!(a.prefix, "/api/v1");
+        let a = analysis(
+            r#"{"openapi": "3.1.0", "servers": [{"url": "http://localhost:8000/"}], "paths": {"/a": {"get": {}}}}"#,
+        );
+        assert_eq!(
+            (a.base_url.as_str(), a.prefix.as_str()),
+            ("http://localhost:8000", "")
+        );
+        let doc: Document = serde_json::from_str(
+            r#"{"openapi": "3.1.0", "servers": [{"url": "http://x:1/p"}], "paths": {"/a": {}}}"#,
+        )
+        .unwrap();
+        let a = analyze(
+            &doc,
+            &Options {
+                target: Some("https://staging.example/".into()),
+                reserved_api_names: vec![],
+            },
+        );
+        assert_eq!(
+            (a.base_url.as_str(), a.prefix.as_str()),
+            ("https://staging.example", "/p")
+        );
+    }
+
+    #[test]
+    fn api_names_avoid_bundled_ones() {
+        let doc: Document = serde_json::from_str(
+            r#"{"openapi": "3.1.0", "info": {"title": "Todo"}, "paths": {"/a": {}}}"#,
+        )
+        .unwrap();
+        let a = analyze(
+            &doc,
+            &Options {
+                target: None,
+                reserved_api_names: vec!["todo".into()],
+            },
+        );
+        assert_eq!(a.api_name, "todo-api");
     }
 
     #[test]

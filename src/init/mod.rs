@@ -31,8 +31,9 @@
 //! - **Status**: the lowest documented 2xx.
 //! - **Names**: GET collection `list`, POST collection `create` (with an item route) or `send`
 //!   (without), GET/PUT/PATCH/DELETE item `get`/`update`/`patch`/`delete`, prefixed by the collection
-//!   (the last static segment); a static segment after an item id is an action (`items.complete`);
-//!   a public operation without parameters is named by its last segment (`health`); repeats get
+//!   (the last static segment); a static segment after an item id is an action (`items.complete`)
+//!   unless it is itself a collection with an item route (`/projects/{p}/tasks` -> `tasks.create`);
+//!   a public GET without parameters (and not a collection) is named by its last segment (`health`); repeats get
 //!   `_2`, `_3`. The operationId and summary are a comment above each operation.
 //! - An operation that uses an id no (live) operation creates is written commented out with a TODO
 //!   (the loader would reject it), to a fixpoint.
