@@ -938,7 +938,7 @@ fn api_name(doc: &Document, options: &Options) -> String {
     if name.is_empty() {
         name = "my-api".into();
     }
-    if options.reserved_api_names.iter().any(|r| *r == name) {
+    if options.reserved_api_names.contains(&name) {
         name.push_str("-api");
     }
     name
