@@ -8,6 +8,8 @@ pub mod api;
 pub mod cli;
 pub mod embedded;
 pub mod fuzzing;
+pub mod init;
+pub mod openapi;
 pub mod profile;
 pub mod report;
 pub mod runner;

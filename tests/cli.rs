@@ -406,6 +406,7 @@ fn help_of_every_command() {
         &["mutations"],
         &["keys"],
         &["keys", "generate"],
+        &["init"],
     ];
     for command in commands {
         let mut args = command.to_vec();

@@ -3,6 +3,7 @@
 mod error;
 pub mod exit;
 mod fuzz;
+mod init;
 mod issuer;
 mod keys;
 mod list;
@@ -35,6 +36,7 @@ Examples:
   authconform validate scenarios/
   authconform mutations          the attack catalog
   authconform mint --as alice --decode
+  authconform init --openapi http://127.0.0.1:8000/openapi.json --out profile.yaml
 
 Exit codes: 0 gate passed, 1 gate failed, 2 usage or configuration error, 3 target unreachable.";
 
@@ -58,6 +60,8 @@ enum Command {
     Selftest(selftest::SelftestArgs),
     /// Serve the issuer's public JWKS until stopped (a Better Auth stand-in).
     Issuer(issuer::IssuerArgs),
+    /// Write a target profile from an OpenAPI 3.0/3.1 document (a file or a URL).
+    Init(init::InitArgs),
 }
 
 /// Parses the arguments, runs the command, and returns the process exit code.
@@ -84,6 +88,7 @@ pub fn main() -> u8 {
         Some(Command::Fuzz(args)) => fuzz::run(args),
         Some(Command::Selftest(args)) => selftest::run(args),
         Some(Command::Issuer(args)) => issuer::run(args),
+        Some(Command::Init(args)) => init::run(args),
     };
     match outcome {
         Ok(code) => code,

@@ -1,0 +1,137 @@
+//! `authconform init`: a commented target profile from an OpenAPI 3.0/3.1 document (a file, or a URL
+//! such as FastAPI's `/openapi.json`). The inference rules are in [`crate::init`].
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::{CliError, exit};
+use crate::api::Api;
+use crate::init::{Header, Options, generate, schema_reference};
+use crate::openapi::{self, OpenApiError, Source};
+
+/// Write a target profile from an OpenAPI 3.0/3.1 document.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    authconform init --openapi http://127.0.0.1:8000/openapi.json --out items.yaml\n  \
+    authconform init --openapi specs/openapi.yaml --target http://127.0.0.1:8000 > todo.yaml\n  \
+    authconform init --openapi openapi.json --out profile.yaml --force\n\n\
+The profile is written with TODO comments: replace the issuer key, check the principals, then\n  \
+    authconform run --profile items.yaml")]
+pub struct InitArgs {
+    /// The OpenAPI 3.0 or 3.1 document, JSON or YAML: a file, or an http(s) URL (fetched without
+    /// following redirects, at most 16 MiB).
+    #[arg(long, value_name = "URL|FILE")]
+    openapi: String,
+    /// Base URL of the target (default: the document's servers[0].url when absolute, else
+    /// http://127.0.0.1:8000).
+    #[arg(long, value_name = "URL")]
+    target: Option<String>,
+    /// Write the profile to this file instead of stdout.
+    #[arg(long, value_name = "PATH")]
+    out: Option<PathBuf>,
+    /// Overwrite the --out file if it exists.
+    #[arg(long, requires = "out")]
+    force: bool,
+}
+
+/// Runs `init`.
+pub fn run(args: InitArgs) -> Result<u8, CliError> {
+    if let Some(target) = &args.target {
+        match url::Url::parse(target) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") => {}
+            _ => {
+                return Err(CliError::usage(format!(
+                    "--target {target}: expected an http(s) URL such as http://127.0.0.1:8000"
+                )));
+            }
+        }
+    }
+    if let Some(out) = &args.out
+        && out.exists()
+        && !args.force
+    {
+        return Err(CliError::usage(format!(
+            "{} exists; pass --force to overwrite it",
+            out.display()
+        )));
+    }
+    let source = Source::parse(&args.openapi).map_err(CliError::usage)?;
+    let doc = openapi::load(&source).map_err(|err| match err {
+        OpenApiError::Unreachable(message) => CliError::Unreachable(message),
+        other => CliError::usage(other),
+    })?;
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let out_dir = args
+        .out
+        .as_deref()
+        .and_then(Path::parent)
+        .unwrap_or(Path::new(""));
+    let (schema, schema_found) = schema_reference(&cwd, out_dir);
+    let options = Options {
+        target: args.target.clone(),
+        reserved_api_names: Api::bundled_names().iter().map(|n| n.to_string()).collect(),
+    };
+    let header = Header {
+        source: args.openapi.clone(),
+        schema,
+        schema_found,
+        out: args.out.as_ref().map(|p| p.display().to_string()),
+    };
+    let generated = generate(&doc, &options, &header);
+    let analysis = &generated.analysis;
+    match &args.out {
+        Some(out) => write_file(out, &generated.text, args.force)?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(generated.text.as_bytes())
+                .and_then(|()| stdout.flush())
+                .map_err(|err| CliError::usage(format!("cannot write to stdout: {err}")))?;
+        }
+    }
+    let live: Vec<_> = analysis.enabled().collect();
+    let protected = live.iter().filter(|op| op.auth).count();
+    let disabled = analysis.operations.len() - live.len();
+    let todos = generated.text.matches("TODO").count();
+    eprintln!(
+        "authconform init: {} operations from {} ({protected} protected, {} public, {disabled} commented out); {todos} TODO comments",
+        analysis.operations.len(),
+        source.label(),
+        live.len() - protected,
+    );
+    match &args.out {
+        Some(out) => eprintln!(
+            "wrote {}; next: set the issuer key and principals, then `authconform run --profile {}`",
+            out.display(),
+            out.display()
+        ),
+        None => eprintln!(
+            "next: save it, set the issuer key and principals, then `authconform run --profile FILE`"
+        ),
+    }
+    Ok(exit::OK)
+}
+
+fn write_file(out: &Path, text: &str, force: bool) -> Result<(), CliError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    if force {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    let mut file = options.open(out).map_err(|err| {
+        if err.kind() == std::io::ErrorKind::AlreadyExists {
+            CliError::usage(format!(
+                "{} exists; pass --force to overwrite it",
+                out.display()
+            ))
+        } else {
+            CliError::usage(format!("cannot write {}: {err}", out.display()))
+        }
+    })?;
+    file.write_all(text.as_bytes())
+        .map_err(|err| CliError::usage(format!("cannot write {}: {err}", out.display())))
+}
