@@ -95,6 +95,7 @@ bad!(token_outside_expect: "token-outside-expect.yaml");
 bad!(not_a_scenarios_mapping: "not-yaml-scenarios.yaml");
 bad!(instance_without_requires: "instance-without-requires.yaml");
 bad!(bad_action_step: "bad-action-step.yaml");
+bad!(bad_derived_step: "bad-derived-step.yaml");
 bad!(body_bytes_without_body: "body-bytes-without-body.yaml");
 bad!(unknown_need: "unknown-need.yaml");
 

@@ -277,3 +277,68 @@ fn chat_phrases_come_from_the_profile() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `prepare` and `reread` expand, on the API of a profile written by `init`, into the creations an
+/// operation needs, a read of each object, and the owner's re-reads (object compared, lists checked).
+#[test]
+fn any_api_scenarios_expand_from_the_profile_operations() {
+    let profile = Profile::load(Path::new("fixtures/profiles/reference-items.yaml")).unwrap();
+    let suite = load_suite(
+        &[PathBuf::from("scenarios")],
+        &profile,
+        &options_for(&profile),
+    )
+    .unwrap();
+    assert!(suite.set_aside.iter().all(|aside| aside.api == "todo"));
+    assert!(
+        suite.set_aside.len() >= 30,
+        "the Todo scenarios are set aside"
+    );
+    let case = suite
+        .cases
+        .iter()
+        .find(|case| case.id == "api-object-write[operation=items.delete]")
+        .expect("the case exists");
+    let route = |request: &RequestTemplate| format!("{} {}", request.method, request.path);
+    let setup: Vec<String> = case.setup.iter().map(|step| route(&step.request)).collect();
+    assert_eq!(
+        setup,
+        [
+            "POST /api/v1/users/{user_id}/items",
+            "GET /api/v1/users/{user_id}/items/{item_id}"
+        ]
+    );
+    assert_eq!(case.setup[0].captures, [("item_id".into(), "/id".into())]);
+    assert_eq!(
+        case.setup[1].captures,
+        [("prepared_item_id".into(), String::new())]
+    );
+    assert_eq!(
+        route(&case.steps[0].request),
+        "DELETE /api/v1/users/{user_id}/items/{item_id}"
+    );
+    assert_eq!(case.steps[0].actor, "bob");
+    let verify: Vec<String> = case
+        .verify
+        .iter()
+        .map(|step| route(&step.request))
+        .collect();
+    assert_eq!(
+        verify,
+        [
+            "GET /api/v1/users/{user_id}/items/{item_id}",
+            "GET /api/v1/users/{user_id}/items"
+        ]
+    );
+    assert_eq!(case.verify[0].actor, "alice");
+    assert_eq!(
+        case.verify[0].expect.json,
+        [(String::new(), json!("{prepared_item_id}"))]
+    );
+    assert_eq!(case.verify[0].expect.no_leak_in_case, ["bob"]);
+    assert_eq!(case.verify[1].expect.no_leak_in_case, ["bob"]);
+    assert_eq!(
+        case.verify[1].expect.status,
+        Some(StatusMatcher::Codes(vec![200]))
+    );
+}

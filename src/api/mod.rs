@@ -571,4 +571,80 @@ mod tests {
         let err = yaml::parse_str::<ApiSelection>(Path::new("p.yaml"), "prefx: /v1\n").unwrap_err();
         assert!(err.message.contains("prefx"), "{err}");
     }
+
+    fn custom(yaml_text: &str) -> Result<Api, ApiError> {
+        let selection: ApiSelection = yaml::parse_str(Path::new("p.yaml"), yaml_text).unwrap();
+        Api::from_selection(&selection)
+    }
+
+    #[test]
+    fn a_custom_api_is_defined_in_full_and_keeps_its_order() {
+        let api = custom(
+            "name: items-api\nprefix: /v2\noperations:\n  \
+             items.list: { method: get, path: \"/users/{user_id}/items\" }\n  \
+             items.create: { method: POST, path: \"/users/{user_id}/items\", json: { name: \"{canary}\" }, creates: { item_id: /id }, status: 201 }\n  \
+             items.get: { method: GET, path: \"/users/{user_id}/items/{item_id}\" }\n  \
+             items.delete: { method: DELETE, path: \"/users/{user_id}/items/{item_id}\" }\n  \
+             health: { method: GET, path: /health, auth: false }\n",
+        )
+        .unwrap();
+        assert_eq!(api.name, "items-api");
+        assert_eq!(api.prefix, "/v2");
+        assert_eq!(
+            api.names(),
+            [
+                "items.list",
+                "items.create",
+                "items.get",
+                "items.delete",
+                "health"
+            ]
+        );
+        assert_eq!(api.operation("items.list").unwrap().method, "GET");
+        assert_eq!(api.creator("item_id").unwrap().name, "items.create");
+        assert_eq!(api.operation("items.get").unwrap().resources(), ["item_id"]);
+        assert_eq!(api.select(OperationGroup::ResourceReads), ["items.get"]);
+        assert_eq!(api.select(OperationGroup::ResourceWrites), ["items.delete"]);
+        assert_eq!(api.select(OperationGroup::Lists), ["items.list"]);
+        assert_eq!(api.select(OperationGroup::Creates), ["items.create"]);
+        assert_eq!(api.select(OperationGroup::Public), ["health"]);
+        assert_eq!(
+            api.select(OperationGroup::UserInPath),
+            ["items.list", "items.create", "items.get", "items.delete"]
+        );
+    }
+
+    #[test]
+    fn custom_api_mistakes_are_explained() {
+        let missing = custom("name: mine\noperations:\n  a: { path: /a }\n").unwrap_err();
+        assert_eq!(
+            missing.to_string(),
+            "api.operations.a.method: required: `mine` is not a bundled API (bundled: todo), so each of its operations is defined in full"
+        );
+        let uncreated =
+            custom("name: mine\noperations:\n  a: { method: GET, path: \"/a/{thing_id}\" }\n")
+                .unwrap_err()
+                .to_string();
+        assert!(
+            uncreated
+                .starts_with("api.operations.a.path: `{thing_id}` is not created by any operation"),
+            "{uncreated}"
+        );
+        let bad_capture = custom(
+            "name: mine\noperations:\n  a: { method: POST, path: /a, creates: { user_id: /id } }\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            bad_capture.contains("cannot name a capture"),
+            "{bad_capture}"
+        );
+        let duplicate = yaml::parse_str::<ApiSelection>(
+            Path::new("p.yaml"),
+            "name: mine\noperations:\n  a: { method: GET, path: /a }\n  a: { method: GET, path: /b }\n",
+        );
+        assert!(duplicate.is_err());
+        let nothing = custom("name: mine\n").unwrap_err().to_string();
+        assert_eq!(nothing, "unknown API `mine`; bundled: todo");
+    }
 }

@@ -132,23 +132,46 @@ impl RunArgs {
         })
     }
 
-    /// The profile to load: `--profile`, else the example profile of a non-default `--reference-mode`,
-    /// else the embedded one.
-    fn profile_path(&self, mode: embedded::ReferenceMode) -> Result<Option<PathBuf>, CliError> {
-        if self.profile.is_some() || mode == embedded::ReferenceMode::default() {
+    /// The profile to load: `--profile`, else the example profile of a non-default `--reference-mode`
+    /// or of `--reference-routes items`, else the embedded one.
+    fn profile_path(
+        &self,
+        reference: &embedded::ReferenceOptions,
+    ) -> Result<Option<PathBuf>, CliError> {
+        let default_mode = reference.mode == embedded::ReferenceMode::default();
+        let items = reference.routes == reference_server::RouteLayout::Items;
+        if self.profile.is_some() || (default_mode && !items) {
             return Ok(self.profile.clone());
         }
-        let path = mode.profile_path();
+        if !default_mode && items {
+            return Err(CliError::usage(format!(
+                "--reference-mode {} with --reference-routes items: pass --profile (a profile made by `authconform init --openapi specs/openapi-items.json` with that mode's keys)",
+                reference.mode.id()
+            )));
+        }
+        let (flag, path) = if items {
+            (
+                "--reference-routes items".to_string(),
+                PathBuf::from(ITEMS_PROFILE),
+            )
+        } else {
+            (
+                format!("--reference-mode {}", reference.mode.id()),
+                reference.mode.profile_path(),
+            )
+        };
         if !path.exists() {
             return Err(CliError::usage(format!(
-                "--reference-mode {}: pass --profile (the example profile {} is not here; run from the authconform checkout)",
-                mode.id(),
+                "{flag}: pass --profile (the example profile {} is not here; run from the authconform checkout)",
                 path.display()
             )));
         }
         Ok(Some(path))
     }
 }
+
+/// The example profile of the reference server's `items` route layout (written by `authconform init`).
+const ITEMS_PROFILE: &str = "fixtures/profiles/reference-items.yaml";
 
 /// Runs `run`.
 pub fn run(args: RunArgs) -> Result<u8, CliError> {
@@ -158,7 +181,7 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
         .iter()
         .map(|spec| ReportSpec::parse(spec))
         .collect::<Result<Vec<_>, _>>()?;
-    let profile_path = args.profile_path(reference.mode)?;
+    let profile_path = args.profile_path(&reference)?;
     let profile = Arc::new(load_profile(profile_path.as_deref())?);
     let suite = load_scenarios(&args.scenarios, &profile)?;
     note_set_aside(&suite, &profile);
