@@ -14,7 +14,14 @@ pub fn place(
     presentation: &Presentation,
 ) -> RequestSpec {
     let token = attack.token.clone().unwrap_or_default();
-    let normal = |token: &str| format!("{} {token}", presentation.scheme);
+    // An empty scheme (an API key header such as `X-API-Key`) sends the token alone.
+    let normal = |token: &str| {
+        if presentation.scheme.is_empty() {
+            token.to_string()
+        } else {
+            format!("{} {token}", presentation.scheme)
+        }
+    };
     match &attack.placement {
         Placement::Bearer => spec
             .headers
@@ -102,6 +109,19 @@ mod tests {
         assert_eq!(
             spec.headers,
             vec![("Authorization".to_string(), "Bearer t.o.k".to_string())]
+        );
+    }
+
+    #[test]
+    fn an_empty_scheme_sends_the_token_alone() {
+        let api_key = Presentation {
+            header: "X-API-Key".into(),
+            scheme: String::new(),
+        };
+        let spec = place(base(), &AttackRequest::bearer("t.o.k"), &api_key);
+        assert_eq!(
+            spec.headers,
+            vec![("X-API-Key".to_string(), "t.o.k".to_string())]
         );
     }
 

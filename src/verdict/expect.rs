@@ -126,6 +126,11 @@ pub fn check(
         for (pointer, wanted) in &expect.json {
             match body.pointer(pointer) {
                 Some(found) if found == wanted => {}
+                Some(found) if pointer.is_empty() => {
+                    return Err(format!(
+                        "the body is not what it was: expected {wanted}, got {found}"
+                    ));
+                }
                 Some(found) => {
                     return Err(format!("JSON {pointer}: expected {wanted}, got {found}"));
                 }
