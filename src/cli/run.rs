@@ -382,31 +382,37 @@ impl ReportSpec {
     }
 
     fn write(&self, result: &RunResult) -> Result<(), CliError> {
-        let text = match self.format {
-            ReportFormat::Json => {
-                let mut text =
-                    serde_json::to_string_pretty(&report::json::report(result)).unwrap_or_default();
-                text.push('\n');
-                text
-            }
-            ReportFormat::Junit => report::junit::report(result)
-                .map_err(|err| CliError::usage(format!("junit report: {err}")))?,
-            ReportFormat::Sarif => {
-                let mut text = serde_json::to_string_pretty(&report::sarif::report(result))
-                    .unwrap_or_default();
-                text.push('\n');
-                text
-            }
-            ReportFormat::Markdown => report::markdown::report(result),
-            ReportFormat::Html => report::html::report(result),
-        };
-        std::fs::write(&self.path, text).map_err(|err| {
+        let cannot = |err: std::io::Error| {
             CliError::usage(format!(
                 "cannot write report {}: {err}",
                 self.path.display()
             ))
-        })
+        };
+        let text = match self.format {
+            // JSON goes straight to the file: the report holds every exchange, so no second copy as
+            // one string.
+            ReportFormat::Json => {
+                return write_json(&self.path, &report::json::report(result)).map_err(cannot);
+            }
+            ReportFormat::Sarif => {
+                return write_json(&self.path, &report::sarif::report(result)).map_err(cannot);
+            }
+            ReportFormat::Junit => report::junit::report(result)
+                .map_err(|err| CliError::usage(format!("junit report: {err}")))?,
+            ReportFormat::Markdown => report::markdown::report(result),
+            ReportFormat::Html => report::html::report(result),
+        };
+        std::fs::write(&self.path, text).map_err(cannot)
     }
+}
+
+/// Writes `value` as pretty JSON and a final newline, streamed through a buffer.
+fn write_json(path: &Path, value: &serde_json::Value) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    serde_json::to_writer_pretty(&mut out, value)?;
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 /// With no `--report`, the Markdown report is appended to the GitHub job summary when
