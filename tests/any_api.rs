@@ -129,6 +129,9 @@ async fn a_profile_from_init_passes_the_clean_server_and_names_the_weakness_of_a
         "api-object-read",
         "api-object-write",
         "api-list-scope",
+        "api-malformed-tokens",
+        "api-no-set-cookie",
+        "api-cookie-only-refused",
     ] {
         let ran: Vec<&serde_json::Value> = cases
             .iter()
@@ -146,8 +149,11 @@ async fn a_profile_from_init_passes_the_clean_server_and_names_the_weakness_of_a
     // The same profile, the same routes, one flaw at a time: the run fails and names the weakness.
     for (flaw, weakness) in [
         (Flaw::TaskReadIdor, "object-read-idor"),
+        (Flaw::TaskWriteIdor, "object-write-idor"),
         (Flaw::PathUserNotChecked, "path-user-not-checked"),
+        (Flaw::ListLeaksOtherUsers, "list-leaks-other-users"),
         (Flaw::AlgNoneAccepted, "alg-none-accepted"),
+        (Flaw::SessionCookieAccepted, "session-cookie-accepted"),
     ] {
         let server = items_server(Some(flaw)).await;
         let flawed = run(vec![
