@@ -5,47 +5,23 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use authconform::embedded::{EmbeddedReference, ReferenceOptions};
 use reference_server::RouteLayout;
 use reference_server::flaws::Flaw;
 
-fn authconform() -> Command {
-    let mut command = Command::cargo_bin("authconform").expect("the binary is built");
-    command
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("COLUMNS", "100")
-        .env_remove("GITHUB_STEP_SUMMARY");
-    command
-}
+mod binary;
 
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+use binary::Output;
 
 /// Runs the binary off the async runtime's worker threads.
 async fn run(args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || {
-        let output = authconform().args(&args).output().expect("the binary runs");
-        Output {
-            code: output.status.code().expect("exited"),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
-    })
-    .await
-    .expect("the command finished")
+    tokio::task::spawn_blocking(move || binary::run(args))
+        .await
+        .expect("the command finished")
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join("any-api")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch folder");
-    dir
+    binary::scratch("any-api", name)
 }
 
 async fn items_server(flaw: Option<Flaw>) -> std::sync::Arc<EmbeddedReference> {

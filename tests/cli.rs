@@ -4,47 +4,17 @@
 
 use std::path::PathBuf;
 
-use assert_cmd::Command;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
 
-/// The binary, run from the repository root, with a fixed help width and no terminal.
-fn authconform() -> Command {
-    let mut command = Command::cargo_bin("authconform").expect("the binary is built");
-    command
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("COLUMNS", "100")
-        .env_remove("NO_COLOR");
-    command
-}
+mod binary;
 
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+use binary::run;
 
-fn run(args: &[&str]) -> Output {
-    let output = authconform().args(args).output().expect("the binary runs");
-    Output {
-        code: output
-            .status
-            .code()
-            .expect("exited, not killed by a signal"),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-/// A fresh, empty folder for this test under Cargo's integration-test scratch space.
+/// A fresh, empty folder for this test.
 fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join("cli-tests")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch folder");
-    dir
+    binary::scratch("cli-tests", name)
 }
 
 /// The criterion table rows of a terminal summary: criterion -> (passed, failed, errors, percent).
@@ -200,7 +170,7 @@ fn bad_flags_exit_2() {
         ),
     ];
     for (args, mentioned) in cases {
-        let out = run(args);
+        let out = run(*args);
         assert_eq!(
             out.code, 2,
             "{args:?}\nstdout:\n{}\nstderr:\n{}",

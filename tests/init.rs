@@ -6,7 +6,6 @@ use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use authconform::profile::Profile;
 use authconform::scenario::template;
 use serde_json::Value;
@@ -17,38 +16,13 @@ const FASTAPI_ITEMS: &str = "specs/openapi-items.json";
 /// An OpenAPI 3.0 YAML document with the cases the FastAPI one lacks.
 const EDGE_CASES: &str = "tests/fixtures/openapi/edge-cases.yaml";
 
-fn authconform() -> Command {
-    let mut command = Command::cargo_bin("authconform").expect("the binary is built");
-    command
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("COLUMNS", "100")
-        .env_remove("NO_COLOR");
-    command
-}
+mod binary;
 
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(args: &[&str]) -> Output {
-    let output = authconform().args(args).output().expect("the binary runs");
-    Output {
-        code: output.status.code().expect("exited"),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
+use binary::run;
 
 /// A fresh, empty folder for this test.
 fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join("init-tests")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch folder");
-    dir
+    binary::scratch("init-tests", name)
 }
 
 fn generate(source: &str) -> String {

@@ -790,6 +790,27 @@ fn check_step(
     );
 }
 
+/// Every field of a step and whether it is given (for the step kinds that take only a few).
+fn present_fields(step: &StepDoc) -> [(&'static str, bool); 15] {
+    [
+        ("as", step.actor.is_some()),
+        ("call", step.call.is_some()),
+        ("request", step.request.is_some()),
+        ("prepare", step.prepare.is_some()),
+        ("reread", step.reread.is_some()),
+        ("action", step.action.is_some()),
+        ("path_user", step.path_user.is_some()),
+        ("token", step.token.is_some()),
+        ("json", step.json.is_some()),
+        ("query", !step.query.is_empty()),
+        ("headers", !step.headers.is_empty()),
+        ("capture", !step.capture.is_empty()),
+        ("expect", step.expect.is_some()),
+        ("instance", step.instance.is_some()),
+        ("body_bytes", step.body_bytes.is_some()),
+    ]
+}
+
 /// The `prepare` or `reread` of a step whose requests are derived from an operation.
 pub(crate) fn derived_step(step: &StepDoc) -> Option<(&'static str, &Spanned<String>)> {
     step.prepare
@@ -828,22 +849,9 @@ fn check_derived_step(
             Some("e.g. `as: alice`".into()),
         );
     }
-    let others = [
-        ("prepare", field != "prepare" && step.prepare.is_some()),
-        ("reread", field != "reread" && step.reread.is_some()),
-        ("call", step.call.is_some()),
-        ("request", step.request.is_some()),
-        ("action", step.action.is_some()),
-        ("path_user", step.path_user.is_some()),
-        ("token", step.token.is_some()),
-        ("json", step.json.is_some()),
-        ("query", !step.query.is_empty()),
-        ("headers", !step.headers.is_empty()),
-        ("capture", !step.capture.is_empty()),
-        ("expect", step.expect.is_some()),
-        ("instance", step.instance.is_some()),
-        ("body_bytes", step.body_bytes.is_some()),
-    ];
+    let others = present_fields(step)
+        .into_iter()
+        .filter(|(other, _)| *other != "as" && *other != field);
     for (other, present) in others {
         if present {
             reporter.error(
@@ -869,21 +877,9 @@ fn check_action_step(
             Some("put it in `steps` (or `verify`)".into()),
         );
     }
-    let others = [
-        ("as", step.actor.is_some()),
-        ("call", step.call.is_some()),
-        ("request", step.request.is_some()),
-        ("path_user", step.path_user.is_some()),
-        ("token", step.token.is_some()),
-        ("json", step.json.is_some()),
-        ("query", !step.query.is_empty()),
-        ("headers", !step.headers.is_empty()),
-        ("capture", !step.capture.is_empty()),
-        ("expect", step.expect.is_some()),
-        ("body_bytes", step.body_bytes.is_some()),
-        ("prepare", step.prepare.is_some()),
-        ("reread", step.reread.is_some()),
-    ];
+    let others = present_fields(step)
+        .into_iter()
+        .filter(|(field, _)| !matches!(*field, "action" | "instance"));
     for (field, present) in others {
         if present {
             reporter.error(
