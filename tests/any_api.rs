@@ -15,7 +15,7 @@ use binary::Output;
 
 /// Runs the binary off the async runtime's worker threads.
 async fn run(args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || binary::run(args))
+    tokio::task::spawn_blocking(move || binary::run(&args))
         .await
         .expect("the command finished")
 }

@@ -170,7 +170,7 @@ fn bad_flags_exit_2() {
         ),
     ];
     for (args, mentioned) in cases {
-        let out = run(*args);
+        let out = run(args);
         assert_eq!(
             out.code, 2,
             "{args:?}\nstdout:\n{}\nstderr:\n{}",

@@ -31,11 +31,7 @@ pub struct Output {
 }
 
 /// Runs the binary with `args` to completion.
-pub fn run<I, S>(args: I) -> Output
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<OsStr>,
-{
+pub fn run<S: AsRef<OsStr>>(args: &[S]) -> Output {
     let output = authconform().args(args).output().expect("the binary runs");
     Output {
         code: output
