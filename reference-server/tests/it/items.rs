@@ -9,8 +9,7 @@ use reference_server::{Flaw, RouteLayout, ServerConfig, Style};
 use serde_json::{Value, json};
 
 use crate::common::*;
-
-const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
+use crate::openapi::{METHODS, documented_statuses, operations};
 
 /// Served in the Items layout but, like a mounted sub-app or FastAPI's own document, not documented.
 const UNDOCUMENTED: [(&str, &str); 2] = [("POST", "/api/v1/mcp"), ("GET", "/openapi.json")];
@@ -37,27 +36,6 @@ async fn items_server(flaw: Option<Flaw>, styles: &[Style]) -> Srv {
     config.flaw = flaw;
     config.styles = styles.to_vec();
     Srv::start(config).await
-}
-
-fn operations(doc: &Value) -> Vec<(String, String, Value)> {
-    let mut ops = Vec::new();
-    for (path, item) in doc["paths"].as_object().expect("paths") {
-        for method in METHODS {
-            if let Some(op) = item.get(method) {
-                ops.push((method.to_uppercase(), path.clone(), op.clone()));
-            }
-        }
-    }
-    ops
-}
-
-fn statuses(op: &Value) -> BTreeSet<u16> {
-    op["responses"]
-        .as_object()
-        .expect("responses")
-        .keys()
-        .filter_map(|k| k.parse().ok())
-        .collect()
 }
 
 /// The JSON schema of an operation's request body or of one of its responses.
@@ -222,7 +200,10 @@ fn items_document_has_the_fastapi_shape() {
                 json!([{"HTTPBearer": []}]),
                 "{method} {path}"
             );
-            assert!(statuses(&op).contains(&422), "{method} {path}: no 422");
+            assert!(
+                documented_statuses(&op).contains(&422),
+                "{method} {path}: no 422"
+            );
             assert_eq!(
                 op["responses"]["422"]["content"]["application/json"]["schema"]["$ref"],
                 "#/components/schemas/HTTPValidationError"
@@ -303,7 +284,7 @@ async fn items_document_matches_every_route_and_the_json_served() {
                 .call(method, &path("alice"), Some(&alice), body.as_ref())
                 .await;
             assert!(
-                statuses(op).contains(&owner.status) && owner.status < 300,
+                documented_statuses(op).contains(&owner.status) && owner.status < 300,
                 "{at}: {} {}",
                 owner.status,
                 owner.text

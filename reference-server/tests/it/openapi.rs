@@ -8,7 +8,8 @@ use serde_json::{Value, json};
 
 use crate::common::*;
 
-const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
+/// The HTTP methods an OpenAPI path item may hold, as its keys.
+pub(crate) const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
 fn document() -> Value {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/openapi.yaml");
@@ -16,7 +17,8 @@ fn document() -> Value {
     serde_saphyr::from_str::<Value>(&text).expect("openapi.yaml parses")
 }
 
-fn operations(doc: &Value) -> Vec<(String, String, Value)> {
+/// Every (METHOD, path, operation) of an OpenAPI document, in document order.
+pub(crate) fn operations(doc: &Value) -> Vec<(String, String, Value)> {
     let mut ops = Vec::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for method in METHODS {
@@ -28,7 +30,8 @@ fn operations(doc: &Value) -> Vec<(String, String, Value)> {
     ops
 }
 
-fn documented_statuses(op: &Value) -> BTreeSet<u16> {
+/// The status codes an operation documents.
+pub(crate) fn documented_statuses(op: &Value) -> BTreeSet<u16> {
     op["responses"]
         .as_object()
         .expect("responses")
