@@ -39,6 +39,8 @@ async fn instance_cases_are_skipped_with_the_reason_against_an_external_target()
         jobs: 4,
         fail_fast: false,
         seed: 3,
+        strict: false,
+        embedded: false,
     };
     let result = runner::run(
         &suite,

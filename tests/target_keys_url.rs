@@ -30,6 +30,8 @@ async fn run_key_confusion(url: String, flaw: Option<&str>) -> Result<Vec<Verdic
         jobs: 2,
         fail_fast: false,
         seed: 1,
+        strict: false,
+        embedded: false,
     };
     let result = run(&suite, Arc::new(profile), &options, Arc::new(|_| {})).await;
     server.shutdown().await;

@@ -12,6 +12,7 @@ use super::run::load_profile;
 use super::{CliError, exit};
 use crate::embedded;
 use crate::fuzzing::net::{self, Finding, FuzzError, FuzzEvent, FuzzOptions, FuzzReport};
+use crate::profile::Profile;
 
 /// Longest run when only `--cases` bounds it.
 const CASES_ONLY_LIMIT: Duration = Duration::from_secs(3600);
@@ -28,7 +29,8 @@ const CASES_ONLY_LIMIT: Duration = Duration::from_secs(3600);
     in an answer (or a 2xx on another user's path) an isolation finding.\n\
     Exit codes: 0 no finding, 1 findings, 2 usage error, 3 target unreachable.")]
 pub struct FuzzArgs {
-    /// Base URL of the target; without it, the bundled reference server is started in-process.
+    /// Base URL of the target (default: the profile's `base_url`; with neither, the bundled reference
+    /// server is started in-process).
     #[arg(long, value_name = "URL")]
     target: Option<String>,
     /// Target profile (default: the embedded reference-server profile).
@@ -109,8 +111,12 @@ pub fn run(args: FuzzArgs) -> Result<u8, CliError> {
         .build()
         .map_err(|err| CliError::Unreachable(format!("cannot start the async runtime: {err}")))?;
     let report = runtime.block_on(async {
-        let (embedded, base_url) = match &args.target {
-            Some(target) => (None, target.clone()),
+        let named = args.target.clone().or_else(|| {
+            let from_profile = args.profile.is_some() && args.reference_flaw.is_none();
+            from_profile.then(|| profile.base_url.clone()).flatten()
+        });
+        let (embedded, base_url) = match named {
+            Some(target) => (None, target),
             None => {
                 let server = embedded::start_reference_server(args.reference_flaw.as_deref())
                     .await
@@ -119,6 +125,12 @@ pub fn run(args: FuzzArgs) -> Result<u8, CliError> {
                 (Some(server), base_url)
             }
         };
+        if let Some(problem) = refused_control(&base_url, &profile).await? {
+            if let Some(server) = embedded {
+                server.shutdown().await;
+            }
+            return Ok(Err(problem));
+        }
         let mut options = FuzzOptions::new(base_url, profile);
         options.duration = duration;
         options.max_cases = args.cases;
@@ -141,17 +153,58 @@ pub fn run(args: FuzzArgs) -> Result<u8, CliError> {
         if let Some(server) = embedded {
             server.shutdown().await;
         }
-        outcome.map_err(|err| match err {
+        outcome.map(Ok).map_err(|err| match err {
             FuzzError::Config(message) => CliError::Usage(message),
             FuzzError::Unreachable(message) => CliError::Unreachable(message),
         })
     })?;
+    let report = match report {
+        Ok(report) => report,
+        Err(problem) => {
+            println!("positive control failed: {problem}");
+            println!("nothing was fuzzed: a refusal proves nothing while valid tokens are refused");
+            return Ok(exit::GATE_FAILED);
+        }
+    };
     print!("{}", summary(&report, std::io::stdout().is_terminal()));
     Ok(if report.findings.is_empty() {
         exit::OK
     } else {
         exit::GATE_FAILED
     })
+}
+
+/// The positive control of `run`: a valid token on each list operation. `Some(problem)` when the
+/// target refuses it; a target that does not answer at all is unreachable.
+async fn refused_control(
+    base_url: &str,
+    profile: &Arc<Profile>,
+) -> Result<Option<String>, CliError> {
+    let client = crate::target::HttpClient::new(profile.target_settings.clone())
+        .map_err(|err| CliError::Unreachable(err.to_string()))?;
+    let attacker = crate::token::keys::KeySet::generate("attacker")
+        .map_err(|err| CliError::Unreachable(format!("cannot generate attacker keys: {err}")))?;
+    let tokens = crate::runner::tokens::TokenFactory {
+        profile: Arc::clone(profile),
+        attacker: Arc::new(attacker),
+        clock: Arc::new(crate::token::mint::SystemClock),
+    };
+    let controls = crate::runner::controls::run(&client, base_url, profile, &tokens).await;
+    if !controls.is_empty() && controls.iter().all(|c| c.status.is_none()) {
+        return Err(CliError::Unreachable(format!(
+            "target {base_url} is unreachable: {}",
+            controls[0].problem
+        )));
+    }
+    Ok(controls
+        .iter()
+        .find(|control| !control.passed())
+        .map(|control| {
+            format!(
+                "{} ({}): {}",
+                control.operation, control.principal, control.problem
+            )
+        }))
 }
 
 fn clock_seed() -> u64 {

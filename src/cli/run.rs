@@ -25,9 +25,16 @@ use crate::scenario::{self, LoadOptions};
     authconform run --reference-mode rs256             (RS256; profile reference-rs256.yaml)\n  \
     authconform run --reference-style mcp-http-403     (a correct variant: no false alarm)")]
 pub struct RunArgs {
-    /// Base URL of the target; without it, the bundled reference server is started in-process.
+    /// Base URL of the target (default: the profile's `base_url`; with neither, the bundled reference
+    /// server is started in-process).
     #[arg(long, value_name = "URL")]
     target: Option<String>,
+    /// Test the embedded reference server even when the profile names a `base_url`.
+    #[arg(long, conflicts_with = "target")]
+    reference: bool,
+    /// Notes (deviations that give an attacker nothing) fail the gate too.
+    #[arg(long)]
+    strict: bool,
     /// Target profile (default: the embedded reference-server profile).
     #[arg(long, value_name = "FILE")]
     profile: Option<PathBuf>,
@@ -74,14 +81,34 @@ pub struct RunArgs {
 }
 
 impl RunArgs {
-    /// The embedded reference server's options from the `--reference-*` flags.
-    fn reference_options(&self) -> Result<embedded::ReferenceOptions, CliError> {
-        let embedded_only = self.reference_flaw.is_some()
+    /// Whether a flag asks for the embedded reference server.
+    fn names_embedded(&self) -> bool {
+        self.reference
+            || self.reference_flaw.is_some()
             || self.reference_mode.is_some()
             || !self.reference_styles.is_empty()
             || self.reference_ids.is_some()
-            || self.reference_routes.is_some();
-        if self.target.is_some() && embedded_only {
+            || self.reference_routes.is_some()
+    }
+
+    /// The target the user named: `--target`, else the `base_url` of the profile given with
+    /// `--profile`; `None` means the embedded reference server.
+    fn named_target(&self, profile: &Profile) -> Option<(String, &'static str)> {
+        if let Some(target) = &self.target {
+            return Some((target.clone(), "--target"));
+        }
+        if self.names_embedded() || self.profile.is_none() {
+            return None;
+        }
+        profile
+            .base_url
+            .clone()
+            .map(|url| (url, "the profile's base_url"))
+    }
+
+    /// The embedded reference server's options from the `--reference-*` flags.
+    fn reference_options(&self) -> Result<embedded::ReferenceOptions, CliError> {
+        if self.target.is_some() && self.names_embedded() {
             return Err(CliError::usage(
                 "--reference-flaw, --reference-mode, --reference-style, --reference-ids and --reference-routes only apply to the embedded reference server (no --target)",
             ));
@@ -213,14 +240,18 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
         let issuer = embedded::start_hosted_issuer(&profile)
             .await
             .map_err(CliError::usage)?;
-        let (embedded, base_url) = match &args.target {
-            Some(target) => (None, target.clone()),
+        let (embedded, base_url) = match args.named_target(&profile) {
+            Some((target, source)) => {
+                println!("target: {target} (from {source})");
+                (None, target)
+            }
             None => {
                 let server =
                     embedded::EmbeddedReference::start(reference.with_issuer(issuer.as_ref()))
                         .await
                         .map_err(CliError::usage)?;
                 let base_url = server.base_url();
+                println!("target: {base_url} (the embedded reference server)");
                 (Some(server), base_url)
             }
         };
@@ -234,6 +265,8 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
             jobs: args.jobs.unwrap_or_else(runner::default_jobs),
             fail_fast: args.fail_fast,
             seed,
+            strict: args.strict,
+            embedded: embedded.is_some(),
         };
         let progress = Progress::new(suite.cases.len());
         let outcome = runner::run_with(

@@ -171,21 +171,39 @@ pub struct PolicyFile {
     #[serde(default = "default_missing_token_status")]
     pub missing_token_status: Vec<u16>,
     /// Whether a refused bad token must carry `error="invalid_token"` in its challenge (RFC 6750
-    /// §3.1). Default `true`; `false` accepts any `Bearer` challenge.
-    #[serde(default = "default_true")]
+    /// §3.1) for the gate to pass. Default `false`: a bare `Bearer` challenge (FastAPI's, and most
+    /// hand-written 401s) is a conformance note; `true` makes it fail the gate.
+    #[serde(default)]
     pub require_invalid_token_error: bool,
     /// Whether a token issued in the future (`iat` beyond the leeway) must be refused. Default `true`;
     /// with `false` such cases are reported as information only.
     #[serde(default = "default_true")]
     pub reject_future_iat: bool,
+    /// `default`: the gate fails on what gives an attacker something and on what the auth plan
+    /// demands (401 and its challenge); library deviations that give nothing are notes. `strict`:
+    /// notes fail the gate too (as `--strict` does).
+    #[serde(default)]
+    pub level: Level,
+}
+
+/// The gate's level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Notes do not fail the gate.
+    #[default]
+    Default,
+    /// Notes fail the gate.
+    Strict,
 }
 
 impl Default for PolicyFile {
     fn default() -> Self {
         PolicyFile {
             missing_token_status: default_missing_token_status(),
-            require_invalid_token_error: true,
+            require_invalid_token_error: false,
             reject_future_iat: true,
+            level: Level::Default,
         }
     }
 }

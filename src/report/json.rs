@@ -3,10 +3,13 @@
 //!
 //! ```text
 //! { "schema": "authconform-report/1", "target": str, "gate_passed": bool, "duration_ms": int,
-//!   "criteria": [{ "criterion": str, "passed": int, "failed": int, "errors": int, "skipped": int, "percent": float }],
+//!   "criteria": [{ "criterion": str, "passed": int, "notes": int, "failed": int, "errors": int, "skipped": int, "percent": float }],
 //!   "weaknesses": [{ "id": str, "cwe": int|null, "criterion": str, "cases": [case id...] }],
+//!   "notes": [{ "id": str, "cwe": int|null, "criterion": str, "cases": [case id...] }],
+//!   "conditions": { "embedded": bool, "jobs": int, "load_5xx": int,
+//!                   "controls": [{ "operation": str, "principal": str, "status": int|null, "problem": str }] },
 //!   "cases": [{ "id": str, "scenario": str, "file": str, "line": int, "criterion": str,
-//!               "requirements": [str], "weakness": str, "cwe": int|null, "verdict": "pass"|"fail"|"error"|"skipped",
+//!               "requirements": [str], "weakness": str, "cwe": int|null, "verdict": "pass"|"note"|"fail"|"error"|"skipped",
 //!               "reason": str, "duration_ms": int,
 //!               "exchanges": [{ "phase": "setup"|"step"|"verify", "index": int, "actor": str,
 //!                               "mutation": str|null, "token": str|null,
@@ -19,7 +22,7 @@
 use serde_json::{Value, json};
 
 use crate::runner::result::{ExchangeRecord, RunResult};
-use crate::verdict::group::weaknesses;
+use crate::verdict::group::{WeaknessGroup, notes, weaknesses};
 
 /// The report as a JSON value.
 pub fn report(run: &RunResult) -> Value {
@@ -30,6 +33,7 @@ pub fn report(run: &RunResult) -> Value {
             json!({
                 "criterion": category.as_str(),
                 "passed": tally.passed,
+                "notes": tally.notes,
                 "failed": tally.failed,
                 "errors": tally.errors,
                 "skipped": tally.skipped,
@@ -37,11 +41,22 @@ pub fn report(run: &RunResult) -> Value {
             })
         })
         .collect();
-    let weaknesses: Vec<Value> = weaknesses(run)
-        .into_iter()
-        .map(|group| {
-            let cases: Vec<&str> = group.cases.iter().map(|index| run.cases[*index].id.as_str()).collect();
-            json!({ "id": group.weakness.id, "cwe": group.weakness.cwe, "criterion": group.category.as_str(), "cases": cases })
+    let group = |group: WeaknessGroup| {
+        let cases: Vec<&str> = group
+            .cases
+            .iter()
+            .map(|index| run.cases[*index].id.as_str())
+            .collect();
+        json!({ "id": group.weakness.id, "cwe": group.weakness.cwe, "criterion": group.category.as_str(), "cases": cases })
+    };
+    let weaknesses: Vec<Value> = weaknesses(run).into_iter().map(group).collect();
+    let notes: Vec<Value> = notes(run).into_iter().map(group).collect();
+    let conditions = &run.conditions;
+    let controls: Vec<Value> = conditions
+        .controls
+        .iter()
+        .map(|control| {
+            json!({ "operation": control.operation, "principal": control.principal, "status": control.status, "problem": control.problem })
         })
         .collect();
     let cases: Vec<Value> = run
@@ -72,6 +87,13 @@ pub fn report(run: &RunResult) -> Value {
         "duration_ms": run.duration.as_millis() as u64,
         "criteria": criteria,
         "weaknesses": weaknesses,
+        "notes": notes,
+        "conditions": {
+            "embedded": conditions.embedded,
+            "jobs": conditions.jobs,
+            "load_5xx": conditions.load_5xx,
+            "controls": controls,
+        },
         "cases": cases,
     })
 }

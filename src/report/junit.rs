@@ -14,7 +14,7 @@ pub fn report(run: &RunResult) -> Result<String, quick_junit::SerializeError> {
         let mut suite = TestSuite::new(category.as_str());
         for case in run.cases.iter().filter(|case| case.category == category) {
             let status = match case.verdict {
-                Verdict::Pass => TestCaseStatus::success(),
+                Verdict::Pass | Verdict::Note => TestCaseStatus::success(),
                 Verdict::Skipped => {
                     let mut status = TestCaseStatus::skipped();
                     status.set_message(case.reason.clone());
@@ -37,6 +37,12 @@ pub fn report(run: &RunResult) -> Result<String, quick_junit::SerializeError> {
                 }
             };
             let mut test_case = TestCase::new(case.id.clone(), status);
+            if case.verdict == Verdict::Note {
+                test_case.set_system_out(format!(
+                    "conformance note {}: {}",
+                    case.weakness.id, case.reason
+                ));
+            }
             test_case.set_classname(run.scenarios[case.scenario].id.clone());
             test_case.set_time(case.duration);
             suite.add_test_case(test_case);

@@ -127,6 +127,32 @@ pub fn report(run: &RunResult) -> String {
         }
     }
 
+    let notes = crate::verdict::group::notes(run);
+    if !notes.is_empty() {
+        blank_line(&mut out);
+        let _ = writeln!(
+            out,
+            "### {} conformance {}\n",
+            notes.len(),
+            plural(notes.len(), "note", "notes")
+        );
+        let _ = writeln!(
+            out,
+            "Deviations that give an attacker nothing; they fail the gate only with `--strict`.\n"
+        );
+        for group in &notes {
+            let case = &run.cases[group.representative()];
+            let _ = writeln!(
+                out,
+                "- {} ({} {}): {}",
+                code(&group.weakness.id),
+                group.cases.len(),
+                plural(group.cases.len(), "case", "cases"),
+                text_md(&case.reason)
+            );
+        }
+    }
+
     let skipped: Vec<&CaseResult> = run
         .cases
         .iter()

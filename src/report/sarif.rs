@@ -24,7 +24,9 @@ const MAX_NOTIFICATIONS: usize = 50;
 
 /// The SARIF log as a JSON value.
 pub fn report(run: &RunResult) -> Value {
-    let groups = weaknesses(run);
+    let failing = weaknesses(run).len();
+    let mut groups = weaknesses(run);
+    groups.extend(crate::verdict::group::notes(run));
     let explained: Vec<Explanation> = groups.iter().map(|group| explain(run, group)).collect();
     let rules: Vec<Value> = groups
         .iter()
@@ -35,7 +37,14 @@ pub fn report(run: &RunResult) -> Value {
         .iter()
         .zip(&explained)
         .enumerate()
-        .map(|(index, (group, text))| result(run, index, group, text))
+        .map(|(index, (group, text))| {
+            let mut result = result(run, index, group, text);
+            if index >= failing {
+                // A conformance note: shown, not failing the gate.
+                result["level"] = json!("note");
+            }
+            result
+        })
         .collect();
     let notifications: Vec<Value> = run
         .cases

@@ -30,16 +30,34 @@ pub fn summary(run: &RunResult, colors: bool) -> String {
         .iter()
         .filter(|case| case.verdict != Verdict::Skipped)
         .count();
+    let embedded = if run.conditions.embedded {
+        " (the embedded reference server)"
+    } else {
+        ""
+    };
     let _ = writeln!(
         out,
-        "authconform: {judged} cases judged against {}",
+        "authconform: {judged} cases judged against {}{embedded}",
         run.target
     );
+    for control in run.conditions.controls.iter().filter(|c| !c.passed()) {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(
+                red.clone(),
+                &format!(
+                    "positive control failed on {} ({}): {}",
+                    control.operation, control.principal, control.problem
+                )
+            )
+        );
+    }
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "{:<15} {:>7} {:>7} {:>7} {:>8}",
-        "criterion", "passed", "failed", "errors", "percent"
+        "{:<15} {:>7} {:>7} {:>7} {:>7} {:>8}",
+        "criterion", "passed", "notes", "failed", "errors", "percent"
     );
     for (category, tally) in run.tallies() {
         let percent = if tally.total() == 0 {
@@ -48,9 +66,10 @@ pub fn summary(run: &RunResult, colors: bool) -> String {
             format!("{:.1}%", tally.percent())
         };
         let line = format!(
-            "{:<15} {:>7} {:>7} {:>7} {:>8}",
+            "{:<15} {:>7} {:>7} {:>7} {:>7} {:>8}",
             category.as_str(),
             tally.passed,
+            tally.notes,
             tally.failed,
             tally.errors,
             percent
@@ -106,6 +125,21 @@ pub fn summary(run: &RunResult, colors: bool) -> String {
         if errors.len() > 10 {
             let _ = writeln!(out, "  ... and {} more", errors.len() - 10);
         }
+    }
+
+    if run.conditions.load_5xx > 0 {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(
+                yellow.clone(),
+                &format!(
+                    "capacity: {} answer(s) were 5xx with {} cases in flight and not when replayed alone (load, not a weakness; lower --jobs)",
+                    run.conditions.load_5xx, run.conditions.jobs
+                )
+            )
+        );
     }
 
     let observations = information(run);
@@ -176,8 +210,41 @@ pub fn summary(run: &RunResult, colors: bool) -> String {
         }
     }
 
+    let notes = crate::verdict::group::notes(run);
+    if !notes.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(
+                yellow.clone(),
+                &format!(
+                    "{} conformance note(s) (no gain for an attacker; they fail the gate only with --strict):",
+                    notes.len()
+                )
+            )
+        );
+        for group in &notes {
+            let case = &run.cases[group.representative()];
+            let _ = writeln!(
+                out,
+                "  - {}: {} ({})",
+                group.weakness.id,
+                case.reason,
+                cases(group.cases.len())
+            );
+        }
+    }
+
     let _ = writeln!(out);
-    let gate = if run.gate_passed() {
+    let refused_everywhere =
+        !run.conditions.controls.is_empty() && !run.conditions.controls.iter().any(|c| c.passed());
+    let gate = if refused_everywhere {
+        paint(
+            red,
+            "gate: FAILED (the target refuses a valid token: no attack could be judged)",
+        )
+    } else if run.gate_passed() {
         paint(green, "gate: PASSED (100% on every criterion)")
     } else {
         let below = run.criteria_below_full();

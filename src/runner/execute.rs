@@ -1,7 +1,8 @@
 //! Running one case: setup, attack steps, verify; every request recorded as it went over the wire.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use reqwest::Method;
@@ -19,7 +20,10 @@ use crate::scenario::template;
 use crate::target::attacker::AttackerHost;
 use crate::target::placement::place;
 use crate::target::{HttpClient, RequestSpec, SendError};
-use crate::verdict::expect;
+use crate::token::mutation::Mutation;
+use crate::verdict::expect::{self, Broken};
+use crate::verdict::form::Form;
+use crate::verdict::level::{self, Level};
 
 /// The weakness of a case whose target answered 5xx.
 pub const SERVER_ERROR_WEAKNESS: &str = "server-error";
@@ -39,36 +43,52 @@ pub struct RunShared {
     pub attacker: AttackerHost,
     /// A per-run value that makes canaries unique.
     pub nonce: u32,
-    /// Canaries planted so far, by principal name.
-    pub canaries: Mutex<HashMap<String, Vec<String>>>,
     /// The embedded reference server's instances, when the run has them.
     pub instances: Option<Arc<dyn Instances>>,
+    /// Every request holds it shared; the replay of a 5xx holds it alone, so that it meets an idle
+    /// target.
+    pub quiet: tokio::sync::RwLock<()>,
+    /// 5xx answers that a replay alone did not repeat: the target's capacity, not a weakness.
+    pub load_5xx: AtomicUsize,
+    /// Whether notes fail the gate (`--strict`, `policy.level: strict`).
+    pub strict: bool,
 }
 
 impl RunShared {
+    /// The canary of `principal` in case `case_index`: unique to the case, so that a leak is charged
+    /// to the case whose data leaked.
     fn canary(&self, case_index: usize, principal: &str) -> String {
-        let canary = format!("cnry-{:08x}-{case_index:05}-{principal}", self.nonce);
-        let mut canaries = self.canaries.lock().unwrap_or_else(PoisonError::into_inner);
-        let list = canaries.entry(principal.to_string()).or_default();
-        if !list.contains(&canary) {
-            list.push(canary.clone());
-        }
-        canary
+        format!("cnry-{:08x}-{case_index:05}-{principal}", self.nonce)
     }
 
-    fn canaries_of(&self, principals: &[String]) -> Vec<String> {
-        let canaries = self.canaries.lock().unwrap_or_else(PoisonError::into_inner);
-        principals
-            .iter()
-            .flat_map(|name| canaries.get(name).cloned().unwrap_or_default())
-            .collect()
+    /// Whether a failure named `id` fails the gate at this run's level.
+    fn gates(&self, id: &str) -> bool {
+        self.strict
+            || level::of(id) == Level::Gate
+            || (id == Form::NoInvalidTokenError.weakness().id
+                && self.profile.policy.require_invalid_token_error)
+    }
+
+    /// Sends `spec` alongside the other cases' requests.
+    async fn send(&self, spec: &RequestSpec) -> Result<crate::target::Exchange, SendError> {
+        let _shared = self.quiet.read().await;
+        self.client.send(spec).await
+    }
+
+    /// Sends `spec` while no other request is in flight.
+    async fn send_alone(&self, spec: &RequestSpec) -> Result<crate::target::Exchange, SendError> {
+        let _alone = self.quiet.write().await;
+        self.client.send(spec).await
     }
 }
 
 /// How one request of a case ended.
 enum StepEnd {
     Ok,
+    /// The outcome the case feared: its own weakness.
     Fail(String),
+    /// A refusal in another form than the spec's: named as that form, never as the attack.
+    Form(Form, String),
     /// A 5xx: whatever the step probed, the target broke (a robustness weakness).
     ServerError(String),
     Error(String),
@@ -82,6 +102,10 @@ struct CaseRun<'a> {
     captures: HashMap<String, Value>,
     exchanges: Vec<ExchangeRecord>,
     server_error: bool,
+    /// The form of refusal the case met, when that is what broke it.
+    form: Option<Form>,
+    /// The weakness of the catalog mutation whose token was accepted, when that is what broke it.
+    accepted: Option<Weakness>,
     /// The token of the previous request, for `token: previous`.
     previous: Option<MadeToken>,
     /// An instance was restarted and no request has been answered since.
@@ -103,6 +127,8 @@ pub async fn run_case(
         captures: HashMap::new(),
         exchanges: Vec::new(),
         server_error: false,
+        form: None,
+        accepted: None,
         previous: None,
         restarted: false,
     };
@@ -112,7 +138,8 @@ pub async fn run_case(
     } else {
         Some(run.exchanges.len() - 1)
     };
-    // A 5xx is a robustness weakness whatever the scenario probed: count it there, under one name.
+    // A 5xx is a robustness weakness whatever the scenario probed, and a refusal in another form is
+    // that form: count them there, under one name each.
     let (category, weakness) = if run.server_error {
         (
             Category::Robustness,
@@ -121,8 +148,17 @@ pub async fn run_case(
                 cwe: Some(755),
             },
         )
+    } else if let Some(form) = run.form {
+        (category, form.weakness())
+    } else if let Some(accepted) = run.accepted.take() {
+        (category, accepted)
     } else {
         (category, case.weakness.clone())
+    };
+    let verdict = if verdict == Verdict::Fail && !shared.gates(&weakness.id) {
+        Verdict::Note
+    } else {
+        verdict
     };
     CaseResult {
         id: case.id.clone(),
@@ -148,10 +184,16 @@ impl CaseRun<'_> {
             for (index, step) in steps.iter().enumerate() {
                 match self.step(phase, index, step).await {
                     StepEnd::Ok => {}
-                    StepEnd::Fail(reason) | StepEnd::ServerError(reason)
+                    StepEnd::Fail(reason)
+                    | StepEnd::ServerError(reason)
+                    | StepEnd::Form(_, reason)
                         if phase == Phase::Setup =>
                     {
                         return (Verdict::Error, format!("setup {}: {reason}", index + 1));
+                    }
+                    StepEnd::Form(form, reason) => {
+                        self.form = Some(form);
+                        return (Verdict::Fail, prefixed(phase, index, steps.len(), &reason));
                     }
                     StepEnd::ServerError(reason) => {
                         self.server_error = true;
@@ -269,10 +311,10 @@ impl CaseRun<'_> {
             response: None,
             error: None,
         };
-        let mut outcome = shared.client.send(&spec).await;
+        let mut outcome = shared.send(&spec).await;
         if self.restarted && matches!(outcome, Err(SendError::Broken(_))) {
             // A keep-alive connection to the process the harness just stopped: not the target's doing.
-            outcome = shared.client.send(&spec).await;
+            outcome = shared.send(&spec).await;
         }
         self.restarted = false;
         let exchange = match outcome {
@@ -286,20 +328,16 @@ impl CaseRun<'_> {
                     // A server may refuse an oversized request by answering early and closing the
                     // connection (RFC 9112 §9.6), which the client sees as a broken send.
                     SendError::Broken(_) if phase != Phase::Setup && refusal_allowed => StepEnd::Ok,
-                    SendError::Timeout(_) | SendError::Broken(_) if phase != Phase::Setup => {
-                        StepEnd::Fail(format!("no valid answer: {err}"))
-                    }
-                    _ => StepEnd::Error(err.to_string()),
+                    // A transport fault is the target's instability, not a weakness: not judged.
+                    _ => StepEnd::Error(format!("transport error: {err}")),
                 };
             }
         };
-        let response = ReceivedResponse {
-            status: exchange.status,
-            headers: exchange.headers.clone(),
-            body: exchange.body_text(),
-            body_truncated: exchange.body_truncated,
-            elapsed: exchange.elapsed,
+        let exchange = match self.replay_if_5xx(exchange, &spec, &mut record).await {
+            Ok(exchange) => exchange,
+            Err(end) => return end,
         };
+        let response = received(&exchange);
         record.response = Some(response.clone());
         self.exchanges.push(record);
 
@@ -338,14 +376,20 @@ impl CaseRun<'_> {
                 response.status
             ));
         }
-        let mut leaked = shared.canaries_of(&plan.no_leak);
-        leaked.extend(
-            plan.no_leak_in_case
-                .iter()
-                .map(|principal| shared.canary(self.index, principal)),
-        );
-        if let Err(reason) = expect::check(&plan, &response, &leaked) {
-            return StepEnd::Fail(reason);
+        // Only this case's canaries: another case's successful attack never fails this one.
+        let leaked: Vec<String> = plan
+            .no_leak
+            .iter()
+            .chain(&plan.no_leak_in_case)
+            .map(|principal| shared.canary(self.index, principal))
+            .collect();
+        match expect::check(&plan, &response, &leaked) {
+            Ok(()) => {}
+            Err(Broken::Feared(reason)) => {
+                self.accepted = accepted_mutation(phase, made.mutation);
+                return StepEnd::Fail(reason);
+            }
+            Err(Broken::Form(form, reason)) => return StepEnd::Form(form, reason),
         }
         for (name, pointer) in &step.captures {
             let value = serde_json::from_str::<Value>(&response.body)
@@ -369,6 +413,31 @@ impl CaseRun<'_> {
             }
         }
         StepEnd::Ok
+    }
+
+    /// A 5xx is replayed once, alone: when the replay is not a 5xx, the first answer was the target's
+    /// capacity under the run's load (counted for the summary) and the case is judged on the replay.
+    /// The first answer stays in the record of the case.
+    async fn replay_if_5xx(
+        &mut self,
+        exchange: crate::target::Exchange,
+        spec: &RequestSpec,
+        record: &mut ExchangeRecord,
+    ) -> Result<crate::target::Exchange, StepEnd> {
+        if exchange.status < 500 {
+            return Ok(exchange);
+        }
+        match self.shared.send_alone(spec).await {
+            Ok(replay) if replay.status < 500 => {
+                self.shared.load_5xx.fetch_add(1, Ordering::Relaxed);
+                let mut first = record.clone();
+                first.response = Some(received(&exchange));
+                self.exchanges.push(first);
+                Ok(replay)
+            }
+            Ok(replay) => Ok(replay),
+            Err(_) => Ok(exchange),
+        }
     }
 
     /// Whether the step's expectation accepts a 4xx refusal (so that a connection closed on an
@@ -485,6 +554,29 @@ impl CaseRun<'_> {
                 template::render(text_value, &text).map_err(|err| format!("expect: {err}"))?;
         }
         Ok(plan)
+    }
+}
+
+/// What an accepted attack token shows: the weakness of the mutation that made it, whatever the
+/// scenario probed (an expired token accepted on `/mcp` is expiry not enforced, not an open
+/// endpoint). A request without credentials shows what its scenario says (an open endpoint).
+fn accepted_mutation(phase: Phase, mutation: Option<&Mutation>) -> Option<Weakness> {
+    let mutation = mutation.filter(|m| phase == Phase::Step && m.id != "no-credentials")?;
+    let weakness = mutation.accepted_weakness();
+    Some(Weakness {
+        id: weakness.id.to_string(),
+        cwe: weakness.cwe,
+    })
+}
+
+/// The answer as the verdict sees it.
+fn received(exchange: &crate::target::Exchange) -> ReceivedResponse {
+    ReceivedResponse {
+        status: exchange.status,
+        headers: exchange.headers.clone(),
+        body: exchange.body_text(),
+        body_truncated: exchange.body_truncated,
+        elapsed: exchange.elapsed,
     }
 }
 

@@ -1,6 +1,7 @@
 //! The runner: executes the expanded cases of a suite against a target with bounded concurrency and
 //! collects a [`RunResult`] in case order, whatever the concurrency.
 
+pub mod controls;
 pub mod execute;
 pub mod filter;
 pub mod instances;
@@ -8,9 +9,8 @@ pub mod result;
 pub mod sample;
 pub mod tokens;
 
-use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use tokio::sync::Semaphore;
@@ -38,6 +38,10 @@ pub struct RunOptions {
     pub fail_fast: bool,
     /// Seed for anything random (canary nonce).
     pub seed: u64,
+    /// Notes fail the gate too (`--strict`, or the profile's `policy.level: strict`).
+    pub strict: bool,
+    /// The target is the embedded reference server.
+    pub embedded: bool,
 }
 
 /// The run could not start.
@@ -98,6 +102,7 @@ pub async fn run_with(
     let attacker_keys = KeySet::generate("attacker")
         .map_err(|err| RunError::Harness(format!("cannot generate attacker keys: {err}")))?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let shared_profile = Arc::clone(&profile);
     let shared = Arc::new(RunShared {
         client,
         base_url: base_url.clone(),
@@ -109,9 +114,12 @@ pub async fn run_with(
         profile,
         attacker,
         nonce: nonce(options.seed),
-        canaries: Mutex::new(HashMap::new()),
         instances: environment.instances,
+        quiet: tokio::sync::RwLock::new(()),
+        load_5xx: std::sync::atomic::AtomicUsize::new(0),
+        strict: options.strict || shared_strict(&shared_profile),
     });
+    let controls = controls::run(&shared.client, &base_url, &shared.profile, &shared.tokens).await;
 
     let semaphore = Arc::new(Semaphore::new(options.jobs.max(1)));
     let stop = Arc::new(AtomicBool::new(false));
@@ -179,13 +187,33 @@ pub async fn run_with(
                 result
             })
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let mut cases = cases;
+    if let Some(refused) = controls::refused(&controls) {
+        let bindings: Vec<_> = suite
+            .cases
+            .iter()
+            .map(|case| case.bindings.clone())
+            .collect();
+        refused.withdraw(&mut cases, &bindings);
+    }
     Ok(RunResult {
         target: base_url,
         scenarios: suite.scenarios.clone(),
         cases,
         duration: started.elapsed(),
+        conditions: result::RunConditions {
+            embedded: options.embedded,
+            jobs: options.jobs.max(1),
+            load_5xx: shared.load_5xx.load(Ordering::Relaxed),
+            controls,
+        },
     })
+}
+
+/// Whether the profile asks for the strict level.
+fn shared_strict(profile: &Profile) -> bool {
+    profile.policy.level == crate::profile::model::Level::Strict
 }
 
 /// The profile with its target keys fetched from `target_keys.jwks_url`, when it names one (no token

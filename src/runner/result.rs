@@ -12,6 +12,10 @@ pub enum Verdict {
     Pass,
     /// The target answered wrongly: a weakness.
     Fail,
+    /// The target deviated in a way that gives an attacker nothing and that mainstream libraries show
+    /// in correct use: a conformance note, shown and counted, not failing the gate (see
+    /// [`crate::verdict::level`]).
+    Note,
     /// The case could not be judged (setup failed, request could not be built, target unreachable).
     Error,
     /// Not run, with a stated reason (e.g. the attack needs an asymmetric key, or `--fail-fast`).
@@ -24,6 +28,7 @@ impl Verdict {
         match self {
             Verdict::Pass => "pass",
             Verdict::Fail => "fail",
+            Verdict::Note => "note",
             Verdict::Error => "error",
             Verdict::Skipped => "skipped",
         }
@@ -135,6 +140,41 @@ pub struct RunResult {
     pub cases: Vec<CaseResult>,
     /// Wall time of the run.
     pub duration: Duration,
+    /// How the run went besides the cases: the target's capacity, the controls.
+    pub conditions: RunConditions,
+}
+
+/// What the run observed of the target itself, outside any case's verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RunConditions {
+    /// Whether the target is the embedded reference server.
+    pub embedded: bool,
+    /// Cases in flight at once.
+    pub jobs: usize,
+    /// 5xx answers that a replay alone did not repeat (load, not logic).
+    pub load_5xx: usize,
+    /// The positive controls: a valid token sent to each operation before its attacks are judged.
+    pub controls: Vec<Control>,
+}
+
+/// A valid token of a principal sent to one operation before any attack on it is judged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Control {
+    /// Operation name.
+    pub operation: String,
+    /// The principal whose valid token was sent.
+    pub principal: String,
+    /// The status of the answer, or `None` when the request failed in transport.
+    pub status: Option<u16>,
+    /// Why the control failed (empty when the token was accepted).
+    pub problem: String,
+}
+
+impl Control {
+    /// Whether the valid token was accepted.
+    pub fn passed(&self) -> bool {
+        self.problem.is_empty()
+    }
 }
 
 /// Passed / total for one criterion (skipped cases are not counted in `total`).
@@ -146,22 +186,24 @@ pub struct Tally {
     pub failed: usize,
     /// Cases that could not be judged.
     pub errors: usize,
+    /// Cases that gave a conformance note (they count as passed for the criterion).
+    pub notes: usize,
     /// Cases not run.
     pub skipped: usize,
 }
 
 impl Tally {
-    /// Judged cases: passed + failed + errors.
+    /// Judged cases: passed + noted + failed + errors.
     pub fn total(&self) -> usize {
-        self.passed + self.failed + self.errors
+        self.passed + self.notes + self.failed + self.errors
     }
 
-    /// Percent passed of the judged cases (100 when there are none).
+    /// Percent of the judged cases that passed or gave a note (100 when there are none).
     pub fn percent(&self) -> f64 {
         if self.total() == 0 {
             100.0
         } else {
-            self.passed as f64 * 100.0 / self.total() as f64
+            (self.passed + self.notes) as f64 * 100.0 / self.total() as f64
         }
     }
 
@@ -174,6 +216,7 @@ impl Tally {
         match verdict {
             Verdict::Pass => self.passed += 1,
             Verdict::Fail => self.failed += 1,
+            Verdict::Note => self.notes += 1,
             Verdict::Error => self.errors += 1,
             Verdict::Skipped => self.skipped += 1,
         }
@@ -223,10 +266,15 @@ impl RunResult {
             .collect()
     }
 
-    /// The gate: every criterion at 100 % (no fail, no error).
+    /// The gate: every positive control accepted, and every criterion at 100 % (no fail, no error;
+    /// notes do not count against it).
     pub fn gate_passed(&self) -> bool {
-        self.cases
-            .iter()
-            .all(|case| matches!(case.verdict, Verdict::Pass | Verdict::Skipped))
+        self.conditions.controls.iter().all(Control::passed)
+            && self.cases.iter().all(|case| {
+                matches!(
+                    case.verdict,
+                    Verdict::Pass | Verdict::Skipped | Verdict::Note
+                )
+            })
     }
 }

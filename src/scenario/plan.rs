@@ -267,10 +267,11 @@ pub struct ExpectPlan {
     pub headers_absent: Vec<String>,
     /// (JSON pointer, expected value) pairs; string values may hold placeholders.
     pub json: Vec<(String, Value)>,
-    /// Principal names whose canaries must not appear anywhere in the answer.
+    /// Principal names whose canaries, as planted in this case, must not appear anywhere in the
+    /// answer (another case's successful attack is never charged to this one).
     pub no_leak: Vec<String>,
-    /// Principal names whose canaries of this case only must not appear (for re-reads of the owner's
-    /// lists, where another case's successful attack must not be blamed on this one).
+    /// The same as `no_leak` (canaries are always those of the case); kept for scenario files that
+    /// name it.
     pub no_leak_in_case: Vec<String>,
     /// Strings that must not appear in the body (placeholders allowed, e.g. `{token}`).
     pub body_not_contains: Vec<String>,

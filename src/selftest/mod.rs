@@ -12,8 +12,9 @@
 //! matrices (more than [`LARGE_SCENARIO`] cases) through a few operations only; `full` lifts that.
 
 pub mod mutants;
+pub mod specificity;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -117,6 +118,8 @@ pub struct Outcome {
     pub failed_scenarios: Vec<String>,
     /// The first few failures and errors (`case id: reason`), for the clean run's diagnosis.
     pub examples: Vec<String>,
+    /// Every weakness the run named, failing or noted.
+    pub named: BTreeSet<String>,
     /// Wall time.
     pub duration: Duration,
 }
@@ -127,8 +130,20 @@ impl Outcome {
         let mut failed_scenarios: Vec<String> = Vec::new();
         let mut examples = Vec::new();
         let (mut errors, mut skipped) = (0, 0);
+        let named = result
+            .cases
+            .iter()
+            .filter(|case| matches!(case.verdict, Verdict::Fail | Verdict::Note))
+            .map(|case| case.weakness.id.clone())
+            .collect();
         for case in &result.cases {
             match case.verdict {
+                Verdict::Note => {
+                    let scenario = &result.scenarios[case.scenario].id;
+                    if !failed_scenarios.contains(scenario) {
+                        failed_scenarios.push(scenario.clone());
+                    }
+                }
                 Verdict::Fail => {
                     *failed.entry(case.category).or_insert(0) += 1;
                     let scenario = &result.scenarios[case.scenario].id;
@@ -152,6 +167,7 @@ impl Outcome {
             skipped,
             failed_scenarios,
             examples,
+            named,
             duration: result.duration,
         }
     }
@@ -164,6 +180,17 @@ impl Outcome {
     /// Failing cases in all criteria.
     pub fn failed_total(&self) -> usize {
         self.failed.values().sum()
+    }
+
+    /// For a flaw: the weaknesses named but not declared, and those declared but not named.
+    pub fn off_diagonal(&self) -> (Vec<String>, Vec<String>) {
+        match self.broken {
+            Some(Broken::Flaw(flaw)) => {
+                specificity::difference(&self.named, &specificity::declared_ids(flaw))
+            }
+            Some(Broken::Mutant(_)) => (Vec::new(), Vec::new()),
+            None => (self.named.iter().cloned().collect(), Vec::new()),
+        }
     }
 
     /// A broken target is caught when a case fails under its own criterion.
@@ -186,6 +213,8 @@ pub struct SelftestReport {
     pub broken: Vec<Outcome>,
     /// Whether the broken-target runs used reduced matrices.
     pub reduced: bool,
+    /// The correct server with each legitimate presentation style: (style id, outcome).
+    pub styles: Vec<(String, Outcome)>,
 }
 
 impl SelftestReport {
@@ -225,11 +254,79 @@ impl SelftestReport {
             .collect()
     }
 
-    /// Every check passed: clean at 100%, every broken target caught, every scenario killed. With
-    /// `--only`, the scenarios are not all expected to be killed.
+    /// The confusion matrix is diagonal: every flaw names exactly its declared set, and the clean
+    /// server names nothing, in every style.
+    pub fn specific(&self) -> bool {
+        let empty = |outcome: &Outcome| outcome.named.is_empty();
+        let exact = |outcome: &Outcome| {
+            let (extra, missing) = outcome.off_diagonal();
+            extra.is_empty() && missing.is_empty()
+        };
+        empty(&self.clean)
+            && self.styles.iter().all(|(_, outcome)| empty(outcome))
+            && self.broken.iter().all(exact)
+    }
+
+    /// Every check passed: clean at 100%, every broken target caught, every scenario killed, the
+    /// confusion matrix diagonal. With `--only`, the scenarios are not all expected to be killed.
     pub fn passed(&self, all_targets: bool) -> bool {
         let (caught, total) = self.mutation_score();
-        self.clean_passed() && caught == total && (!all_targets || self.survivors().is_empty())
+        self.clean_passed()
+            && caught == total
+            && (!all_targets || self.survivors().is_empty())
+            && self.specific()
+    }
+
+    /// The confusion matrix: what each flaw and each style was named, against what it must be.
+    fn render_specificity(&self, out: &mut String) {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "confusion matrix: weaknesses named (failing or noted) against each flaw's declared set (specs/flaws.md)"
+        );
+        let mut rows: Vec<(String, &Outcome)> = vec![("clean".to_string(), &self.clean)];
+        rows.extend(
+            self.styles
+                .iter()
+                .map(|(style, outcome)| (format!("style {style}"), outcome)),
+        );
+        rows.extend(
+            self.broken
+                .iter()
+                .filter(|o| matches!(o.broken, Some(Broken::Flaw(_))))
+                .filter_map(|o| o.broken.map(|b| (format!("flaw {}", b.id()), o))),
+        );
+        for (name, outcome) in rows {
+            let (extra, missing) = outcome.off_diagonal();
+            let named: Vec<&str> = outcome.named.iter().map(String::as_str).collect();
+            let named = if named.is_empty() {
+                "nothing".to_string()
+            } else {
+                named.join(", ")
+            };
+            let verdict = if extra.is_empty() && missing.is_empty() {
+                "exact".to_string()
+            } else {
+                let mut parts = Vec::new();
+                if !extra.is_empty() {
+                    parts.push(format!("OFF-DIAGONAL {}", extra.join(", ")));
+                }
+                if !missing.is_empty() {
+                    parts.push(format!("MISSING {}", missing.join(", ")));
+                }
+                parts.join("; ")
+            };
+            let _ = writeln!(out, "  {name:<44} {named}: {verdict}");
+        }
+        let _ = writeln!(
+            out,
+            "specificity: {}",
+            if self.specific() {
+                "diagonal"
+            } else {
+                "NOT DIAGONAL"
+            }
+        );
     }
 
     /// The report: the clean run, the broken target x criterion matrix, the mutation score and the
@@ -357,6 +454,7 @@ impl SelftestReport {
             };
             let _ = writeln!(out, "  {scenario:<36} {by}");
         }
+        self.render_specificity(&mut out);
         let _ = writeln!(out);
         let _ = writeln!(
             out,
@@ -431,6 +529,8 @@ async fn run_target(
         jobs,
         fail_fast: false,
         seed,
+        strict: false,
+        embedded: true,
     };
     let environment = RunEnvironment {
         instances: Some(Arc::clone(&server) as Arc<dyn runner::Instances>),
@@ -497,6 +597,24 @@ pub async fn selftest(
     } else {
         reduce(&suite)
     });
+    let mut styles = Vec::new();
+    if options.only.is_empty() {
+        for style in reference_server::Style::ALL {
+            let reference = ReferenceOptions {
+                styles: vec![*style],
+                ..ReferenceOptions::default()
+            };
+            let result = run_once(&reduced_suite, &profile, options, reference, None).await?;
+            let outcome = Outcome::of(None, &result);
+            progress(&format!(
+                "selftest: style {}: {} named ({:.1} s)",
+                style.id(),
+                outcome.named.len(),
+                outcome.duration.as_secs_f64()
+            ));
+            styles.push((style.id().to_string(), outcome));
+        }
+    }
     let slots = Arc::new(tokio::sync::Semaphore::new(PARALLEL_TARGETS));
     let mut handles = Vec::new();
     for target in selected {
@@ -556,6 +674,7 @@ pub async fn selftest(
         cases: suite.cases.len(),
         clean,
         broken,
+        styles,
         reduced: !options.full,
     })
 }

@@ -125,21 +125,35 @@ pub enum SendError {
 #[derive(Debug, Clone)]
 pub struct HttpClient {
     inner: reqwest::Client,
+    /// Keeps no idle connection: the retry of a request whose reused connection broke before any
+    /// answer byte (a server that closed it as idle, e.g. uvicorn after 5 s) goes out on a new one.
+    fresh: reqwest::Client,
     settings: TargetSettings,
 }
 
 impl HttpClient {
     /// A client with these limits.
     pub fn new(settings: TargetSettings) -> Result<Self, SendError> {
-        let inner = reqwest::Client::builder()
-            .redirect(redirect::Policy::none())
-            .no_proxy()
-            .connect_timeout(settings.connect_timeout)
-            .timeout(settings.request_timeout)
-            .user_agent(concat!("authconform/", env!("CARGO_PKG_VERSION")))
+        let builder = || {
+            reqwest::Client::builder()
+                .redirect(redirect::Policy::none())
+                .no_proxy()
+                .connect_timeout(settings.connect_timeout)
+                .timeout(settings.request_timeout)
+                .user_agent(concat!("authconform/", env!("CARGO_PKG_VERSION")))
+        };
+        let inner = builder()
             .build()
             .map_err(|err| SendError::Build(err.to_string()))?;
-        Ok(HttpClient { inner, settings })
+        let fresh = builder()
+            .pool_max_idle_per_host(0)
+            .build()
+            .map_err(|err| SendError::Build(err.to_string()))?;
+        Ok(HttpClient {
+            inner,
+            fresh,
+            settings,
+        })
     }
 
     /// Sends one request and reads at most `max_body_bytes` of the answer.
@@ -153,14 +167,26 @@ impl HttpClient {
                 .map_err(|err| SendError::Build(format!("header {name}: {err}")))?;
             headers.append(name, value);
         }
-        let mut builder = self
-            .inner
-            .request(spec.method.clone(), &spec.url)
-            .headers(headers);
-        if let Some(body) = &spec.body {
-            builder = builder.body(body.clone());
-        }
-        let mut response = builder.send().await.map_err(|err| self.classify(err))?;
+        let request = |client: &reqwest::Client| {
+            let builder = client
+                .request(spec.method.clone(), &spec.url)
+                .headers(headers.clone());
+            match &spec.body {
+                Some(body) => builder.body(body.clone()),
+                None => builder,
+            }
+        };
+        let mut response = match request(&self.inner).send().await {
+            Ok(response) => response,
+            // Broken before any answer byte: retried once, on a new connection.
+            Err(err) if matches!(self.classify_ref(&err), SendError::Broken(_)) => {
+                request(&self.fresh)
+                    .send()
+                    .await
+                    .map_err(|err| self.classify(err))?
+            }
+            Err(err) => return Err(self.classify(err)),
+        };
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -193,14 +219,18 @@ impl HttpClient {
     }
 
     fn classify(&self, err: reqwest::Error) -> SendError {
+        self.classify_ref(&err)
+    }
+
+    fn classify_ref(&self, err: &reqwest::Error) -> SendError {
         if err.is_timeout() {
             SendError::Timeout(self.settings.request_timeout)
         } else if err.is_connect() {
-            SendError::Connect(error_chain(&err))
+            SendError::Connect(error_chain(err))
         } else if err.is_builder() {
-            SendError::Build(error_chain(&err))
+            SendError::Build(error_chain(err))
         } else {
-            SendError::Broken(error_chain(&err))
+            SendError::Broken(error_chain(err))
         }
     }
 }

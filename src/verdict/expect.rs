@@ -3,6 +3,7 @@
 use regex::RegexBuilder;
 use serde_json::Value;
 
+use super::form::{self, Form};
 use crate::profile::model::PolicyFile;
 use crate::runner::result::ReceivedResponse;
 use crate::scenario::plan::{ExpectPlan, StatusMatcher};
@@ -24,14 +25,11 @@ pub fn for_mutation(mutation: &Mutation, policy: &PolicyFile) -> ExpectPlan {
     };
     match expected {
         Expected::Reject => {
+            // A bare Bearer challenge is a form of its own (`invalid-token-error-missing`), whose
+            // level the policy sets.
             plan.status = Some(StatusMatcher::Codes(vec![401]));
-            let challenge = if policy.require_invalid_token_error {
-                INVALID_TOKEN_CHALLENGE
-            } else {
-                BEARER_CHALLENGE
-            };
             plan.headers
-                .push(("www-authenticate".into(), challenge.into()));
+                .push(("www-authenticate".into(), INVALID_TOKEN_CHALLENGE.into()));
         }
         Expected::RejectNoCredentials => {
             plan.status = Some(StatusMatcher::Codes(policy.missing_token_status.clone()));
@@ -67,48 +65,100 @@ pub fn merged(mut base: ExpectPlan, extra: &ExpectPlan) -> ExpectPlan {
     base
 }
 
+/// Why an answer broke its expectations: either the outcome the case feared (an attack accepted, data
+/// revealed, an effect seen), named as the case's weakness, or a refusal in another form, named as
+/// that form and never as the attack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Broken {
+    /// The feared outcome was observed.
+    Feared(String),
+    /// Refused, but not in the form the spec says.
+    Form(Form, String),
+}
+
+impl Broken {
+    /// The one-line reason.
+    pub fn reason(&self) -> &str {
+        match self {
+            Broken::Feared(reason) | Broken::Form(_, reason) => reason,
+        }
+    }
+}
+
 /// Checks `response` against `expect` (whose placeholders are already rendered). `leaked` are the
-/// canaries that must not appear (those of the principals named in `no_leak`). Returns the first
-/// broken expectation as one line.
+/// canaries that must not appear (those of the principals named in `no_leak`). Harm seen in the answer
+/// comes first (leaks, set cookies), then the status, the headers and the JSON body.
 pub fn check(
     expect: &ExpectPlan,
     response: &ReceivedResponse,
     leaked: &[String],
-) -> Result<(), String> {
+) -> Result<(), Broken> {
     if response.status >= 500 && !expect.allow_5xx {
-        return Err(format!(
+        return Err(Broken::Feared(format!(
             "server error {}: no input may make the target fail",
             response.status
-        ));
+        )));
     }
+    check_harm(expect, response, leaked)?;
     if let Some(status) = &expect.status
         && !status.matches(response.status)
     {
-        return Err(format!(
-            "expected status {}, got {}",
-            describe_status(status),
-            response.status
+        return Err(status_broken(status, response.status));
+    }
+    check_headers(expect, response)?;
+    check_json(expect, response).map_err(Broken::Feared)
+}
+
+/// A status outside the expectation: an acceptance of what should be refused is the feared outcome;
+/// another refusal is a form.
+fn status_broken(expected: &StatusMatcher, got: u16) -> Broken {
+    if form::expects_refusal(expected) && !(200..300).contains(&got) {
+        let (form, reason) = form::of_status(expected, got);
+        return Broken::Form(form, reason);
+    }
+    if form::expects_refusal(expected) {
+        return Broken::Feared(format!(
+            "accepted: answered {got} where {} was expected",
+            form::describe(expected)
         ));
     }
-    for (name, pattern) in &expect.headers {
-        let regex = RegexBuilder::new(pattern)
-            .size_limit(1 << 20)
-            .build()
-            .map_err(|err| format!("bad header regex for {name}: {err}"))?;
-        let mut values = response
+    Broken::Feared(format!(
+        "expected status {}, got {got}",
+        form::describe(expected)
+    ))
+}
+
+/// Leaked canaries, reflected text and unwanted headers: seen in the answer whatever its status.
+fn check_harm(
+    expect: &ExpectPlan,
+    response: &ReceivedResponse,
+    leaked: &[String],
+) -> Result<(), Broken> {
+    for canary in leaked {
+        if response.body.contains(canary.as_str()) {
+            return Err(Broken::Feared(format!(
+                "response body leaks another user's data (canary {canary})"
+            )));
+        }
+        if let Some((name, _)) = response
             .headers
             .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v);
-        let Some(first) = values.next() else {
-            return Err(format!(
-                "expected header {name} matching /{pattern}/, but it is missing"
-            ));
-        };
-        if !regex.is_match(first) && !values.any(|value| regex.is_match(value)) {
-            return Err(format!(
-                "header {name}: {first:?} does not match /{pattern}/"
-            ));
+            .find(|(_, value)| value.contains(canary.as_str()))
+        {
+            return Err(Broken::Feared(format!(
+                "response header {name} leaks another user's data (canary {canary})"
+            )));
+        }
+    }
+    for text in &expect.body_not_contains {
+        if !text.is_empty() && response.body.contains(text.as_str()) {
+            let reason = format!("response body contains {}", abbreviate(text));
+            // In a refusal, reflected text is an error-body leak, whatever the attack was.
+            return Err(if (400..500).contains(&response.status) {
+                Broken::Form(Form::ErrorBodyLeak, format!("refused, but the {reason}"))
+            } else {
+                Broken::Feared(reason)
+            });
         }
     }
     for name in &expect.headers_absent {
@@ -117,63 +167,67 @@ pub fn check(
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
         {
-            return Err(format!("header {name} must be absent, got {value:?}"));
-        }
-    }
-    if !expect.json.is_empty() {
-        let body: Value = serde_json::from_str(&response.body)
-            .map_err(|_| "expected a JSON body, got something else".to_string())?;
-        for (pointer, wanted) in &expect.json {
-            match body.pointer(pointer) {
-                Some(found) if found == wanted => {}
-                Some(found) if pointer.is_empty() => {
-                    return Err(format!(
-                        "the body is not what it was: expected {wanted}, got {found}"
-                    ));
-                }
-                Some(found) => {
-                    return Err(format!("JSON {pointer}: expected {wanted}, got {found}"));
-                }
-                None => {
-                    return Err(format!(
-                        "JSON {pointer}: expected {wanted}, but it is absent"
-                    ));
-                }
-            }
-        }
-    }
-    for canary in leaked {
-        if response.body.contains(canary.as_str()) {
-            return Err(format!(
-                "response body leaks another user's data (canary {canary})"
-            ));
-        }
-        if let Some((name, _)) = response
-            .headers
-            .iter()
-            .find(|(_, value)| value.contains(canary.as_str()))
-        {
-            return Err(format!(
-                "response header {name} leaks another user's data (canary {canary})"
-            ));
-        }
-    }
-    for text in &expect.body_not_contains {
-        if !text.is_empty() && response.body.contains(text.as_str()) {
-            return Err(format!("response body contains {}", abbreviate(text)));
+            return Err(Broken::Feared(format!(
+                "header {name} must be absent, got {value:?}"
+            )));
         }
     }
     Ok(())
 }
 
-fn describe_status(status: &StatusMatcher) -> String {
-    match status {
-        StatusMatcher::Codes(codes) => {
-            let codes: Vec<String> = codes.iter().map(u16::to_string).collect();
-            codes.join(" or ")
+/// Header expectations. A `WWW-Authenticate` that does not match on a 401 is a form of refusal.
+fn check_headers(expect: &ExpectPlan, response: &ReceivedResponse) -> Result<(), Broken> {
+    for (name, pattern) in &expect.headers {
+        let regex = RegexBuilder::new(pattern)
+            .size_limit(1 << 20)
+            .build()
+            .map_err(|err| Broken::Feared(format!("bad header regex for {name}: {err}")))?;
+        let values: Vec<&str> = response
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect();
+        if values.iter().any(|value| regex.is_match(value)) {
+            continue;
         }
-        StatusMatcher::Class(class) => format!("{class}xx"),
+        if name.eq_ignore_ascii_case("www-authenticate") && response.status == 401 {
+            let (form, reason) = form::of_challenge(&values, pattern == INVALID_TOKEN_CHALLENGE);
+            return Err(Broken::Form(form, reason));
+        }
+        return Err(Broken::Feared(match values.first() {
+            None => format!("expected header {name} matching /{pattern}/, but it is missing"),
+            Some(first) => format!("header {name}: {first:?} does not match /{pattern}/"),
+        }));
     }
+    Ok(())
+}
+
+fn check_json(expect: &ExpectPlan, response: &ReceivedResponse) -> Result<(), String> {
+    if expect.json.is_empty() {
+        return Ok(());
+    }
+    let body: Value = serde_json::from_str(&response.body)
+        .map_err(|_| "expected a JSON body, got something else".to_string())?;
+    for (pointer, wanted) in &expect.json {
+        match body.pointer(pointer) {
+            Some(found) if found == wanted => {}
+            Some(found) if pointer.is_empty() => {
+                return Err(format!(
+                    "the body is not what it was: expected {wanted}, got {found}"
+                ));
+            }
+            Some(found) => {
+                return Err(format!("JSON {pointer}: expected {wanted}, got {found}"));
+            }
+            None => {
+                return Err(format!(
+                    "JSON {pointer}: expected {wanted}, but it is absent"
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A long string shortened for a one-line reason.
@@ -224,18 +278,33 @@ mod tests {
         );
         assert_eq!(check(&plan, &good, &[]), Ok(()));
         let bare = response(401, &[("www-authenticate", "Bearer")], "");
-        assert!(
-            check(&plan, &bare, &[])
-                .unwrap_err()
-                .contains("does not match")
-        );
+        assert!(matches!(
+            check(&plan, &bare, &[]),
+            Err(Broken::Form(Form::NoInvalidTokenError, _))
+        ));
         let missing = response(401, &[], "");
-        assert!(check(&plan, &missing, &[]).unwrap_err().contains("missing"));
+        assert_eq!(
+            check(&plan, &missing, &[]),
+            Err(Broken::Form(
+                Form::NoBearerChallenge,
+                "refused with 401 but no WWW-Authenticate challenge".into()
+            ))
+        );
         let accepted = response(200, &[], "[]");
         assert_eq!(
-            check(&plan, &accepted, &[]).unwrap_err(),
-            "expected status 401, got 200"
+            check(&plan, &accepted, &[]),
+            Err(Broken::Feared(
+                "accepted: answered 200 where 401 was expected".into()
+            ))
         );
+        assert!(matches!(
+            check(&plan, &response(403, &[], ""), &[]),
+            Err(Broken::Form(Form::ForbiddenInsteadOf401, _))
+        ));
+        assert!(matches!(
+            check(&plan, &response(422, &[], "{}"), &[]),
+            Err(Broken::Form(Form::OtherRefusalStatus, _))
+        ));
     }
 
     #[test]
@@ -262,17 +331,6 @@ mod tests {
         assert_eq!(check(&plan, &response(403, &[], ""), &[]), Ok(()));
         assert!(check(&plan_for("no-credentials"), &response(403, &[], ""), &[]).is_err());
 
-        let lax = PolicyFile {
-            require_invalid_token_error: false,
-            ..PolicyFile::default()
-        };
-        let bare = response(401, &[("www-authenticate", "Bearer")], "");
-        assert_eq!(
-            check(&for_mutation(find("expired").unwrap(), &lax), &bare, &[]),
-            Ok(())
-        );
-        assert!(check(&plan_for("expired"), &bare, &[]).is_err());
-
         let iat = PolicyFile {
             reject_future_iat: false,
             ..PolicyFile::default()
@@ -295,6 +353,7 @@ mod tests {
         assert!(
             check(&plan, &response(500, &[], ""), &[])
                 .unwrap_err()
+                .reason()
                 .starts_with("server error 500")
         );
         assert_eq!(check(&plan, &response(418, &[], ""), &[]), Ok(()));
@@ -340,8 +399,14 @@ mod tests {
         let mut plan = ExpectPlan::default();
         plan.headers_absent.push("set-cookie".into());
         plan.body_not_contains.push("secret.token.value".into());
-        assert!(check(&plan, &response(200, &[("Set-Cookie", "s=1")], ""), &[]).is_err());
-        assert!(check(&plan, &response(401, &[], "bad secret.token.value"), &[]).is_err());
+        assert!(matches!(
+            check(&plan, &response(200, &[("Set-Cookie", "s=1")], ""), &[]),
+            Err(Broken::Feared(_))
+        ));
+        assert!(matches!(
+            check(&plan, &response(401, &[], "bad secret.token.value"), &[]),
+            Err(Broken::Form(Form::ErrorBodyLeak, _))
+        ));
         assert_eq!(check(&plan, &response(401, &[], "{}"), &[]), Ok(()));
     }
 

@@ -25,13 +25,22 @@ impl WeaknessGroup {
 
 /// Groups the failing cases of a run by weakness id, in order of first appearance.
 pub fn weaknesses(run: &RunResult) -> Vec<WeaknessGroup> {
+    grouped(run, Verdict::Fail)
+}
+
+/// Groups the cases that gave a conformance note by weakness id, in order of first appearance.
+pub fn notes(run: &RunResult) -> Vec<WeaknessGroup> {
+    grouped(run, Verdict::Note)
+}
+
+fn grouped(run: &RunResult, verdict: Verdict) -> Vec<WeaknessGroup> {
     let mut order: Vec<String> = Vec::new();
     let mut groups: BTreeMap<String, WeaknessGroup> = BTreeMap::new();
     for (index, case) in run
         .cases
         .iter()
         .enumerate()
-        .filter(|(_, case)| case.verdict == Verdict::Fail)
+        .filter(|(_, case)| case.verdict == verdict)
     {
         let group = groups.entry(case.weakness.id.clone()).or_insert_with(|| {
             order.push(case.weakness.id.clone());

@@ -281,5 +281,6 @@ pub fn sample_run() -> RunResult {
         scenarios,
         cases,
         duration: Duration::from_millis(1234),
+        conditions: Default::default(),
     }
 }

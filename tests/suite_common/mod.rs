@@ -47,6 +47,8 @@ pub async fn run_suite(profile: Arc<Profile>, options: ReferenceOptions) -> Outc
         jobs: runner::default_jobs(),
         fail_fast: false,
         seed: 7,
+        strict: false,
+        embedded: true,
     };
     let environment = RunEnvironment {
         instances: Some(Arc::clone(&server) as Arc<dyn runner::Instances>),

@@ -116,7 +116,7 @@ pub(crate) static CATALOG: &[Mutation] = &[
     // ---- claims (validly signed by the trusted key) ----
     m!("expired", Claims, Enforcement, Reject, "RFC 7519 §4.1.4", "exp = now - 1 h", F(claims::expired)),
     m!("expired-beyond-leeway-by-1s", Claims, Enforcement, Reject, "RFC 7519 §4.1.4",
-        "exp = now - (leeway + 1 s): just outside the declared leeway", F(claims::expired_beyond_leeway)),
+        "exp = now - (max(leeway, 60 s) + 1 s): just outside any leeway the spec allows", F(claims::expired_beyond_leeway)),
     m!("expired-within-leeway", Claims, Enforcement, Accept, "RFC 7519 §4.1.4",
         "exp = now - leeway/2: inside the declared leeway, must be accepted", F(claims::expired_within_leeway)),
     m!("missing-exp", Claims, Enforcement, Reject, "RFC 7519 §4.1.4; ASVS 9.2.1",

@@ -45,9 +45,14 @@ pub(super) fn expired(ctx: &MutationContext) -> Outcome {
     })
 }
 
+/// The largest clock-skew leeway the spec allows (FR-033): a token expired for longer must be refused
+/// whatever leeway the target chose; within it, accepting or refusing is the target's choice.
+pub const MAX_LEEWAY_SECS: u64 = 60;
+
 pub(super) fn expired_beyond_leeway(ctx: &MutationContext) -> Outcome {
     signed(ctx, |c, ctx| {
-        set_times(c, ctx, ctx.now().saturating_sub(ctx.leeway_secs + 1));
+        let leeway = ctx.leeway_secs.max(MAX_LEEWAY_SECS);
+        set_times(c, ctx, ctx.now().saturating_sub(leeway + 1));
         Ok(())
     })
 }

@@ -47,6 +47,11 @@ const BY_PREFIX: &[(&str, MutationWeakness)] = &[
     ("cty-", w("nested-token-accepted", 347)),
     ("url-claims", w("claims-url-processed", 918)),
     ("common-claims-url", w("claims-url-processed", 918)),
+    ("exp-as-string", w("numeric-date-as-string-accepted", 20)),
+    ("iat-future", w("future-iat-accepted", 613)),
+    ("header-bom", w("json-bom-accepted", 20)),
+    ("payload-bom", w("json-bom-accepted", 20)),
+    ("payload-invalid-utf8", w("invalid-utf8-accepted", 20)),
     ("expired", w("expiry-not-enforced", 613)),
     ("missing-exp", w("expiry-not-enforced", 613)),
     ("exp-", w("expiry-not-enforced", 613)),
@@ -94,9 +99,11 @@ const BY_PREFIX: &[(&str, MutationWeakness)] = &[
 /// Everything else the catalog forges: a token that is not a well-formed signed JWS.
 const MALFORMED: MutationWeakness = w("malformed-token-accepted", 20);
 
-/// A correct token or presentation refused: an interoperability defect, not a vulnerability.
+/// A correct variant of a valid token or its presentation refused (a lower-case scheme, an expiry within
+/// the leeway): an interoperability note, not a vulnerability. The plain valid token refused is the
+/// positive control's finding, `valid-token-refused`.
 const VALID_REFUSED: MutationWeakness = MutationWeakness {
-    id: "valid-token-refused",
+    id: "token-variant-refused",
     cwe: None,
 };
 
@@ -111,6 +118,28 @@ impl Mutation {
             .find(|(prefix, _)| self.id.starts_with(prefix))
             .map(|(_, weakness)| *weakness)
             .unwrap_or(MALFORMED)
+    }
+}
+
+/// Mutations whose bait is a fetch: when the target accepts the token without fetching anything,
+/// what the acceptance shows is another weakness (the token is signed by the attacker, or its `iss`
+/// is the attacker's URL).
+const ACCEPTED_WITHOUT_FETCH: &[(&str, MutationWeakness)] = &[
+    ("jku-", w("signature-not-verified", 347)),
+    ("x5u-", w("signature-not-verified", 347)),
+    ("url-claims-callback", w("issuer-not-validated", 345)),
+    ("common-claims-url", w("signature-not-verified", 347)),
+];
+
+impl Mutation {
+    /// The weakness an *acceptance* of this mutation's token shows, when no fetch of its bait was
+    /// seen (a fetch is named [`Mutation::weakness`]).
+    pub fn accepted_weakness(&self) -> MutationWeakness {
+        ACCEPTED_WITHOUT_FETCH
+            .iter()
+            .find(|(prefix, _)| self.id.starts_with(prefix))
+            .map(|(_, weakness)| *weakness)
+            .unwrap_or_else(|| self.weakness())
     }
 }
 
@@ -156,9 +185,18 @@ mod tests {
     }
 
     #[test]
+    fn accepting_fetch_bait_without_a_fetch_names_what_was_accepted() {
+        let accepted = |id: &str| find(id).unwrap().accepted_weakness().id;
+        assert_eq!(accepted("jku-to-attacker-jwks"), "signature-not-verified");
+        assert_eq!(accepted("url-claims-callback"), "issuer-not-validated");
+        assert_eq!(accepted("alg-none"), "alg-none-accepted");
+        assert_eq!(weakness("jku-to-attacker-jwks"), "remote-key-url-trusted");
+    }
+
+    #[test]
     fn refusing_a_valid_token_is_its_own_weakness() {
-        assert_eq!(weakness("expired-within-leeway"), "valid-token-refused");
-        assert_eq!(weakness("lowercase-bearer"), "valid-token-refused");
+        assert_eq!(weakness("expired-within-leeway"), "token-variant-refused");
+        assert_eq!(weakness("lowercase-bearer"), "token-variant-refused");
     }
 
     #[test]
@@ -166,7 +204,8 @@ mod tests {
         let mut ids: Vec<&str> = catalog().iter().map(|m| m.weakness().id).collect();
         for id in &ids {
             assert!(
-                id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                id.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
                 "{id}"
             );
         }
