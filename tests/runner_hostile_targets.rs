@@ -112,6 +112,7 @@ async fn run_with(
         jobs: 4,
         fail_fast: false,
         seed: 7,
+        adaptive: false,
         strict: false,
         embedded: false,
     };

@@ -39,6 +39,7 @@ async fn instance_cases_are_skipped_with_the_reason_against_an_external_target()
         jobs: 4,
         fail_fast: false,
         seed: 3,
+        adaptive: false,
         strict: false,
         embedded: false,
     };

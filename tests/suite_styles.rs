@@ -28,6 +28,28 @@ async fn verbose_challenge() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bare_challenge() {
+    // A bare `Bearer` challenge is a conformance note, never a failure.
+    let options = ReferenceOptions {
+        styles: vec![Style::BareChallenge],
+        ..ReferenceOptions::default()
+    };
+    let outcome = run_suite(profile(None), options).await;
+    assert_gate("bare-challenge", &outcome.result, 2000);
+    let notes: std::collections::BTreeSet<&str> = outcome
+        .result
+        .cases
+        .iter()
+        .filter(|case| case.verdict == authconform::runner::Verdict::Note)
+        .map(|case| case.weakness.id.as_str())
+        .collect();
+    assert_eq!(
+        notes,
+        std::collections::BTreeSet::from(["invalid-token-error-missing"])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mcp_http_403() {
     styled(&[Style::McpHttp403]).await;
 }

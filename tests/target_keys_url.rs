@@ -30,6 +30,7 @@ async fn run_key_confusion(url: String, flaw: Option<&str>) -> Result<Vec<Verdic
         jobs: 2,
         fail_fast: false,
         seed: 1,
+        adaptive: false,
         strict: false,
         embedded: false,
     };

@@ -3,7 +3,8 @@
 //! harness must pass the reference server with any set of styles switched on, which proves its checks
 //! raise no false alarm on a correct server that chose differently.
 //!
-//! Each style is a small local switch, like the flaws: `verbose-challenge` in the 401/400 rejection,
+//! Each style is a small local switch, like the flaws: `verbose-challenge` and `bare-challenge` in the
+//! 401/400 rejection,
 //! `mcp-http-403` in the MCP handler, and the others in [`restyle`], the one middleware that rewrites
 //! finished responses (status codes and error body shapes).
 
@@ -47,6 +48,8 @@ macro_rules! styles {
 styles! {
     VerboseChallenge = "verbose-challenge",
         "WWW-Authenticate challenges with another realm, parameters in another order, error_description and scope";
+    BareChallenge = "bare-challenge",
+        "every 401 carries a bare `WWW-Authenticate: Bearer` challenge, without realm or error (FastAPI's HTTPBearer and its documentation's pattern)";
     McpHttp403 = "mcp-http-403",
         "an MCP tools/call whose user_id is not the caller is refused with HTTP 403 and a JSON-RPC error object";
     Validation400 = "validation-400",

@@ -41,7 +41,8 @@ pub struct RunArgs {
     /// Scenario files or folders (repeatable; default: ./scenarios).
     #[arg(long = "scenarios", value_name = "PATH")]
     scenarios: Vec<PathBuf>,
-    /// Cases in flight at once (default: 8 x cores).
+    /// Cases in flight at once (default: adaptive, from 4 up to 8 x cores: grows while the target
+    /// answers cleanly, halves on resets, timeouts and 5xx that a replay alone does not repeat).
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
     /// Write a report: json, junit, sarif, markdown or html, as FORMAT:PATH (repeatable). With none,
@@ -263,6 +264,7 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
         let options = RunOptions {
             base_url,
             jobs: args.jobs.unwrap_or_else(runner::default_jobs),
+            adaptive: args.jobs.is_none(),
             fail_fast: args.fail_fast,
             seed,
             strict: args.strict,

@@ -372,6 +372,13 @@ const KNOWN: &[Entry] = &[
         "Add `error=\"invalid_token\"` to the challenge of a 401 for a presented token.",
     ),
     (
+        "validation-before-auth",
+        "Request validated before its token",
+        Low,
+        "The target refused the request as malformed (400, 413, 415 or 422) before judging its token: nothing was accepted, but an anonymous caller learns the route's validation rules (FR-038). A conformance note: FastAPI and express do this by default.",
+        "Run the authentication dependency before body and path validation (in FastAPI, a router-level dependency), so that a request without valid credentials always gets 401.",
+    ),
+    (
         "unexpected-refusal-status",
         "Refused with another status than the spec's",
         Low,

@@ -109,6 +109,24 @@ pub fn summary(run: &RunResult, colors: bool) -> String {
         .iter()
         .filter(|case| case.verdict == Verdict::Error)
         .collect();
+    let unstable = errors
+        .iter()
+        .filter(|case| case.reason.contains("transport error"))
+        .count();
+    if unstable > 0 {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(
+                red.clone(),
+                &format!(
+                    "target unstable: {} met a transport error (reset, timeout or broken answer) and could not be judged; no weakness is named for them",
+                    cases(unstable)
+                )
+            )
+        );
+    }
     if !errors.is_empty() {
         let _ = writeln!(out);
         let _ = writeln!(
@@ -119,11 +137,23 @@ pub fn summary(run: &RunResult, colors: bool) -> String {
                 &format!("{} could not be judged:", cases(errors.len()))
             )
         );
-        for case in errors.iter().take(10) {
-            let _ = writeln!(out, "  {}: {}", case.id, case.reason);
+        // One line per distinct reason, with its count and first case: an unstable target or a
+        // refused valid token reads as one line, not hundreds.
+        let mut reasons: Vec<(&str, &str, usize)> = Vec::new();
+        for case in &errors {
+            match reasons
+                .iter_mut()
+                .find(|(reason, ..)| *reason == case.reason)
+            {
+                Some((_, _, count)) => *count += 1,
+                None => reasons.push((&case.reason, &case.id, 1)),
+            }
         }
-        if errors.len() > 10 {
-            let _ = writeln!(out, "  ... and {} more", errors.len() - 10);
+        for (reason, first, count) in reasons.iter().take(10) {
+            let _ = writeln!(out, "  {count:>4} x {reason} (first: {first})");
+        }
+        if reasons.len() > 10 {
+            let _ = writeln!(out, "  ... and {} more reasons", reasons.len() - 10);
         }
     }
 
@@ -135,8 +165,9 @@ pub fn summary(run: &RunResult, colors: bool) -> String {
             paint(
                 yellow.clone(),
                 &format!(
-                    "capacity: {} answer(s) were 5xx with {} cases in flight and not when replayed alone (load, not a weakness; lower --jobs)",
-                    run.conditions.load_5xx, run.conditions.jobs
+                    "capacity: {} answer(s) were 5xx under load and not when replayed alone (load, not a weakness); the target first faltered with {} cases in flight",
+                    run.conditions.load_5xx,
+                    run.conditions.first_fault_at.unwrap_or(run.conditions.jobs)
                 )
             )
         );

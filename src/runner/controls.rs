@@ -148,15 +148,16 @@ pub struct Refused {
 
 impl Refused {
     /// Marks the cases that the failed controls make meaningless as not judged: those that saw a
-    /// refusal (a pass, or a refusal in another form). An acceptance stays a failure: an attack
-    /// accepted is real whatever else is refused.
+    /// refusal (a pass, a refusal in another form, a valid token refused). An acceptance stays a
+    /// failure: an attack accepted is real whatever else is refused.
     pub fn withdraw(&self, cases: &mut [CaseResult], bindings: &[Vec<(String, String)>]) {
         for (case, bindings) in cases.iter_mut().zip(bindings) {
             let refusal = case.verdict == Verdict::Pass
                 || (matches!(case.verdict, Verdict::Fail | Verdict::Note)
-                    && Form::ALL
+                    && (Form::ALL
                         .iter()
-                        .any(|form| form.weakness().id == case.weakness.id));
+                        .any(|form| form.weakness().id == case.weakness.id)
+                        || (valid_token_refused(case) && !about_valid_tokens(case))));
             if !refusal {
                 continue;
             }
@@ -171,6 +172,36 @@ impl Refused {
             }
         }
     }
+}
+
+/// Whether the case is itself a positive control (its weakness is a valid token refused): its failure
+/// is the finding, not a consequence of it.
+fn about_valid_tokens(case: &CaseResult) -> bool {
+    matches!(
+        case.weakness.id.as_str(),
+        "valid-token-refused" | "token-variant-refused"
+    )
+}
+
+/// Whether what broke the case is a valid token (unmutated, or a variant the spec accepts) answered
+/// 401 or 403: the controls'
+/// finding again, not the case's.
+fn valid_token_refused(case: &CaseResult) -> bool {
+    case.culprit
+        .and_then(|index| case.exchanges.get(index))
+        .is_some_and(|exchange| {
+            let valid = match &exchange.mutation {
+                None => true,
+                Some(id) => crate::token::mutation::find(id)
+                    .is_ok_and(|m| m.expected == crate::token::mutation::Expected::Accept),
+            };
+            valid
+                && exchange.token.is_some()
+                && exchange
+                    .response
+                    .as_ref()
+                    .is_some_and(|response| matches!(response.status, 401 | 403))
+        })
 }
 
 #[cfg(test)]

@@ -110,15 +110,17 @@ struct CaseRun<'a> {
     previous: Option<MadeToken>,
     /// An instance was restarted and no request has been answered since.
     restarted: bool,
+    /// The target faltered: a transport error, or a 5xx that a replay alone did not repeat.
+    fault: bool,
 }
 
-/// Runs one case and judges it.
+/// Runs one case and judges it; the flag says whether the target faltered (for adaptive concurrency).
 pub async fn run_case(
     shared: &RunShared,
     case: &Case,
     index: usize,
     category: Category,
-) -> CaseResult {
+) -> (CaseResult, bool) {
     let started = Instant::now();
     let mut run = CaseRun {
         shared,
@@ -131,6 +133,7 @@ pub async fn run_case(
         accepted: None,
         previous: None,
         restarted: false,
+        fault: false,
     };
     let (verdict, reason) = run.all().await;
     let culprit = if verdict == Verdict::Pass || run.exchanges.is_empty() {
@@ -160,7 +163,8 @@ pub async fn run_case(
     } else {
         verdict
     };
-    CaseResult {
+    let fault = run.fault;
+    let result = CaseResult {
         id: case.id.clone(),
         scenario: case.scenario,
         category,
@@ -170,7 +174,8 @@ pub async fn run_case(
         culprit,
         exchanges: run.exchanges,
         duration: started.elapsed(),
-    }
+    };
+    (result, fault)
 }
 
 impl CaseRun<'_> {
@@ -329,7 +334,10 @@ impl CaseRun<'_> {
                     // connection (RFC 9112 §9.6), which the client sees as a broken send.
                     SendError::Broken(_) if phase != Phase::Setup && refusal_allowed => StepEnd::Ok,
                     // A transport fault is the target's instability, not a weakness: not judged.
-                    _ => StepEnd::Error(format!("transport error: {err}")),
+                    _ => {
+                        self.fault = true;
+                        StepEnd::Error(format!("transport error: {err}"))
+                    }
                 };
             }
         };
@@ -430,6 +438,7 @@ impl CaseRun<'_> {
         match self.shared.send_alone(spec).await {
             Ok(replay) if replay.status < 500 => {
                 self.shared.load_5xx.fetch_add(1, Ordering::Relaxed);
+                self.fault = true;
                 let mut first = record.clone();
                 first.response = Some(received(&exchange));
                 self.exchanges.push(first);

@@ -1,10 +1,12 @@
 //! The runner: executes the expanded cases of a suite against a target with bounded concurrency and
 //! collects a [`RunResult`] in case order, whatever the concurrency.
 
+pub mod attribution;
 pub mod controls;
 pub mod execute;
 pub mod filter;
 pub mod instances;
+pub mod limit;
 pub mod result;
 pub mod sample;
 pub mod tokens;
@@ -12,8 +14,6 @@ pub mod tokens;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
-
-use tokio::sync::Semaphore;
 
 pub use instances::Instances;
 pub use result::{CaseResult, RunResult, Verdict};
@@ -32,8 +32,10 @@ use tokens::TokenFactory;
 pub struct RunOptions {
     /// Base URL of the target.
     pub base_url: String,
-    /// Cases in flight at once.
+    /// Cases in flight at once: the fixed number, or the most when `adaptive`.
     pub jobs: usize,
+    /// Start low and adapt the concurrency to the target (no `--jobs`).
+    pub adaptive: bool,
     /// Stop starting cases after the first failure.
     pub fail_fast: bool,
     /// Seed for anything random (canary nonce).
@@ -121,7 +123,11 @@ pub async fn run_with(
     });
     let controls = controls::run(&shared.client, &base_url, &shared.profile, &shared.tokens).await;
 
-    let semaphore = Arc::new(Semaphore::new(options.jobs.max(1)));
+    let limit = Arc::new(if options.adaptive {
+        limit::Limit::adaptive(options.jobs)
+    } else {
+        limit::Limit::fixed(options.jobs)
+    });
     let stop = Arc::new(AtomicBool::new(false));
     let mut results: Vec<Option<CaseResult>> = vec![None; suite.cases.len()];
     // Phase 1: every case that leaves the instances alone, in parallel; phase 2: the others, in order.
@@ -133,14 +139,15 @@ pub async fn run_with(
                 continue;
             }
             let shared = Arc::clone(&shared);
-            let semaphore = Arc::clone(&semaphore);
+            let limit = Arc::clone(&limit);
             let stop = Arc::clone(&stop);
             let on_case = Arc::clone(&on_case);
             let case = case.clone();
             let category = suite.scenarios[case.scenario].category;
             let fail_fast = options.fail_fast;
             let task = async move {
-                let _permit = semaphore.acquire_owned().await.ok();
+                let permit = limit.acquire().await;
+                let mut fault = false;
                 let result = if stop.load(Ordering::Relaxed) {
                     skipped(
                         &case,
@@ -150,8 +157,11 @@ pub async fn run_with(
                 } else if case.needs_embedded() && shared.instances.is_none() {
                     skipped(&case, category, instances::NEEDS_EMBEDDED)
                 } else {
-                    run_case(&shared, &case, index, category).await
+                    let (result, faltered) = run_case(&shared, &case, index, category).await;
+                    fault = faltered;
+                    result
                 };
+                limit.release(permit, fault);
                 if fail_fast && result.verdict == Verdict::Fail {
                     stop.store(true, Ordering::Relaxed);
                 }
@@ -189,12 +199,13 @@ pub async fn run_with(
         })
         .collect::<Vec<_>>();
     let mut cases = cases;
+    let bindings: Vec<_> = suite
+        .cases
+        .iter()
+        .map(|case| case.bindings.clone())
+        .collect();
+    attribution::fold(&mut cases, &bindings, &shared.profile.issuer);
     if let Some(refused) = controls::refused(&controls) {
-        let bindings: Vec<_> = suite
-            .cases
-            .iter()
-            .map(|case| case.bindings.clone())
-            .collect();
         refused.withdraw(&mut cases, &bindings);
     }
     Ok(RunResult {
@@ -204,7 +215,8 @@ pub async fn run_with(
         duration: started.elapsed(),
         conditions: result::RunConditions {
             embedded: options.embedded,
-            jobs: options.jobs.max(1),
+            jobs: limit.peak(),
+            first_fault_at: limit.first_fault_at(),
             load_5xx: shared.load_5xx.load(Ordering::Relaxed),
             controls,
         },

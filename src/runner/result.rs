@@ -149,8 +149,10 @@ pub struct RunResult {
 pub struct RunConditions {
     /// Whether the target is the embedded reference server.
     pub embedded: bool,
-    /// Cases in flight at once.
+    /// The most cases in flight at once.
     pub jobs: usize,
+    /// How many cases were in flight when the target first faltered (adaptive concurrency), if it did.
+    pub first_fault_at: Option<usize>,
     /// 5xx answers that a replay alone did not repeat (load, not logic).
     pub load_5xx: usize,
     /// The positive controls: a valid token sent to each operation before its attacks are judged.

@@ -257,14 +257,17 @@ impl SelftestReport {
     /// The confusion matrix is diagonal: every flaw names exactly its declared set, and the clean
     /// server names nothing, in every style.
     pub fn specific(&self) -> bool {
-        let empty = |outcome: &Outcome| outcome.named.is_empty();
-        let exact = |outcome: &Outcome| {
-            let (extra, missing) = outcome.off_diagonal();
-            extra.is_empty() && missing.is_empty()
-        };
-        empty(&self.clean)
-            && self.styles.iter().all(|(_, outcome)| empty(outcome))
-            && self.broken.iter().all(exact)
+        let exact =
+            |(extra, missing): (Vec<String>, Vec<String>)| extra.is_empty() && missing.is_empty();
+        self.clean.named.is_empty()
+            && self
+                .styles
+                .iter()
+                .all(|(style, outcome)| exact(style_difference(style, outcome)))
+            && self
+                .broken
+                .iter()
+                .all(|outcome| exact(outcome.off_diagonal()))
     }
 
     /// Every check passed: clean at 100%, every broken target caught, every scenario killed, the
@@ -284,20 +287,25 @@ impl SelftestReport {
             out,
             "confusion matrix: weaknesses named (failing or noted) against each flaw's declared set (specs/flaws.md)"
         );
-        let mut rows: Vec<(String, &Outcome)> = vec![("clean".to_string(), &self.clean)];
-        rows.extend(
-            self.styles
-                .iter()
-                .map(|(style, outcome)| (format!("style {style}"), outcome)),
-        );
+        let mut rows: Vec<(String, &Outcome, Difference)> =
+            vec![("clean".to_string(), &self.clean, self.clean.off_diagonal())];
+        rows.extend(self.styles.iter().map(|(style, outcome)| {
+            (
+                format!("style {style}"),
+                outcome,
+                style_difference(style, outcome),
+            )
+        }));
         rows.extend(
             self.broken
                 .iter()
                 .filter(|o| matches!(o.broken, Some(Broken::Flaw(_))))
-                .filter_map(|o| o.broken.map(|b| (format!("flaw {}", b.id()), o))),
+                .filter_map(|o| {
+                    o.broken
+                        .map(|b| (format!("flaw {}", b.id()), o, o.off_diagonal()))
+                }),
         );
-        for (name, outcome) in rows {
-            let (extra, missing) = outcome.off_diagonal();
+        for (name, outcome, (extra, missing)) in rows {
             let named: Vec<&str> = outcome.named.iter().map(String::as_str).collect();
             let named = if named.is_empty() {
                 "nothing".to_string()
@@ -469,6 +477,14 @@ impl SelftestReport {
     }
 }
 
+/// Weaknesses named but not declared, and declared but not named.
+type Difference = (Vec<String>, Vec<String>);
+
+/// How a style's named set differs from the notes it must be shown with.
+fn style_difference(style: &str, outcome: &Outcome) -> Difference {
+    specificity::difference(&outcome.named, &specificity::style_notes(style))
+}
+
 /// Keeps the cases of large scenarios whose `operation` is one of [`REDUCED_OPERATIONS`].
 pub fn reduce(suite: &Suite) -> Suite {
     let mut counts = vec![0usize; suite.scenarios.len()];
@@ -529,6 +545,7 @@ async fn run_target(
         jobs,
         fail_fast: false,
         seed,
+        adaptive: false,
         strict: false,
         embedded: true,
     };

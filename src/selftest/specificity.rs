@@ -1,4 +1,6 @@
-//! Specificity: each flaw of the reference server must be named as itself and nothing else. Its
+//! Specificity: each flaw of the reference server must be named as itself and nothing else (tokens
+//! that no trusted key signed, accepted where broken signatures are accepted, are already folded into
+//! `signature-not-verified` by the runner's attribution). Its
 //! declared set is its own weakness plus the manifestations specs/flaws.md lists for it, each with the
 //! reason the same fault shows under that name too. A clean server, in every key mode and with every
 //! legitimate presentation style, must be named nothing.
@@ -19,24 +21,8 @@ pub fn declared(flaw: Flaw) -> Declared {
         "signature-not-verified" => &[
             ("signature-not-verified", OWN),
             (
-                "malformed-signature-accepted",
-                "a signature that is never checked is accepted in any form, malformed ones included",
-            ),
-            (
-                "embedded-key-trusted",
-                "a token signed by the attacker's key is accepted whether or not it carries that key",
-            ),
-            (
                 "kid-not-validated",
-                "the kid attacks sign with a key the target does not have, and nothing checks the signature",
-            ),
-            (
-                "cookie-fallback-accepted",
-                "the invalid bearer token beside the cookie has a broken signature, which is accepted",
-            ),
-            (
-                "oversized-token-accepted",
-                "the oversized tokens carry a signature that does not verify, which is accepted",
+                "a verifier that never checks the signature never looks its key up either, so a validly signed token naming an unknown or injected kid is accepted",
             ),
         ],
         "exp-not-checked" | "exp-not-required" => &[("expiry-not-enforced", OWN)],
@@ -122,6 +108,16 @@ pub fn declared(flaw: Flaw) -> Declared {
         "session-cookie-accepted" => &[("session-cookie-accepted", OWN)],
         _ => &[],
     }
+}
+
+/// The conformance notes the correct server must be shown with in a legitimate style, and nothing
+/// else: a bare `Bearer` challenge is a note (`invalid-token-error-missing`), never a failure.
+pub fn style_notes(style: &str) -> BTreeSet<String> {
+    let notes: &[&str] = match style {
+        "bare-challenge" => &["invalid-token-error-missing"],
+        _ => &[],
+    };
+    notes.iter().map(|id| (*id).to_string()).collect()
 }
 
 /// The declared set of `flaw`, as ids.

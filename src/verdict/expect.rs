@@ -303,6 +303,10 @@ mod tests {
         ));
         assert!(matches!(
             check(&plan, &response(422, &[], "{}"), &[]),
+            Err(Broken::Form(Form::ValidationBeforeAuth, _))
+        ));
+        assert!(matches!(
+            check(&plan, &response(404, &[], "{}"), &[]),
             Err(Broken::Form(Form::OtherRefusalStatus, _))
         ));
     }

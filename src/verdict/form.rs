@@ -12,19 +12,23 @@ pub enum Form {
     NoInvalidTokenError,
     /// 403 where 401 belongs: missing or bad credentials (FR-034, FR-035).
     ForbiddenInsteadOf401,
-    /// Another refusal status (400, 404, 422, a redirect, ...) than the one the spec names.
+    /// Another refusal status (404, 405, a redirect, ...) than the one the spec names.
     OtherRefusalStatus,
+    /// 400, 413, 415 or 422: the request was refused as malformed before its token was judged
+    /// (FastAPI and express validate bodies and path parameters before an auth dependency runs).
+    ValidationBeforeAuth,
     /// A refusal whose body echoes the token or shows internals (FR-037).
     ErrorBodyLeak,
 }
 
 impl Form {
     /// Every form.
-    pub const ALL: [Form; 5] = [
+    pub const ALL: [Form; 6] = [
         Form::NoBearerChallenge,
         Form::NoInvalidTokenError,
         Form::ForbiddenInsteadOf401,
         Form::OtherRefusalStatus,
+        Form::ValidationBeforeAuth,
         Form::ErrorBodyLeak,
     ];
 
@@ -35,6 +39,7 @@ impl Form {
             Form::NoInvalidTokenError => ("invalid-token-error-missing", None),
             Form::ForbiddenInsteadOf401 => ("forbidden-instead-of-401", None),
             Form::OtherRefusalStatus => ("unexpected-refusal-status", None),
+            Form::ValidationBeforeAuth => ("validation-before-auth", None),
             Form::ErrorBodyLeak => ("error-body-leaks-detail", Some(209)),
         };
         Weakness {
@@ -60,11 +65,15 @@ pub fn of_status(expected: &StatusMatcher, got: u16) -> (Form, String) {
     let wanted = describe(expected);
     let form = if got == 403 && expected.matches(401) {
         Form::ForbiddenInsteadOf401
+    } else if matches!(got, 400 | 413 | 415 | 422) {
+        Form::ValidationBeforeAuth
     } else {
         Form::OtherRefusalStatus
     };
     let how = if (300..400).contains(&got) {
         format!("refused with a redirect ({got})")
+    } else if form == Form::ValidationBeforeAuth {
+        format!("refused as a malformed request ({got})")
     } else {
         format!("refused with {got}")
     };
@@ -131,8 +140,12 @@ mod tests {
         let want_401 = StatusMatcher::Codes(vec![401]);
         assert_eq!(of_status(&want_401, 403).0, Form::ForbiddenInsteadOf401);
         let (form, text) = of_status(&want_401, 422);
-        assert_eq!(form, Form::OtherRefusalStatus);
-        assert_eq!(text, "refused with 422 where 401 was expected");
+        assert_eq!(form, Form::ValidationBeforeAuth);
+        assert_eq!(
+            text,
+            "refused as a malformed request (422) where 401 was expected"
+        );
+        assert_eq!(of_status(&want_401, 404).0, Form::OtherRefusalStatus);
         assert!(of_status(&want_401, 302).1.contains("redirect"));
         let deny = StatusMatcher::Codes(vec![403, 404]);
         assert_eq!(of_status(&deny, 401).0, Form::OtherRefusalStatus);
@@ -153,6 +166,7 @@ mod tests {
     #[test]
     fn forms_name_distinct_weaknesses() {
         let forms = Form::ALL;
+        assert_eq!(forms.len(), 6);
         let mut ids: Vec<String> = forms.iter().map(|form| form.weakness().id).collect();
         ids.sort();
         ids.dedup();

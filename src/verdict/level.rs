@@ -31,6 +31,10 @@ pub const NOTES: &[(&str, &str)] = &[
         "a bare `Bearer` challenge still tells the client to authenticate (RFC 6750 §3.1 `error` is a SHOULD in practice); FastAPI's HTTPBearer and most hand-written 401s send it",
     ),
     (
+        "validation-before-auth",
+        "the request was refused all the same; FastAPI and express validate bodies and path parameters (422, 400) before an auth dependency runs",
+    ),
+    (
         "non-canonical-encoding-accepted",
         "padding or non-canonical base64url bits do not change the signed claims; PyJWT accepts them",
     ),

@@ -134,6 +134,7 @@ pub struct AuthRejection {
     kind: RejectionKind,
     flaw: Option<Flaw>,
     verbose: bool,
+    bare: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,10 +158,12 @@ impl FromRequestParts<AppState> for AuthUser {
     ) -> Result<Self, Self::Rejection> {
         let flaw = state.flaw;
         let verbose = state.styled(Style::VerboseChallenge);
+        let bare = state.styled(Style::BareChallenge);
         let reject = |kind| AuthRejection {
             kind,
             flaw,
             verbose,
+            bare,
         };
         match credentials::extract(parts, flaw) {
             Presented::Missing => Err(reject(RejectionKind::Missing)),
@@ -218,6 +221,10 @@ impl IntoResponse for AuthRejection {
                     r#"Bearer error="invalid_request", error_description="Send one access token, in the Authorization header", realm="todo-api""#
                 }
             };
+        }
+        // STYLE bare-challenge: `Bearer` alone on every 401 (a conformance note for a bad token).
+        if self.bare && status == StatusCode::UNAUTHORIZED {
+            challenge = "Bearer";
         }
         // FLAW forbidden-instead-of-401.
         if status == StatusCode::UNAUTHORIZED && self.flaw == Some(Flaw::ForbiddenInsteadOf401) {

@@ -1,0 +1,177 @@
+//! How many cases are in flight. Fixed with `--jobs N`; otherwise adaptive: start low, add one case
+//! after each run of cases that met no fault, halve on a fault (a transport error, or a 5xx that a
+//! replay alone did not repeat), so that a single-worker app is not overloaded into 500s and resets.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// Cases in flight when adaptive concurrency starts.
+pub const ADAPTIVE_START: usize = 4;
+/// Cases that must finish without a fault before one more may run.
+const GROW_AFTER: usize = 16;
+
+/// The limit on cases in flight.
+#[derive(Debug)]
+pub struct Limit {
+    semaphore: Arc<Semaphore>,
+    adaptive: bool,
+    max: usize,
+    /// The current limit (permits in circulation minus those owed).
+    current: AtomicUsize,
+    /// Permits to retire as cases finish, after a halving.
+    owed: AtomicUsize,
+    /// Cases finished without a fault since the last change.
+    streak: AtomicUsize,
+    /// The highest limit reached.
+    peak: AtomicUsize,
+    /// The limit when the first fault was seen, if one was.
+    first_fault_at: AtomicUsize,
+}
+
+impl Limit {
+    /// A fixed limit of `jobs`.
+    pub fn fixed(jobs: usize) -> Limit {
+        Limit::new(jobs.max(1), jobs.max(1), false)
+    }
+
+    /// An adaptive limit that grows up to `max`.
+    pub fn adaptive(max: usize) -> Limit {
+        let max = max.max(1);
+        Limit::new(ADAPTIVE_START.min(max), max, true)
+    }
+
+    fn new(start: usize, max: usize, adaptive: bool) -> Limit {
+        Limit {
+            semaphore: Arc::new(Semaphore::new(start)),
+            adaptive,
+            max,
+            current: AtomicUsize::new(start),
+            owed: AtomicUsize::new(0),
+            streak: AtomicUsize::new(0),
+            peak: AtomicUsize::new(start),
+            first_fault_at: AtomicUsize::new(0),
+        }
+    }
+
+    /// Waits for room for one more case.
+    pub async fn acquire(&self) -> Option<OwnedSemaphorePermit> {
+        Arc::clone(&self.semaphore).acquire_owned().await.ok()
+    }
+
+    /// A case finished, with or without a fault; `permit` is its room, returned or retired.
+    pub fn release(&self, permit: Option<OwnedSemaphorePermit>, fault: bool) {
+        let retire = self
+            .owed
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |owed| {
+                owed.checked_sub(1)
+            })
+            .is_ok();
+        match permit {
+            Some(permit) if retire => permit.forget(),
+            _ => {}
+        }
+        if !self.adaptive {
+            return;
+        }
+        if fault {
+            let _ = self.first_fault_at.compare_exchange(
+                0,
+                self.current.load(Ordering::SeqCst),
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            );
+            self.streak.store(0, Ordering::SeqCst);
+            let current = self.current.load(Ordering::SeqCst);
+            let halved = (current / 2).max(1);
+            if halved < current
+                && self
+                    .current
+                    .compare_exchange(current, halved, Ordering::SeqCst, Ordering::SeqCst)
+                    .is_ok()
+            {
+                self.owed.fetch_add(current - halved, Ordering::SeqCst);
+            }
+            return;
+        }
+        if self.streak.fetch_add(1, Ordering::SeqCst) + 1 < GROW_AFTER {
+            return;
+        }
+        self.streak.store(0, Ordering::SeqCst);
+        let current = self.current.load(Ordering::SeqCst);
+        if current < self.max
+            && self
+                .current
+                .compare_exchange(current, current + 1, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+        {
+            // Cancel a debt first; otherwise add room.
+            if self
+                .owed
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |owed| {
+                    owed.checked_sub(1)
+                })
+                .is_err()
+            {
+                self.semaphore.add_permits(1);
+            }
+            self.peak.fetch_max(current + 1, Ordering::SeqCst);
+        }
+    }
+
+    /// The highest limit reached.
+    pub fn peak(&self) -> usize {
+        self.peak.load(Ordering::SeqCst)
+    }
+
+    /// The limit at which the first fault was seen, if any.
+    pub fn first_fault_at(&self) -> Option<usize> {
+        match self.first_fault_at.load(Ordering::SeqCst) {
+            0 => None,
+            at => Some(at),
+        }
+    }
+
+    /// The current limit.
+    pub fn current(&self) -> usize {
+        self.current.load(Ordering::SeqCst)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn grows_on_clean_streaks_and_halves_on_faults() {
+        let limit = Limit::adaptive(8);
+        assert_eq!(limit.current(), ADAPTIVE_START);
+        for _ in 0..GROW_AFTER * 3 {
+            let permit = limit.acquire().await;
+            limit.release(permit, false);
+        }
+        assert_eq!(limit.current(), ADAPTIVE_START + 3);
+        assert_eq!(limit.peak(), ADAPTIVE_START + 3);
+        let permit = limit.acquire().await;
+        limit.release(permit, true);
+        assert_eq!(limit.current(), (ADAPTIVE_START + 3) / 2);
+        assert_eq!(limit.first_fault_at(), Some(ADAPTIVE_START + 3));
+        // The room in circulation shrinks to the new limit as cases finish.
+        for _ in 0..8 {
+            let permit = limit.acquire().await;
+            limit.release(permit, false);
+        }
+        assert_eq!(limit.semaphore.available_permits(), limit.current());
+    }
+
+    #[tokio::test]
+    async fn a_fixed_limit_never_moves() {
+        let limit = Limit::fixed(3);
+        let permit = limit.acquire().await;
+        limit.release(permit, true);
+        assert_eq!(limit.current(), 3);
+        assert_eq!(limit.semaphore.available_permits(), 3);
+        assert_eq!(limit.first_fault_at(), None);
+    }
+}
