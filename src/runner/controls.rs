@@ -120,21 +120,46 @@ fn token_claims(token: &str) -> Option<String> {
     Some(claims.to_string())
 }
 
-/// The operations whose control failed; every operation when none passed.
-pub fn refused(controls: &[Control]) -> Option<Refused> {
-    if controls.iter().all(Control::passed) {
+/// The operations whose control failed (every operation when none passed), with `also`: operations
+/// whose own positive-control case failed during the run (see [`refused_in_run`]).
+pub fn refused(controls: &[Control], also: BTreeSet<String>) -> Option<Refused> {
+    if controls.iter().all(Control::passed) && also.is_empty() {
         return None;
     }
-    let everywhere = !controls.iter().any(Control::passed);
-    let operations = controls
-        .iter()
-        .filter(|control| !control.passed())
-        .map(|control| control.operation.clone())
-        .collect();
+    let everywhere = !controls.is_empty() && !controls.iter().any(Control::passed);
+    let mut operations = also;
+    operations.extend(
+        controls
+            .iter()
+            .filter(|control| !control.passed())
+            .map(|control| control.operation.clone()),
+    );
     Some(Refused {
         operations,
         everywhere,
     })
+}
+
+/// Operations on which the suite's own positive control (a case whose weakness is
+/// `valid-token-refused`: a plain valid token on that operation) failed: the per-operation controls
+/// of the operations that need objects, which the list controls cannot reach.
+pub fn refused_in_run(
+    cases: &[CaseResult],
+    bindings: &[Vec<(String, String)>],
+) -> BTreeSet<String> {
+    cases
+        .iter()
+        .zip(bindings)
+        .filter(|(case, _)| {
+            case.verdict == Verdict::Fail && case.weakness.id == "valid-token-refused"
+        })
+        .filter_map(|(_, bindings)| {
+            bindings
+                .iter()
+                .find(|(name, _)| name == "operation")
+                .map(|(_, value)| value.clone())
+        })
+        .collect()
 }
 
 /// Where valid tokens were refused.
@@ -167,7 +192,7 @@ impl Refused {
             if self.everywhere || on_refused {
                 case.verdict = Verdict::Error;
                 case.reason =
-                    "not judged: the target refuses a valid token (see the positive controls)"
+                    "not judged: the target refuses a valid token on this operation (positive control)"
                         .into();
             }
         }
@@ -219,11 +244,15 @@ mod tests {
 
     #[test]
     fn refused_names_the_failed_operations() {
-        assert_eq!(refused(&[control("tasks.list", "")]), None);
-        let some = refused(&[control("a", ""), control("b", "401")]).unwrap();
+        let none = BTreeSet::new;
+        assert_eq!(refused(&[control("tasks.list", "")], none()), None);
+        let some = refused(&[control("a", ""), control("b", "401")], none()).unwrap();
         assert!(!some.everywhere);
         assert!(some.operations.contains("b"));
-        assert!(refused(&[control("a", "401")]).unwrap().everywhere);
+        assert!(refused(&[control("a", "401")], none()).unwrap().everywhere);
+        let in_run = refused(&[control("a", "")], BTreeSet::from(["c".to_string()])).unwrap();
+        assert!(!in_run.everywhere);
+        assert!(in_run.operations.contains("c"));
     }
 
     #[test]

@@ -205,7 +205,8 @@ pub async fn run_with(
         .map(|case| case.bindings.clone())
         .collect();
     attribution::fold(&mut cases, &bindings, &shared.profile.issuer);
-    if let Some(refused) = controls::refused(&controls) {
+    let refused_in_run = controls::refused_in_run(&cases, &bindings);
+    if let Some(refused) = controls::refused(&controls, refused_in_run) {
         refused.withdraw(&mut cases, &bindings);
     }
     Ok(RunResult {

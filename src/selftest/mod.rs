@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use reference_server::Flaw;
 use reference_server::flaws::Criterion;
 
-use crate::embedded::{EmbeddedReference, ReferenceOptions};
+use crate::embedded::{self, EmbeddedReference, ReferenceMode, ReferenceOptions};
 use crate::profile::Profile;
 use crate::runner::{self, RunEnvironment, RunOptions, RunResult, Verdict};
 use crate::scenario::plan::{Category, Suite};
@@ -213,7 +213,8 @@ pub struct SelftestReport {
     pub broken: Vec<Outcome>,
     /// Whether the broken-target runs used reduced matrices.
     pub reduced: bool,
-    /// The correct server with each legitimate presentation style: (style id, outcome).
+    /// The correct server with each legitimate presentation style and in each other key mode:
+    /// (`style ID` or `mode ID`, outcome).
     pub styles: Vec<(String, Outcome)>,
 }
 
@@ -255,7 +256,7 @@ impl SelftestReport {
     }
 
     /// The confusion matrix is diagonal: every flaw names exactly its declared set, and the clean
-    /// server names nothing, in every style.
+    /// server names nothing, in every key mode and style (a style shows only its declared notes).
     pub fn specific(&self) -> bool {
         let exact =
             |(extra, missing): (Vec<String>, Vec<String>)| extra.is_empty() && missing.is_empty();
@@ -289,13 +290,11 @@ impl SelftestReport {
         );
         let mut rows: Vec<(String, &Outcome, Difference)> =
             vec![("clean".to_string(), &self.clean, self.clean.off_diagonal())];
-        rows.extend(self.styles.iter().map(|(style, outcome)| {
-            (
-                format!("style {style}"),
-                outcome,
-                style_difference(style, outcome),
-            )
-        }));
+        rows.extend(
+            self.styles
+                .iter()
+                .map(|(label, outcome)| (label.clone(), outcome, style_difference(label, outcome))),
+        );
         rows.extend(
             self.broken
                 .iter()
@@ -477,11 +476,44 @@ impl SelftestReport {
     }
 }
 
+/// The reduced suite against the correct server in another key mode, with that mode's example
+/// profile (and its hosted issuer, for a JWKS URL).
+async fn run_mode(mode: ReferenceMode, options: &SelftestOptions) -> Result<Outcome, String> {
+    let path = mode.profile_path();
+    let profile =
+        Arc::new(Profile::load(&path).map_err(|err| format!("{}: {err}", path.display()))?);
+    let suite = scenario::load_suite(
+        &options.scenarios,
+        &profile,
+        &LoadOptions::for_profile(&profile),
+    )
+    .map_err(|errors| format!("{} error(s) in scenario files", errors.len()))?;
+    let suite = if options.full { suite } else { reduce(&suite) };
+    let issuer = embedded::start_hosted_issuer(&profile).await?;
+    let reference = ReferenceOptions {
+        mode,
+        ..ReferenceOptions::default()
+    }
+    .with_issuer(issuer.as_ref());
+    let result = run_target(
+        &suite,
+        &profile,
+        options.jobs,
+        options.seed,
+        reference,
+        None,
+    )
+    .await?;
+    drop(issuer);
+    Ok(Outcome::of(None, &result))
+}
+
 /// Weaknesses named but not declared, and declared but not named.
 type Difference = (Vec<String>, Vec<String>);
 
 /// How a style's named set differs from the notes it must be shown with.
-fn style_difference(style: &str, outcome: &Outcome) -> Difference {
+fn style_difference(label: &str, outcome: &Outcome) -> Difference {
+    let style = label.strip_prefix("style ").unwrap_or(label);
     specificity::difference(&outcome.named, &specificity::style_notes(style))
 }
 
@@ -629,7 +661,20 @@ pub async fn selftest(
                 outcome.named.len(),
                 outcome.duration.as_secs_f64()
             ));
-            styles.push((style.id().to_string(), outcome));
+            styles.push((format!("style {}", style.id()), outcome));
+        }
+        for mode in ReferenceMode::ALL
+            .iter()
+            .filter(|mode| **mode != ReferenceMode::default())
+        {
+            let outcome = run_mode(*mode, options).await?;
+            progress(&format!(
+                "selftest: mode {}: {} named ({:.1} s)",
+                mode.id(),
+                outcome.named.len(),
+                outcome.duration.as_secs_f64()
+            ));
+            styles.push((format!("mode {}", mode.id()), outcome));
         }
     }
     let slots = Arc::new(tokio::sync::Semaphore::new(PARALLEL_TARGETS));
