@@ -70,3 +70,36 @@ fn junit_report() {
 fn json_report() {
     insta::assert_json_snapshot!(report::json::report(&sample_run()));
 }
+
+#[test]
+fn terminal_summary_of_notes_controls_capacity_and_transport_errors() {
+    use authconform::runner::result::{Control, RunConditions};
+    let mut run = sample_run();
+    run.cases
+        .retain(|case| matches!(case.verdict, Verdict::Pass | Verdict::Skipped));
+    let mut note = run.cases[0].clone();
+    note.id = "token-mutations[mutation=crit-unknown-extension]".into();
+    note.verdict = Verdict::Note;
+    note.weakness.id = "critical-header-ignored".into();
+    note.reason = "accepted: answered 200 where 401 was expected".into();
+    let mut unstable = run.cases[0].clone();
+    unstable.id = "token-mutations[mutation=expired]".into();
+    unstable.verdict = Verdict::Error;
+    unstable.reason = "transport error: broken response: connection reset".into();
+    run.cases.extend([note, unstable]);
+    run.conditions = RunConditions {
+        embedded: false,
+        jobs: 9,
+        first_fault_at: Some(8),
+        load_5xx: 2,
+        controls: vec![Control {
+            operation: "tasks.list.pending".into(),
+            principal: "alice".into(),
+            status: Some(401),
+            problem: "a valid token was answered 401 (WWW-Authenticate: Bearer)".into(),
+        }],
+    };
+    let text = report::terminal::summary(&run, false);
+    assert!(!run.gate_passed(), "a failed control fails the gate");
+    insta::assert_snapshot!(text);
+}

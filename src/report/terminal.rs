@@ -90,14 +90,12 @@ pub fn summary(run: &RunResult, colors: bool) -> String {
         .filter(|case| case.verdict == Verdict::Skipped)
         .collect();
     if !skipped.is_empty() {
-        let _ = writeln!(out);
-        let _ = writeln!(
-            out,
-            "{}",
+        heading(
+            &mut out,
             paint(
                 yellow.clone(),
-                &format!("{} skipped:", cases(skipped.len()))
-            )
+                &format!("{} skipped:", cases(skipped.len())),
+            ),
         );
         for (reason, count) in run.skipped_reasons() {
             let _ = writeln!(out, "  {count:>4} x {reason}");
@@ -114,28 +112,24 @@ pub fn summary(run: &RunResult, colors: bool) -> String {
         .filter(|case| case.reason.contains("transport error"))
         .count();
     if unstable > 0 {
-        let _ = writeln!(out);
-        let _ = writeln!(
-            out,
-            "{}",
+        heading(
+            &mut out,
             paint(
                 red.clone(),
                 &format!(
                     "target unstable: {} met a transport error (reset, timeout or broken answer) and could not be judged; no weakness is named for them",
                     cases(unstable)
-                )
-            )
+                ),
+            ),
         );
     }
     if !errors.is_empty() {
-        let _ = writeln!(out);
-        let _ = writeln!(
-            out,
-            "{}",
+        heading(
+            &mut out,
             paint(
                 red.clone(),
-                &format!("{} could not be judged:", cases(errors.len()))
-            )
+                &format!("{} could not be judged:", cases(errors.len())),
+            ),
         );
         // One line per distinct reason, with its count and first case: an unstable target or a
         // refused valid token reads as one line, not hundreds.
@@ -158,18 +152,16 @@ pub fn summary(run: &RunResult, colors: bool) -> String {
     }
 
     if run.conditions.load_5xx > 0 {
-        let _ = writeln!(out);
-        let _ = writeln!(
-            out,
-            "{}",
+        heading(
+            &mut out,
             paint(
                 yellow.clone(),
                 &format!(
                     "capacity: {} answer(s) were 5xx under load and not when replayed alone (load, not a weakness); the target first faltered with {} cases in flight",
                     run.conditions.load_5xx,
                     run.conditions.first_fault_at.unwrap_or(run.conditions.jobs)
-                )
-            )
+                ),
+            ),
         );
     }
 
@@ -243,17 +235,15 @@ pub fn summary(run: &RunResult, colors: bool) -> String {
 
     let notes = crate::verdict::group::notes(run);
     if !notes.is_empty() {
-        let _ = writeln!(out);
-        let _ = writeln!(
-            out,
-            "{}",
+        heading(
+            &mut out,
             paint(
                 yellow.clone(),
                 &format!(
                     "{} conformance note(s) (no gain for an attacker; they fail the gate only with --strict):",
                     notes.len()
-                )
-            )
+                ),
+            ),
         );
         for group in &notes {
             let case = &run.cases[group.representative()];
@@ -283,6 +273,12 @@ pub fn summary(run: &RunResult, colors: bool) -> String {
     };
     let _ = writeln!(out, "{gate}");
     out
+}
+
+/// A blank line, then a section's first line.
+fn heading(out: &mut String, line: String) {
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{line}");
 }
 
 /// "1 case" / "N cases".
