@@ -5,6 +5,7 @@
 mod suite_common;
 
 use authconform::embedded::ReferenceOptions;
+use authconform::profile::Profile;
 use reference_server::Style;
 use suite_common::{assert_gate, profile, run_suite};
 
@@ -13,7 +14,13 @@ async fn styled(styles: &[Style]) {
         styles: styles.to_vec(),
         ..ReferenceOptions::default()
     };
-    let outcome = run_suite(profile(None), options).await;
+    // Each style in the profile it is declared in.
+    let declared = styles
+        .iter()
+        .fold(Profile::clone(&profile(None)), |profile, style| {
+            authconform::selftest::profile_for_style(*style, &profile)
+        });
+    let outcome = run_suite(std::sync::Arc::new(declared), options).await;
     let names: Vec<&str> = styles.iter().map(|s| s.id()).collect();
     assert_gate(&names.join("+"), &outcome.result, 2000);
     assert_eq!(
@@ -46,6 +53,31 @@ async fn bare_challenge() {
     assert_eq!(
         notes,
         std::collections::BTreeSet::from(["invalid-token-error-missing"])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_token_403() {
+    // FastAPI's legacy 403 for a missing token passes where the profile declares it, and is named
+    // `forbidden-instead-of-401`, and nothing else, where it does not.
+    let options = || ReferenceOptions {
+        styles: vec![Style::MissingToken403],
+        ..ReferenceOptions::default()
+    };
+    let declared = authconform::selftest::profile_for_style(Style::MissingToken403, &profile(None));
+    let outcome = run_suite(std::sync::Arc::new(declared), options()).await;
+    assert_gate("missing-token-403", &outcome.result, 2000);
+    let undeclared = run_suite(profile(None), options()).await;
+    let named: std::collections::BTreeSet<&str> = undeclared
+        .result
+        .cases
+        .iter()
+        .filter(|case| case.verdict == authconform::runner::Verdict::Fail)
+        .map(|case| case.weakness.id.as_str())
+        .collect();
+    assert_eq!(
+        named,
+        std::collections::BTreeSet::from(["forbidden-instead-of-401"])
     );
 }
 

@@ -48,6 +48,8 @@ macro_rules! styles {
 styles! {
     VerboseChallenge = "verbose-challenge",
         "WWW-Authenticate challenges with another realm, parameters in another order, error_description and scope";
+    MissingToken403 = "missing-token-403",
+        "a request without credentials gets 403 {\"detail\": \"Not authenticated\"} without a challenge (FastAPI's HTTPBearer before 0.122.0); a profile declares it with policy.missing_token_status: [401, 403]";
     BareChallenge = "bare-challenge",
         "every 401 carries a bare `WWW-Authenticate: Bearer` challenge, without realm or error (FastAPI's HTTPBearer and its documentation's pattern)";
     McpHttp403 = "mcp-http-403",

@@ -363,6 +363,18 @@ impl CaseRun<'_> {
         if phase == Phase::Setup && plan.status.is_none() {
             plan.status = Some(StatusMatcher::Class(2));
         }
+        // A request the harness sends without a token may get what the profile declares for missing
+        // credentials (FastAPI's legacy 403) wherever a 401 is expected.
+        if step.token == TokenPlan::None
+            && let Some(StatusMatcher::Codes(codes)) = &mut plan.status
+            && codes.contains(&401)
+        {
+            for code in &shared.profile.policy.missing_token_status {
+                if !codes.contains(code) {
+                    codes.push(*code);
+                }
+            }
+        }
         if step.expect.from_mutation {
             match made.mutation {
                 Some(mutation) => {

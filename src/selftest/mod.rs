@@ -476,6 +476,16 @@ impl SelftestReport {
     }
 }
 
+/// The profile a style is declared in: FastAPI's legacy 403 for a missing token is legitimate only
+/// where the profile says so (`policy.missing_token_status: [401, 403]`).
+pub fn profile_for_style(style: reference_server::Style, profile: &Profile) -> Profile {
+    let mut profile = profile.clone();
+    if style == reference_server::Style::MissingToken403 {
+        profile.policy.missing_token_status = vec![401, 403];
+    }
+    profile
+}
+
 /// The reduced suite against the correct server in another key mode, with that mode's example
 /// profile (and its hosted issuer, for a JWKS URL).
 async fn run_mode(mode: ReferenceMode, options: &SelftestOptions) -> Result<Outcome, String> {
@@ -653,6 +663,7 @@ pub async fn selftest(
                 styles: vec![*style],
                 ..ReferenceOptions::default()
             };
+            let profile = Arc::new(profile_for_style(*style, &profile));
             let result = run_once(&reduced_suite, &profile, options, reference, None).await?;
             let outcome = Outcome::of(None, &result);
             progress(&format!(

@@ -135,6 +135,7 @@ pub struct AuthRejection {
     flaw: Option<Flaw>,
     verbose: bool,
     bare: bool,
+    legacy_403: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,11 +160,13 @@ impl FromRequestParts<AppState> for AuthUser {
         let flaw = state.flaw;
         let verbose = state.styled(Style::VerboseChallenge);
         let bare = state.styled(Style::BareChallenge);
+        let legacy_403 = state.styled(Style::MissingToken403);
         let reject = |kind| AuthRejection {
             kind,
             flaw,
             verbose,
             bare,
+            legacy_403,
         };
         match credentials::extract(parts, flaw) {
             Presented::Missing => Err(reject(RejectionKind::Missing)),
@@ -186,6 +189,11 @@ impl FromRequestParts<AppState> for AuthUser {
 
 impl IntoResponse for AuthRejection {
     fn into_response(self) -> Response {
+        // STYLE missing-token-403: FastAPI's HTTPBearer before 0.122.0, no challenge.
+        if self.legacy_403 && self.kind == RejectionKind::Missing {
+            let body = json!({"detail": "Not authenticated"});
+            return (StatusCode::FORBIDDEN, Json(body)).into_response();
+        }
         let (mut status, mut challenge, error, message) = match self.kind {
             RejectionKind::Missing => (
                 StatusCode::UNAUTHORIZED,
