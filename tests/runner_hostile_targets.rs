@@ -522,3 +522,51 @@ async fn canary_of_another_user_in_the_answer_is_a_leak() {
         format!("{}/api/bob/tasks/1", target.uri())
     );
 }
+
+#[tokio::test]
+async fn a_5xx_the_replay_alone_does_not_repeat_is_capacity_not_a_weakness() {
+    let target = MockServer::start().await;
+    // The lists accept a valid token: the positive controls pass.
+    Mock::given(method("GET"))
+        .and(path("/api/alice/tasks"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("[]"))
+        .mount(&target)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/alice/tasks/7"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&target)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/alice/tasks/7"))
+        .respond_with(ResponseTemplate::new(401).insert_header(
+            "www-authenticate",
+            r#"Bearer realm="todo", error="invalid_token""#,
+        ))
+        .with_priority(2)
+        .mount(&target)
+        .await;
+    let suite = suite(vec![case(
+        "overloaded-once",
+        Vec::new(),
+        vec![step(
+            "alice",
+            request("GET", "/api/{user_id}/tasks/7"),
+            expect_status(StatusMatcher::Codes(vec![401])),
+        )],
+    )]);
+    let result = run_ok(&suite, profile(64 * 1024), &target.uri()).await;
+
+    let case = only_case(&result);
+    assert_eq!(case.verdict, Verdict::Pass, "{case:#?}");
+    assert_eq!(result.conditions.load_5xx, 1);
+    // Both answers stay in the record: the 503, then the replay that was judged.
+    let statuses: Vec<u16> = case
+        .exchanges
+        .iter()
+        .filter_map(|exchange| exchange.response.as_ref().map(|r| r.status))
+        .collect();
+    assert_eq!(statuses, [503, 401]);
+}
