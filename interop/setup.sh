@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the interop servers' pinned dependencies: interop/.venv (python3 -m venv + pip install -r
-# python/requirements.txt) and interop/node/node_modules (npm ci from package-lock.json). Idempotent and
+# python/requirements.txt), interop/node/node_modules and interop/better-auth/node_modules (npm ci from
+# each package-lock.json; Better Auth is pure JavaScript, no native addon). Idempotent and
 # non-interactive: an up-to-date install is left alone. Needs python3 (3.11+), node (20.19+) and npm;
 # better-sqlite3 compiles its native addon with node-gyp when no prebuilt binary can be fetched, which
 # needs a C++ toolchain and the Node headers (taken from the local Node installation when it has them).
@@ -36,3 +37,14 @@ if [ "$(cat "$lock_stamp" 2>/dev/null)" != "$want" ] \
   echo "$want" > "$lock_stamp"
 fi
 echo "node: $(node --version), $(cd "$node_dir" && node -p "require('express/package.json').version + ' (express)'")"
+
+# Better Auth issuer (TEST ONLY token issuer, see better-auth/server.js).
+ba_dir="$here/better-auth"
+ba_stamp="$ba_dir/node_modules/.package-lock.sha256"
+want="$(cat "$ba_dir/package.json" "$ba_dir/package-lock.json" | sha256sum | cut -d' ' -f1)"
+if [ "$(cat "$ba_stamp" 2>/dev/null)" != "$want" ] \
+    || [ ! -f "$ba_dir/node_modules/better-auth/package.json" ]; then
+  (cd "$ba_dir" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$want" > "$ba_stamp"
+fi
+echo "better-auth: $(cd "$ba_dir" && node -p "require('./node_modules/better-auth/package.json').version") in $ba_dir/node_modules"

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod embedded;
 pub mod fuzzing;
 pub mod init;
+pub mod login;
 pub mod openapi;
 pub mod profile;
 pub mod report;

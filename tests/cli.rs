@@ -335,7 +335,7 @@ fn malformed_profile_exits_2_with_file_line_and_column() {
         ("syntax.yaml", "issuer: [\n", ":1:9: "),
         (
             "missing.yaml",
-            "issuer:\n  alg: EdDSA\nprincipals: {}\n",
+            "issuer:\n  kid: k\nprincipals: {}\n",
             ":2:3: ",
         ),
         (

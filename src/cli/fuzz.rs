@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 
-use super::run::load_profile;
+use super::run::{load_profile, obtain_tokens};
 use super::{CliError, exit};
 use crate::embedded;
 use crate::fuzzing::net::{self, Finding, FuzzError, FuzzEvent, FuzzOptions, FuzzReport};
@@ -99,7 +99,7 @@ pub fn run(args: FuzzArgs) -> Result<u8, CliError> {
     if args.jobs == 0 || args.jobs > 256 {
         return Err(CliError::usage("--jobs must be between 1 and 256"));
     }
-    let profile = Arc::new(load_profile(args.profile.as_deref())?);
+    let profile = load_profile(args.profile.as_deref())?;
     let duration = match (args.duration, args.cases) {
         (Some(duration), _) => duration,
         (None, Some(_)) => CASES_ONLY_LIMIT,
@@ -110,11 +110,12 @@ pub fn run(args: FuzzArgs) -> Result<u8, CliError> {
         .enable_all()
         .build()
         .map_err(|err| CliError::Unreachable(format!("cannot start the async runtime: {err}")))?;
+    let named = args.target.clone().or_else(|| {
+        let from_profile = args.profile.is_some() && args.reference_flaw.is_none();
+        from_profile.then(|| profile.base_url.clone()).flatten()
+    });
+    let profile = Arc::new(obtain_tokens(&runtime, profile, named.as_deref())?);
     let report = runtime.block_on(async {
-        let named = args.target.clone().or_else(|| {
-            let from_profile = args.profile.is_some() && args.reference_flaw.is_none();
-            from_profile.then(|| profile.base_url.clone()).flatten()
-        });
         let (embedded, base_url) = match named {
             Some(target) => (None, target),
             None => {

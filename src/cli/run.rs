@@ -210,7 +210,13 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
         .map(|spec| ReportSpec::parse(spec))
         .collect::<Result<Vec<_>, _>>()?;
     let profile_path = args.profile_path(&reference)?;
-    let profile = Arc::new(load_profile(profile_path.as_deref())?);
+    let profile = load_profile(profile_path.as_deref())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| CliError::Unreachable(format!("cannot start the async runtime: {err}")))?;
+    let named = args.named_target(&profile).map(|(target, _)| target);
+    let profile = Arc::new(obtain_tokens(&runtime, profile, named.as_deref())?);
     let suite = load_scenarios(&args.scenarios, &profile)?;
     note_set_aside(&suite, &profile);
     let filter = CaseFilter::parse(&args.filters).map_err(CliError::usage)?;
@@ -233,10 +239,6 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
             "no case to run (check --filter and --scenarios)",
         ));
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|err| CliError::Unreachable(format!("cannot start the async runtime: {err}")))?;
     let result = runtime.block_on(async {
         let issuer = embedded::start_hosted_issuer(&profile)
             .await
@@ -320,6 +322,43 @@ pub fn note_set_aside(suite: &scenario::plan::Suite, profile: &Profile) {
         apis.join("`, `"),
         profile.api.name
     );
+}
+
+/// The profile with the tokens of its principals that the real issuer makes (login flows, environment,
+/// commands); one line on stderr per principal. `target` is where flows without a `base_url` go.
+pub fn obtain_tokens(
+    runtime: &tokio::runtime::Runtime,
+    profile: Profile,
+    target: Option<&str>,
+) -> Result<Profile, CliError> {
+    if profile.token_sources.is_empty() {
+        return Ok(profile);
+    }
+    let now = crate::token::mint::Clock::now_unix(&crate::token::mint::SystemClock);
+    let (profile, obtained) = runtime
+        .block_on(crate::login::obtain(profile, target, now))
+        .map_err(|err| match err {
+            crate::login::LoginError::Unreachable(reason) => {
+                CliError::Unreachable(format!("cannot log in: {reason}"))
+            }
+            other => CliError::usage(format!("cannot log in: {other}")),
+        })?;
+    for token in &obtained {
+        let expiry = token
+            .expires_in
+            .map(|secs| format!(", expires in {secs} s"))
+            .unwrap_or_default();
+        eprintln!(
+            "{}: token from {} (user id {}{expiry})",
+            token.principal, token.source, token.user_id
+        );
+    }
+    if !profile.holds_issuer_key() {
+        eprintln!(
+            "the issuer's signing key is not in the profile: attacks that must be signed with it are skipped, with that reason"
+        );
+    }
+    Ok(profile)
 }
 
 /// The profile named, or the embedded one.

@@ -7,6 +7,6 @@ mod schema;
 
 pub use resolve::{
     DEFAULT_CHAT_PHRASES, EMBEDDED_REFERENCE_PROFILE, Presentation, Profile, ProfileError,
-    public_keys_from_jwks,
+    TokenSource, public_keys_from_jwks,
 };
 pub use schema::profile_schema;

@@ -47,6 +47,85 @@ pub struct ProfileFile {
     /// Serve the issuer's public JWKS during a run (for targets that fetch keys by URL).
     #[serde(default)]
     pub hosted_issuer: Option<HostedIssuerFile>,
+    /// Login flows of the real issuer, by name: principals with `token: { login: NAME }` get their
+    /// token from one when a run starts.
+    #[serde(default)]
+    pub logins: BTreeMap<String, LoginFile>,
+}
+
+/// A login flow: HTTP requests run in order with one cookie jar, each able to extract values (by JSON
+/// pointer, header or cookie) for the requests after it. It must extract `token`.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginFile {
+    /// Where the flow's paths are resolved (e.g. Better Auth's `http://127.0.0.1:3000`); default: the
+    /// target's base URL.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// The requests, in order.
+    pub steps: Vec<LoginStepFile>,
+}
+
+/// One request of a login flow. Strings may hold `{name}`: a principal's `vars`, a value extracted by
+/// an earlier step, or `{env.NAME}` (an environment variable).
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginStepFile {
+    /// HTTP method (default `GET`, or `POST` with a body).
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Path below the flow's base URL (or a full URL on the same host).
+    pub path: String,
+    /// Request headers.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// A JSON body.
+    #[serde(default)]
+    pub json: Option<serde_json::Value>,
+    /// A form body (`application/x-www-form-urlencoded`, as OAuth2 password logins take).
+    #[serde(default)]
+    pub form: Option<BTreeMap<String, String>>,
+    /// Statuses that let the flow go on (default: any 2xx). A sign-up that may find the user already
+    /// there lists its "exists" status too.
+    #[serde(default)]
+    pub ok: Vec<u16>,
+    /// Values to keep, by name.
+    #[serde(default)]
+    pub extract: BTreeMap<String, ExtractFile>,
+}
+
+/// Where an extracted value is read in a response: exactly one field.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtractFile {
+    /// A JSON pointer into the body, e.g. `/token` or `/access_token`.
+    #[serde(default)]
+    pub json: Option<String>,
+    /// A response header, e.g. `set-auth-jwt`.
+    #[serde(default)]
+    pub header: Option<String>,
+    /// A cookie the response sets, by name.
+    #[serde(default)]
+    pub cookie: Option<String>,
+}
+
+/// Where a principal's token comes from when the harness does not mint it: exactly one field.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenSourceFile {
+    /// A login flow of `logins`, by name, run with this principal's `vars`.
+    #[serde(default)]
+    pub login: Option<String>,
+    /// An environment variable holding the token.
+    #[serde(default)]
+    pub env: Option<String>,
+    /// A command (program and arguments, no shell) that prints the token on stdout.
+    #[serde(default)]
+    pub command: Option<Vec<String>>,
+    /// Values for the login flow's templates (`{email}`, `{password}`, ...); `{env.NAME}` reads an
+    /// environment variable, so that passwords stay out of the file.
+    #[serde(default)]
+    pub vars: BTreeMap<String, String>,
 }
 
 /// The hosted issuer: the harness serves the issuer's PUBLIC JWKS at `/.well-known/jwks.json` and at
@@ -122,21 +201,30 @@ fn default_scheme() -> String {
     "Bearer".to_string()
 }
 
-/// The issuer the harness impersonates with test keys.
+/// The issuer the harness impersonates with test keys, or whose tokens it obtains.
 #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IssuerFile {
+    /// A claims layout to start from: `better-auth` (the JWT plugin's default payload: the user
+    /// object's `id`, `email`, `name`, `emailVerified`, `image`, `createdAt`, `updatedAt` beside
+    /// `sub`) or `shared-secret` (the hackathon's HS256 pattern: `sub` and `email`, no `iss`/`aud`
+    /// unless set).
+    #[serde(default)]
+    pub preset: Option<Preset>,
     /// JWS algorithm, e.g. `EdDSA`, `RS256`, `ES256`, `HS256`.
     pub alg: String,
-    /// The signing key.
-    pub key: SigningKeyFile,
+    /// The signing key. Leave it out when the harness does not hold it (real staging: tokens come
+    /// from each principal's `token`); attacks that need it are then skipped with that reason.
+    #[serde(default)]
+    pub key: Option<SigningKeyFile>,
     /// Key id written in the token header.
     #[serde(default)]
     pub kid: Option<String>,
-    /// `iss` claim.
+    /// `iss` claim; left out of tokens when not set.
     #[serde(default)]
     pub iss: Option<String>,
-    /// `aud` claim.
+    /// `aud` claim; left out of tokens when not set (python-jose refuses any `aud` when the backend
+    /// configures no audience).
     #[serde(default)]
     pub aud: Option<String>,
     /// Token lifetime in seconds (Better Auth's default is 15 minutes).
@@ -145,9 +233,23 @@ pub struct IssuerFile {
     /// Clock leeway, in seconds, the target is expected to allow.
     #[serde(default = "default_leeway")]
     pub leeway_secs: u64,
-    /// The claim that carries the user id: `sub` by default, `user_id` or `id` for some backends.
+    /// The claim that carries the user id: `sub` by default, `user_id` or `id` for some backends, or
+    /// a JSON pointer to a nested one (`/user/id`).
     #[serde(default = "default_user_claim")]
     pub user_claim: String,
+    /// The form of user ids: `string` (default), `uuid` or `integer` (a JSON number in the token).
+    #[serde(default)]
+    pub user_id_type: crate::token::identity::IdType,
+}
+
+/// A claims layout of a known issuer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Preset {
+    /// Better Auth's JWT plugin: the whole user object beside `sub`, `iss` and `aud`.
+    BetterAuth,
+    /// A shared HS256 secret: `sub` and `email`, `iat` and `exp`.
+    SharedSecret,
 }
 
 fn default_lifetime() -> u64 {
@@ -251,9 +353,16 @@ pub struct KeySourceFile {
 #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PrincipalFile {
-    /// The user id (written into the issuer's user claim).
-    pub sub: String,
-    /// Extra claims added to every token of this user (e.g. `email`, `name`).
+    /// The user id (written into the issuer's user claim). With `token`, it is read from the
+    /// token's user claim and may be left out.
+    #[serde(default)]
+    pub sub: Option<String>,
+    /// Claims of this user's tokens: added, or replacing the standard ones (`iss`, `aud`, `exp`,
+    /// ...); `null` leaves a claim out of the payload.
     #[serde(default)]
     pub claims: serde_json::Map<String, serde_json::Value>,
+    /// Where this user's token comes from when the real issuer makes it (login flow, environment
+    /// variable or command) instead of the harness.
+    #[serde(default)]
+    pub token: Option<TokenSourceFile>,
 }

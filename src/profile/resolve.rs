@@ -6,9 +6,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::api::ApiSelection;
-use crate::profile::model::{IssuerFile, KeySourceFile, PolicyFile, ProfileFile, SigningKeyFile};
+use crate::profile::model::{
+    IssuerFile, KeySourceFile, LoginFile, PolicyFile, Preset, PrincipalFile, ProfileFile,
+    SigningKeyFile, TokenSourceFile,
+};
 use crate::target::TargetSettings;
 use crate::token::Alg;
+use crate::token::identity::IdClaim;
 use crate::token::keys::{HsSecret, KeyError, PublicKey, SigningKey};
 use crate::token::mint::{IssuerSettings, Principal};
 use crate::yaml::{self, YamlError};
@@ -116,6 +120,33 @@ pub struct Profile {
     pub chat_phrases: BTreeMap<String, String>,
     /// Where to serve the issuer's public JWKS during a run, if the profile asks for it.
     pub hosted_issuer: Option<std::net::SocketAddr>,
+    /// Principals whose tokens come from the real issuer, and from where.
+    pub token_sources: BTreeMap<String, TokenSource>,
+    /// The login flows those sources name.
+    pub logins: BTreeMap<String, LoginFile>,
+}
+
+/// Where a principal's token comes from when the harness does not mint it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenSource {
+    /// A login flow of the profile, with this principal's template values.
+    Login {
+        /// The flow's name in `logins`.
+        flow: String,
+        /// Template values.
+        vars: BTreeMap<String, String>,
+    },
+    /// An environment variable.
+    Env(String),
+    /// A program and its arguments; stdout is the token.
+    Command(Vec<String>),
+}
+
+impl Profile {
+    /// Whether the harness holds the issuer's signing key (else only issued tokens are valid).
+    pub fn holds_issuer_key(&self) -> bool {
+        self.issuer.key.is_some()
+    }
 }
 
 impl Profile {
@@ -168,7 +199,12 @@ impl Resolver<'_> {
         let issuer = self.issuer(&file.issuer)?;
         let target_keys = match &file.target_keys {
             Some(source) => self.target_keys(source)?,
-            None => issuer.key.public_key().into_iter().collect(),
+            None => issuer
+                .key
+                .as_ref()
+                .and_then(SigningKey::public_key)
+                .into_iter()
+                .collect(),
         };
         let target_settings = self.target_settings(&file)?;
         let mut chat_phrases: BTreeMap<String, String> = DEFAULT_CHAT_PHRASES
@@ -204,18 +240,15 @@ impl Resolver<'_> {
         if file.principals.is_empty() {
             return Err(self.invalid("principals", "define at least one principal"));
         }
-        let principals = file
-            .principals
-            .into_iter()
-            .map(|(name, principal)| {
-                let value = Principal {
-                    name: name.clone(),
-                    sub: principal.sub,
-                    extra: principal.claims,
-                };
-                (name, value)
-            })
-            .collect();
+        let mut token_sources = BTreeMap::new();
+        let mut principals = BTreeMap::new();
+        for (name, principal) in file.principals {
+            let (value, source) = self.principal(&name, principal, &file.issuer, &file.logins)?;
+            if let Some(source) = source {
+                token_sources.insert(name.clone(), source);
+            }
+            principals.insert(name, value);
+        }
         Ok(Profile {
             source: self.file.to_path_buf(),
             base_url: file.base_url,
@@ -237,7 +270,102 @@ impl Resolver<'_> {
                 .as_ref()
                 .and_then(|keys| keys.jwks_url.clone()),
             principals,
+            token_sources,
+            logins: file.logins,
         })
+    }
+
+    /// One principal: its claims (preset defaults, then its own; `null` omits) and where its token
+    /// comes from, if not from the harness.
+    fn principal(
+        &self,
+        name: &str,
+        principal: PrincipalFile,
+        issuer: &IssuerFile,
+        logins: &BTreeMap<String, LoginFile>,
+    ) -> Result<(Principal, Option<TokenSource>), ProfileError> {
+        let field = format!("principals.{name}");
+        let source = match &principal.token {
+            Some(token) => Some(self.token_source(&field, token, logins)?),
+            None if issuer.key.is_none() => {
+                return Err(self.invalid(
+                    &format!("{field}.token"),
+                    "the issuer's key is not given, so this user's token must come from the real issuer: set `token` (login, env or command)",
+                ));
+            }
+            None => None,
+        };
+        if source.is_some() && !principal.claims.is_empty() {
+            return Err(self.invalid(
+                &format!("{field}.claims"),
+                "the real issuer makes this user's tokens; their claims cannot be set here",
+            ));
+        }
+        let sub = match (principal.sub, &source) {
+            (Some(sub), _) => sub,
+            (None, Some(_)) => String::new(),
+            (None, None) => {
+                return Err(self.invalid(&format!("{field}.sub"), "give the user id"));
+            }
+        };
+        if !sub.is_empty() {
+            issuer
+                .user_id_type
+                .value(&sub)
+                .map_err(|reason| self.invalid(&format!("{field}.sub"), reason))?;
+        }
+        let mut value = Principal::new(name, sub);
+        if source.is_none() {
+            value.extra = preset_claims(issuer, name, &value.sub);
+            for (claim, claim_value) in principal.claims {
+                if claim_value.is_null() {
+                    value.extra.remove(&claim);
+                    value.omit.push(claim);
+                } else {
+                    value.extra.insert(claim, claim_value);
+                }
+            }
+        }
+        Ok((value, source))
+    }
+
+    fn token_source(
+        &self,
+        field: &str,
+        token: &TokenSourceFile,
+        logins: &BTreeMap<String, LoginFile>,
+    ) -> Result<TokenSource, ProfileError> {
+        let field = format!("{field}.token");
+        let source = match (&token.login, &token.env, &token.command) {
+            (Some(login), None, None) => {
+                if !logins.contains_key(login) {
+                    let known: Vec<&str> = logins.keys().map(String::as_str).collect();
+                    let hint = crate::suggest::did_you_mean(login, &known).unwrap_or_default();
+                    return Err(self.invalid(
+                        &format!("{field}.login"),
+                        format!("no login flow `{login}` in `logins` {hint}"),
+                    ));
+                }
+                TokenSource::Login {
+                    flow: login.clone(),
+                    vars: token.vars.clone(),
+                }
+            }
+            (None, Some(var), None) => TokenSource::Env(var.clone()),
+            (None, None, Some(command)) if !command.is_empty() => {
+                TokenSource::Command(command.clone())
+            }
+            _ => {
+                return Err(self.invalid(
+                    &field,
+                    "give exactly one of `login`, `env`, `command` (a non-empty list)",
+                ));
+            }
+        };
+        if !token.vars.is_empty() && !matches!(source, TokenSource::Login { .. }) {
+            return Err(self.invalid(&format!("{field}.vars"), "`vars` go with `login`"));
+        }
+        Ok(source)
     }
 
     fn target_settings(&self, file: &ProfileFile) -> Result<TargetSettings, ProfileError> {
@@ -263,16 +391,25 @@ impl Resolver<'_> {
             .alg
             .parse()
             .map_err(|err| self.invalid("issuer.alg", err))?;
-        let key = self.signing_key(&issuer.key, alg, issuer.kid.clone())?;
-        let mut settings = IssuerSettings::new(
-            key,
-            issuer.iss.clone().unwrap_or_default(),
-            issuer.aud.clone().unwrap_or_default(),
-        );
-        settings.alg = alg;
+        let mut settings = IssuerSettings::without_key(alg);
+        if let Some(key) = &issuer.key {
+            settings.key = Some(self.signing_key(key, alg, issuer.kid.clone())?);
+        }
+        for (name, value) in [("iss", &issuer.iss), ("aud", &issuer.aud)] {
+            if value.as_deref() == Some("") {
+                return Err(self.invalid(
+                    &format!("issuer.{name}"),
+                    "empty; leave it out for tokens without it",
+                ));
+            }
+        }
+        settings.iss = issuer.iss.clone();
+        settings.aud = issuer.aud.clone();
         settings.kid = issuer.kid.clone();
         settings.lifetime_secs = issuer.lifetime_secs;
-        settings.user_id_claim = issuer.user_claim.clone();
+        settings.user_id_claim = IdClaim::parse(&issuer.user_claim)
+            .map_err(|reason| self.invalid("issuer.user_claim", reason))?;
+        settings.id_type = issuer.user_id_type;
         if issuer.leeway_secs > 3600 {
             return Err(self.invalid(
                 "issuer.leeway_secs",
@@ -372,6 +509,37 @@ impl Resolver<'_> {
     }
 }
 
+/// The claims a preset adds for a principal (its own `claims` override them).
+fn preset_claims(
+    issuer: &IssuerFile,
+    name: &str,
+    sub: &str,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut claims = serde_json::Map::new();
+    let email = format!("{name}@example.test");
+    match issuer.preset {
+        Some(Preset::BetterAuth) => {
+            let mut display = name.to_string();
+            if let Some(first) = display.get_mut(0..1) {
+                first.make_ascii_uppercase();
+            }
+            let created = "2026-01-01T00:00:00.000Z";
+            claims.insert("id".into(), sub.into());
+            claims.insert("email".into(), email.into());
+            claims.insert("name".into(), display.into());
+            claims.insert("emailVerified".into(), false.into());
+            claims.insert("image".into(), serde_json::Value::Null);
+            claims.insert("createdAt".into(), created.into());
+            claims.insert("updatedAt".into(), created.into());
+        }
+        Some(Preset::SharedSecret) => {
+            claims.insert("email".into(), email.into());
+        }
+        None => {}
+    }
+    claims
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -429,5 +597,131 @@ mod tests {
         let err = Profile::load(&path).unwrap_err().to_string();
         assert!(err.contains("issuer.key: give exactly one of"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Writes `text` as a profile beside an HS256 secret file and loads it.
+    fn load_text(name: &str, text: &str) -> Result<Profile, ProfileError> {
+        let dir = std::env::temp_dir().join(format!("authconform-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("s"), "0123456789abcdef0123456789abcdef").unwrap();
+        let path = dir.join("p.yaml");
+        std::fs::write(&path, text).unwrap();
+        let loaded = Profile::load(&path);
+        std::fs::remove_dir_all(&dir).unwrap();
+        loaded
+    }
+
+    fn claims_of(profile: &Profile, name: &str) -> serde_json::Value {
+        let principal = &profile.principals[name];
+        serde_json::Value::Object(profile.issuer.claims(principal, 100))
+    }
+
+    #[test]
+    fn claims_are_shaped_as_the_issuer_makes_them() {
+        // No iss/aud given: none in the token; `null` leaves a claim out; integer ids are numbers.
+        let profile = load_text(
+            "claims",
+            "issuer:\n  alg: HS256\n  key: { secret_file: s }\n  user_claim: user_id\n  user_id_type: integer\n  preset: shared-secret\nprincipals:\n  alice: { sub: \"7\", claims: { iat: null, role: admin } }\n",
+        )
+        .unwrap();
+        assert_eq!(
+            claims_of(&profile, "alice"),
+            serde_json::json!({"user_id": 7, "exp": 1000, "email": "alice@example.test", "role": "admin"})
+        );
+        // Better Auth's payload; a nested identity claim.
+        let profile = load_text(
+            "preset",
+            "issuer:\n  alg: HS256\n  key: { secret_file: s }\n  preset: better-auth\n  iss: http://a\n  aud: http://a\n  user_claim: /user/id\nprincipals:\n  bob: { sub: u-2 }\n",
+        )
+        .unwrap();
+        let claims = claims_of(&profile, "bob");
+        assert_eq!(claims["user"], serde_json::json!({"id": "u-2"}));
+        assert_eq!(claims["id"], "u-2");
+        assert_eq!(claims["name"], "Bob");
+        assert_eq!(claims["email"], "bob@example.test");
+        assert_eq!(claims["image"], serde_json::Value::Null);
+        assert_eq!(claims["iss"], "http://a");
+    }
+
+    #[test]
+    fn ids_and_claims_are_checked() {
+        let base = "issuer:\n  alg: HS256\n  key: { secret_file: s }\n";
+        let err = load_text(
+            "int",
+            &format!("{base}  user_id_type: integer\nprincipals:\n  a: {{ sub: abc }}\n"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("principals.a.sub: \"abc\" is not an integer"),
+            "{err}"
+        );
+        let err = load_text(
+            "iss",
+            &format!("{base}  iss: \"\"\nprincipals:\n  a: {{ sub: a }}\n"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("issuer.iss: empty"), "{err}");
+        let err = load_text(
+            "nosub",
+            &format!("{base}principals:\n  a: {{ claims: {{ x: 1 }} }}\n"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("principals.a.sub: give the user id"), "{err}");
+    }
+
+    #[test]
+    fn tokens_from_the_real_issuer_need_no_key() {
+        let keyless = "issuer:\n  alg: EdDSA\nlogins:\n  ba:\n    steps:\n      - path: /api/auth/token\n        extract: { token: { json: /token } }\n";
+        let profile = load_text(
+            "keyless",
+            &format!("{keyless}principals:\n  a: {{ token: {{ login: ba, vars: {{ email: a@x }} }} }}\n  b: {{ token: {{ env: B_TOKEN }} }}\n"),
+        )
+        .unwrap();
+        assert!(!profile.holds_issuer_key());
+        assert!(profile.target_keys.is_empty());
+        assert_eq!(
+            profile.token_sources["b"],
+            TokenSource::Env("B_TOKEN".into())
+        );
+        let err = load_text(
+            "nokey",
+            &format!("{keyless}principals:\n  a: {{ sub: a }}\n"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("principals.a.token: the issuer's key is not given"),
+            "{err}"
+        );
+        let err = load_text(
+            "badlogin",
+            &format!("{keyless}principals:\n  a: {{ token: {{ login: bb }} }}\n"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("no login flow `bb`") && err.contains("did you mean `ba`"),
+            "{err}"
+        );
+        let err = load_text(
+            "claimsset",
+            &format!("{keyless}principals:\n  a: {{ token: {{ env: A }}, claims: {{ x: 1 }} }}\n"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("their claims cannot be set here"), "{err}");
+        let err = load_text(
+            "two",
+            &format!("{keyless}principals:\n  a: {{ token: {{ env: A, command: [x] }} }}\n"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("give exactly one of `login`, `env`, `command`"),
+            "{err}"
+        );
     }
 }

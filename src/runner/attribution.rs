@@ -101,12 +101,13 @@ pub fn signed_by_issuer(token: &str, issuer: &IssuerSettings) -> bool {
     let Ok(signature) = URL_SAFE_NO_PAD.decode(signature) else {
         return false;
     };
-    if let Some(secret) = issuer.key.hmac_secret() {
+    let Some(key) = &issuer.key else {
+        return false;
+    };
+    if let Some(secret) = key.hmac_secret() {
         return sign::hmac_verify(issuer.alg, secret.expose(), input.as_bytes(), &signature);
     }
-    issuer
-        .key
-        .public_key()
+    key.public_key()
         .is_some_and(|public| sign::verify(issuer.alg, &public, input.as_bytes(), &signature))
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use crate::profile::Profile;
 use crate::scenario::plan::TokenPlan;
 use crate::token::keys::KeySet;
-use crate::token::mint::{Clock, Principal, mint};
+use crate::token::mint::{Clock, MintError, Principal, mint};
 use crate::token::mutation::{
     self, AttackRequest, Mutation, MutationContext, MutationError, Placement,
 };
@@ -62,7 +62,7 @@ impl TokenFactory {
             TokenPlan::Valid => {
                 let principal = self.principal(actor)?;
                 let token =
-                    mint(principal, &self.profile.issuer, self.clock.as_ref()).map_err(failed)?;
+                    mint(principal, &self.profile.issuer, self.clock.as_ref()).map_err(minting)?;
                 Ok(MadeToken {
                     attack: AttackRequest::bearer(token),
                     mutation: None,
@@ -79,7 +79,7 @@ impl TokenFactory {
                 match mutation {
                     None if remove_claims.is_empty() => {
                         let token = mint(&principal, &self.profile.issuer, self.clock.as_ref())
-                            .map_err(failed)?;
+                            .map_err(minting)?;
                         Ok(MadeToken {
                             attack: AttackRequest::bearer(token),
                             mutation: None,
@@ -91,7 +91,7 @@ impl TokenFactory {
                         for name in remove_claims {
                             claims.remove(name);
                         }
-                        let token = context.sign_claims(&claims).map_err(failed)?;
+                        let token = context.sign_claims(&claims).map_err(mutating)?;
                         Ok(MadeToken {
                             attack: AttackRequest::bearer(token),
                             mutation: None,
@@ -103,12 +103,7 @@ impl TokenFactory {
                     Some(id) => {
                         let found = mutation::find(id).map_err(failed)?;
                         let context = self.context(principal, attacker_base_url)?;
-                        let attack = found.apply(&context).map_err(|err| match err {
-                            MutationError::NotApplicable(reason) => {
-                                TokenError::NotApplicable(reason)
-                            }
-                            other => failed(other),
-                        })?;
+                        let attack = found.apply(&context).map_err(mutating)?;
                         Ok(MadeToken {
                             attack,
                             mutation: Some(found),
@@ -155,4 +150,21 @@ impl TokenFactory {
 
 fn failed(err: impl std::fmt::Display) -> TokenError {
     TokenError::Failed(err.to_string())
+}
+
+/// A mint error; the issuer key the harness does not hold makes the case not applicable.
+fn minting(err: MintError) -> TokenError {
+    match err {
+        MintError::NoKey => TokenError::NotApplicable(err.to_string()),
+        other => failed(other),
+    }
+}
+
+/// A mutation error; what does not apply to this target (or needs the issuer's key) is skipped.
+fn mutating(err: MutationError) -> TokenError {
+    match err {
+        MutationError::NotApplicable(reason) => TokenError::NotApplicable(reason),
+        MutationError::Mint(err) => minting(err),
+        other => failed(other),
+    }
 }

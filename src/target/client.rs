@@ -236,7 +236,7 @@ impl HttpClient {
 }
 
 /// The error and its sources on one line.
-fn error_chain(err: &dyn std::error::Error) -> String {
+pub fn error_chain(err: &dyn std::error::Error) -> String {
     let mut text = err.to_string();
     let mut source = err.source();
     while let Some(cause) = source {

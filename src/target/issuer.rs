@@ -29,6 +29,11 @@ pub enum IssuerError {
         "the profile's issuer signs with a shared secret ({0}): there is no public key to publish; a hosted issuer needs an asymmetric key (EdDSA, RS256, ES256, ES384)"
     )]
     Symmetric(String),
+    /// The profile gives no issuer key (its tokens come from the real issuer).
+    #[error(
+        "the profile gives no issuer key (its tokens come from the real issuer), so there is no JWKS to host; remove `hosted_issuer`"
+    )]
+    NoKey,
     /// The listen address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -55,11 +60,10 @@ pub struct HostedIssuer {
 
 /// The public JWKS of the profile's issuer key.
 pub fn profile_jwks(profile: &Profile) -> Result<Value, IssuerError> {
-    let key = profile
-        .issuer
-        .key
+    let held = profile.issuer.key.as_ref().ok_or(IssuerError::NoKey)?;
+    let key = held
         .public_key()
-        .ok_or_else(|| IssuerError::Symmetric(profile.issuer.key.alg().as_str().to_string()))?;
+        .ok_or_else(|| IssuerError::Symmetric(held.alg().as_str().to_string()))?;
     Ok(jwks([&key]))
 }
 
@@ -171,7 +175,7 @@ mod tests {
     fn an_hmac_issuer_has_nothing_to_publish() {
         let mut profile = Profile::embedded_reference().unwrap();
         let secret = crate::token::keys::HsSecret::new(vec![7; 32]).unwrap();
-        profile.issuer.key = crate::token::keys::SigningKey::hs256(secret, None);
+        profile.issuer.key = Some(crate::token::keys::SigningKey::hs256(secret, None));
         assert!(matches!(
             profile_jwks(&profile),
             Err(IssuerError::Symmetric(_))

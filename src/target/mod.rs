@@ -7,4 +7,4 @@ pub mod issuer;
 pub mod placement;
 mod serve;
 
-pub use client::{Exchange, HttpClient, RequestSpec, SendError, TargetSettings};
+pub use client::{Exchange, HttpClient, RequestSpec, SendError, TargetSettings, error_chain};

@@ -7,7 +7,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde_json::{Map, Value};
 
 use crate::token::Alg;
-use crate::token::keys::{KeyError, SigningKey};
+use crate::token::identity::{IdClaim, IdType};
+use crate::token::keys::{KeyError, KeyKind, SigningKey};
 
 /// A source of "now" in Unix seconds.
 pub trait Clock: Send + Sync + fmt::Debug {
@@ -43,10 +44,15 @@ impl Clock for SystemClock {
 pub struct Principal {
     /// A human label (e.g. `alice`), not put in the token.
     pub name: String,
-    /// The user id, put in the issuer's user-id claim (`sub` by default).
+    /// The user id, put in the issuer's user-id claim (`sub` by default), as text.
     pub sub: String,
     /// Extra claims; they override the standard ones of the same name.
     pub extra: Map<String, Value>,
+    /// Claims left out of the payload, standard ones included (`aud`, `iat`, ...).
+    pub omit: Vec<String>,
+    /// A token the real issuer gave this user (login flow, command, environment); when set, it is
+    /// this user's valid token and the harness signs nothing for them.
+    pub issued: Option<IssuedToken>,
 }
 
 impl Principal {
@@ -56,6 +62,37 @@ impl Principal {
             name: name.into(),
             sub: sub.into(),
             extra: Map::new(),
+            omit: Vec::new(),
+            issued: None,
+        }
+    }
+}
+
+/// A token made by the real issuer, with its decoded header and claims.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IssuedToken {
+    /// The compact JWS, as sent.
+    pub compact: String,
+    /// Its protected header.
+    pub header: Map<String, Value>,
+    /// Its claims.
+    pub claims: Map<String, Value>,
+}
+
+impl IssuedToken {
+    /// Decodes a compact JWS (signature not checked: the harness may not hold the key).
+    pub fn parse(compact: &str) -> Result<IssuedToken, String> {
+        let compact = compact.trim();
+        let jws = crate::token::jws::CompactJws::parse(compact.as_bytes());
+        let header = jws.header().and_then(Value::as_object).cloned();
+        let claims = jws.claims().and_then(Value::as_object).cloned();
+        match (jws.is_well_formed(), header, claims) {
+            (true, Some(header), Some(claims)) => Ok(IssuedToken {
+                compact: compact.to_string(),
+                header,
+                claims,
+            }),
+            _ => Err("not a compact JWS with a JSON header and JSON claims".into()),
         }
     }
 }
@@ -68,18 +105,20 @@ pub const DEFAULT_LIFETIME_SECS: u64 = 15 * 60;
 pub struct IssuerSettings {
     /// The `alg` to sign with (must fit the key).
     pub alg: Alg,
-    /// The signing key.
-    pub key: SigningKey,
+    /// The signing key; `None` when the harness does not hold it (tokens come from the real issuer).
+    pub key: Option<SigningKey>,
     /// The `kid` header value; `None` leaves it out.
     pub kid: Option<String>,
-    /// The `iss` claim.
-    pub iss: String,
-    /// The `aud` claim.
-    pub aud: String,
+    /// The `iss` claim; `None` leaves it out.
+    pub iss: Option<String>,
+    /// The `aud` claim; `None` leaves it out.
+    pub aud: Option<String>,
     /// `exp - iat` in seconds.
     pub lifetime_secs: u64,
     /// The claim that carries the user id (default `sub`).
-    pub user_id_claim: String,
+    pub user_id_claim: IdClaim,
+    /// The form of the user id in that claim.
+    pub id_type: IdType,
 }
 
 impl IssuerSettings {
@@ -88,12 +127,39 @@ impl IssuerSettings {
         IssuerSettings {
             alg: key.alg(),
             kid: key.kid().map(str::to_string),
-            key,
-            iss: iss.into(),
-            aud: aud.into(),
+            key: Some(key),
+            iss: Some(iss.into()),
+            aud: Some(aud.into()),
             lifetime_secs: DEFAULT_LIFETIME_SECS,
-            user_id_claim: "sub".to_string(),
+            user_id_claim: IdClaim::default(),
+            id_type: IdType::String,
         }
+    }
+
+    /// Settings for an issuer whose key the harness does not hold: only tokens it issued are valid.
+    pub fn without_key(alg: Alg) -> Self {
+        IssuerSettings {
+            alg,
+            key: None,
+            kid: None,
+            iss: None,
+            aud: None,
+            lifetime_secs: DEFAULT_LIFETIME_SECS,
+            user_id_claim: IdClaim::default(),
+            id_type: IdType::String,
+        }
+    }
+
+    /// The signing key, or [`MintError::NoKey`].
+    pub fn signing_key(&self) -> Result<&SigningKey, MintError> {
+        self.key.as_ref().ok_or(MintError::NoKey)
+    }
+
+    /// The kind of key the issuer signs with (from the key, else from the algorithm).
+    pub fn kind(&self) -> KeyKind {
+        self.key
+            .as_ref()
+            .map_or_else(|| KeyKind::of_alg(self.alg), SigningKey::kind)
     }
 
     /// The protected header `{alg, kid}` (kid only when set).
@@ -106,17 +172,32 @@ impl IssuerSettings {
         header
     }
 
-    /// The claims of a valid token for `principal` at `now`: the user id, `iat`, `exp`, `iss`, `aud`,
-    /// then the principal's extras (which win on a name clash).
+    /// The claims of a valid token for `principal` at `now`: the user id, `iat`, `exp`, `iss`, `aud`
+    /// (those set), then the principal's extras (which win on a name clash), less its omitted claims.
+    /// For a principal with an issued token: that token's claims, with the extras over them.
     pub fn claims(&self, principal: &Principal, now: u64) -> Map<String, Value> {
         let mut claims = Map::new();
-        claims.insert(self.user_id_claim.clone(), principal.sub.clone().into());
-        claims.insert("iat".into(), now.into());
-        claims.insert("exp".into(), now.saturating_add(self.lifetime_secs).into());
-        claims.insert("iss".into(), self.iss.clone().into());
-        claims.insert("aud".into(), self.aud.clone().into());
+        if let Some(issued) = &principal.issued {
+            claims = issued.claims.clone();
+        } else {
+            let id = self
+                .id_type
+                .value(&principal.sub)
+                .unwrap_or_else(|_| principal.sub.clone().into());
+            self.user_id_claim.set(&mut claims, id);
+            claims.insert("iat".into(), now.into());
+            claims.insert("exp".into(), now.saturating_add(self.lifetime_secs).into());
+            for (name, value) in [("iss", &self.iss), ("aud", &self.aud)] {
+                if let Some(value) = value {
+                    claims.insert(name.into(), value.clone().into());
+                }
+            }
+        }
         for (name, value) in &principal.extra {
             claims.insert(name.clone(), value.clone());
+        }
+        for name in &principal.omit {
+            claims.remove(name);
         }
         claims
     }
@@ -131,6 +212,11 @@ pub enum MintError {
     /// `jsonwebtoken` refused to encode.
     #[error("jsonwebtoken failed to encode: {0}")]
     Encode(#[from] jsonwebtoken::errors::Error),
+    /// The token must be signed by the issuer's key, which the harness does not hold.
+    #[error(
+        "needs the issuer's signing key, which the harness does not hold (the profile's tokens come from the real issuer)"
+    )]
+    NoKey,
 }
 
 /// Mints a valid compact JWS for `principal` with `jsonwebtoken`, at the clock's current time.
@@ -148,7 +234,14 @@ pub fn mint_at(
     settings: &IssuerSettings,
     now: u64,
 ) -> Result<String, MintError> {
-    let kind = settings.key.kind();
+    if let Some(issued) = &principal.issued
+        && principal.extra.is_empty()
+        && principal.omit.is_empty()
+    {
+        return Ok(issued.compact.clone());
+    }
+    let key = settings.signing_key()?;
+    let kind = key.kind();
     if !kind.supports(settings.alg) {
         return Err(KeyError::AlgMismatch {
             alg: settings.alg,
@@ -163,7 +256,7 @@ pub fn mint_at(
     Ok(jsonwebtoken::encode(
         &header,
         &claims,
-        &settings.key.encoding_key()?,
+        &key.encoding_key()?,
     )?)
 }
 
@@ -171,7 +264,7 @@ pub fn mint_at(
 mod tests {
     use super::*;
     use crate::token::jws::CompactJws;
-    use crate::token::keys::{HsSecret, KeyKind};
+    use crate::token::keys::HsSecret;
     use serde_json::json;
 
     #[test]
@@ -200,7 +293,7 @@ mod tests {
     fn custom_user_id_claim_and_alg_checks() {
         let secret = HsSecret::new(b"0123456789abcdef0123456789abcdef".to_vec()).unwrap();
         let mut settings = IssuerSettings::new(SigningKey::hs256(secret, None), "i", "a");
-        settings.user_id_claim = "user_id".into();
+        settings.user_id_claim = IdClaim::Name("user_id".into());
         let token = mint_at(&Principal::new("bob", "42"), &settings, 10).unwrap();
         let jws = CompactJws::parse(token.as_bytes());
         assert_eq!(jws.header(), Some(&json!({"alg": "HS256"})));

@@ -5,6 +5,7 @@
 
 mod alg;
 pub mod b64;
+pub mod identity;
 pub mod jws;
 pub mod keys;
 pub mod mint;

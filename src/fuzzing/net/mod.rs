@@ -376,7 +376,7 @@ fn excerpt(outcome: &Result<Exchange, SendError>) -> String {
 pub fn trust_of(profile: &Profile) -> (TrustedKeys, ClaimRules) {
     let issuer = &profile.issuer;
     let mut public = profile.target_keys.clone();
-    if let Some(own) = issuer.key.public_key()
+    if let Some(own) = issuer.key.as_ref().and_then(|key| key.public_key())
         && !public.contains(&own)
     {
         public.push(own);
@@ -384,13 +384,16 @@ pub fn trust_of(profile: &Profile) -> (TrustedKeys, ClaimRules) {
     let keys = TrustedKeys {
         algorithms: vec![issuer.alg],
         public,
-        hmac_secret: issuer.key.hmac_secret().map(|s| s.expose().to_vec()),
+        hmac_secret: issuer
+            .key
+            .as_ref()
+            .and_then(|key| key.hmac_secret())
+            .map(|s| s.expose().to_vec()),
     };
-    let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_string());
     let rules = ClaimRules {
-        issuer: non_empty(&issuer.iss),
-        audience: non_empty(&issuer.aud),
-        user_claim: issuer.user_id_claim.clone(),
+        issuer: issuer.iss.clone(),
+        audience: issuer.aud.clone(),
+        user_claim: issuer.user_id_claim.to_string(),
         leeway_secs: profile.leeway_secs,
     };
     (keys, rules)

@@ -235,7 +235,7 @@ fn claim_set(
     ctx: &CaseContext<'_>,
     actor: usize,
 ) -> &'static str {
-    let user_claim = ctx.issuer.user_id_claim.as_str();
+    let user_claim = ctx.issuer.user_id_claim.top();
     let name = match rng.below(10) {
         0 | 1 => "exp",
         2 => "nbf",
@@ -261,8 +261,14 @@ fn claim_set(
             rng.below(VALUE_COUNT),
             ctx.principals.get(actor).map_or("user", |p| p.sub.as_str()),
         ),
-        "iss" => vocab::value(rng.below(VALUE_COUNT), &ctx.issuer.iss),
-        "aud" => vocab::value(rng.below(VALUE_COUNT), &ctx.issuer.aud),
+        "iss" => vocab::value(
+            rng.below(VALUE_COUNT),
+            ctx.issuer.iss.as_deref().unwrap_or(""),
+        ),
+        "aud" => vocab::value(
+            rng.below(VALUE_COUNT),
+            ctx.issuer.aud.as_deref().unwrap_or(""),
+        ),
         other => vocab::value(rng.below(VALUE_COUNT), other),
     };
     set_member(&mut parts.claims, name, value);

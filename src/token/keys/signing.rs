@@ -37,6 +37,17 @@ impl KeyKind {
         }
     }
 
+    /// The kind of key that signs with `alg`.
+    pub fn of_alg(alg: Alg) -> KeyKind {
+        match alg.family() {
+            AlgFamily::Hmac => KeyKind::Hmac,
+            AlgFamily::Rsa => KeyKind::Rsa,
+            _ if alg == Alg::EdDsa => KeyKind::Ed25519,
+            _ if alg == Alg::Es384 => KeyKind::EcP384,
+            _ => KeyKind::EcP256,
+        }
+    }
+
     /// Whether a key of this kind can sign with `alg`.
     pub fn supports(self, alg: Alg) -> bool {
         match self {

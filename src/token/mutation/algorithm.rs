@@ -87,15 +87,17 @@ pub(super) fn alg_mismatch(ctx: &MutationContext) -> Outcome {
 
 /// The trusted key signing under another algorithm of its family.
 pub(super) fn other_alg_same_key(ctx: &MutationContext, alg: Alg) -> Outcome {
-    if alg == ctx.alg() || !ctx.issuer.key.kind().supports(alg) {
+    if alg == ctx.alg() || !ctx.issuer.kind().supports(alg) {
         return Err(MutationError::NotApplicable(format!(
             "{alg} is not another algorithm for the issuer's {} key",
-            ctx.issuer.key.kind()
+            ctx.issuer.kind()
         )));
     }
     let header = header_with_alg(ctx, alg.as_str().into());
     let forge = Forge::new(json_text(&header), json_text(&ctx.claims()));
-    Ok(AttackRequest::bearer(forge.sign_as(&ctx.issuer.key, alg)?))
+    Ok(AttackRequest::bearer(
+        forge.sign_as(ctx.trusted_key()?, alg)?,
+    ))
 }
 
 /// A public-key encoding used as an HMAC secret.
@@ -205,7 +207,7 @@ pub(crate) fn sub_be(a: &[u8], b: &[u8]) -> Vec<u8> {
 }
 
 fn ecdsa_issuer(ctx: &MutationContext) -> Result<(), MutationError> {
-    match ctx.issuer.key.kind() {
+    match ctx.issuer.kind() {
         KeyKind::EcP256 | KeyKind::EcP384 => Ok(()),
         kind => Err(MutationError::NotApplicable(format!(
             "needs an ECDSA issuer, the issuer has a {kind} key"
@@ -287,7 +289,7 @@ pub(crate) const ED25519_L: [u8; 32] = [
 
 /// A valid Ed25519 signature with `S` replaced by `S + L` (non-canonical, RFC 8032 §5.1.7).
 pub(super) fn eddsa_noncanonical(ctx: &MutationContext) -> Outcome {
-    if ctx.issuer.key.kind() != KeyKind::Ed25519 {
+    if ctx.issuer.kind() != KeyKind::Ed25519 {
         return Err(MutationError::NotApplicable(
             "needs an Ed25519 issuer".into(),
         ));

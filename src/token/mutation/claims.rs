@@ -6,6 +6,7 @@ use serde_json::{Map, Value, json};
 use super::context::MutationContext;
 use super::types::{AttackRequest, MutationError};
 use super::util::{confusable, swap_case};
+use crate::token::identity::IdType;
 
 type Claims = Map<String, Value>;
 type Outcome = Result<AttackRequest, MutationError>;
@@ -16,8 +17,6 @@ pub(super) const FOREIGN_ISSUER: &str = "https://issuer.attacker.invalid";
 pub(super) const FOREIGN_AUDIENCE: &str = "https://other-service.invalid";
 /// Appended to `iss`/`aud` for partial-match probes.
 pub(super) const PARTIAL_SUFFIX: &str = ".attacker.invalid";
-/// A user id that no account has.
-pub(super) const UNKNOWN_USER: &str = "authconform-unknown-user";
 const HOUR: u64 = 3600;
 const DAY: u64 = 24 * HOUR;
 
@@ -129,16 +128,19 @@ pub(super) fn iat_max_age(ctx: &MutationContext) -> Outcome {
 }
 
 pub(super) fn wrong_iss(ctx: &MutationContext) -> Outcome {
+    ctx.iss()?;
     signed(ctx, set("iss", FOREIGN_ISSUER.into()))
 }
 
 pub(super) fn missing_iss(ctx: &MutationContext) -> Outcome {
+    ctx.iss()?;
     signed(ctx, remove("iss"))
 }
 
 pub(super) fn iss_case_changed(ctx: &MutationContext) -> Outcome {
-    let changed = swap_case(&ctx.issuer.iss);
-    if changed == ctx.issuer.iss {
+    let iss = ctx.iss()?;
+    let changed = swap_case(&iss);
+    if changed == iss {
         return Err(MutationError::NotApplicable(
             "the issuer has no letters to change case".into(),
         ));
@@ -147,7 +149,7 @@ pub(super) fn iss_case_changed(ctx: &MutationContext) -> Outcome {
 }
 
 pub(super) fn iss_trailing_slash(ctx: &MutationContext) -> Outcome {
-    let iss = &ctx.issuer.iss;
+    let iss = ctx.iss()?;
     let changed = match iss.strip_suffix('/') {
         Some(stripped) => stripped.to_string(),
         None => format!("{iss}/"),
@@ -156,59 +158,60 @@ pub(super) fn iss_trailing_slash(ctx: &MutationContext) -> Outcome {
 }
 
 pub(super) fn iss_partial_match(ctx: &MutationContext) -> Outcome {
-    signed(
-        ctx,
-        set("iss", format!("{}{PARTIAL_SUFFIX}", ctx.issuer.iss).into()),
-    )
+    let iss = ctx.iss()?;
+    signed(ctx, set("iss", format!("{iss}{PARTIAL_SUFFIX}").into()))
 }
 
 pub(super) fn iss_as_array(ctx: &MutationContext) -> Outcome {
-    signed(ctx, set("iss", json!([ctx.issuer.iss])))
+    let iss = ctx.iss()?;
+    signed(ctx, set("iss", json!([iss])))
 }
 
 pub(super) fn iss_unicode_confusable(ctx: &MutationContext) -> Outcome {
-    signed(ctx, set("iss", confusable(&ctx.issuer.iss).into()))
+    let iss = ctx.iss()?;
+    signed(ctx, set("iss", confusable(&iss).into()))
 }
 
 pub(super) fn wrong_aud(ctx: &MutationContext) -> Outcome {
+    ctx.aud()?;
     signed(ctx, set("aud", FOREIGN_AUDIENCE.into()))
 }
 
 pub(super) fn missing_aud(ctx: &MutationContext) -> Outcome {
+    ctx.aud()?;
     signed(ctx, remove("aud"))
 }
 
 pub(super) fn aud_array_without_ours(ctx: &MutationContext) -> Outcome {
+    ctx.aud()?;
     signed(ctx, set("aud", json!([FOREIGN_AUDIENCE])))
 }
 
 pub(super) fn aud_array_with_ours(ctx: &MutationContext) -> Outcome {
-    signed(ctx, set("aud", json!([FOREIGN_AUDIENCE, ctx.issuer.aud])))
+    let aud = ctx.aud()?;
+    signed(ctx, set("aud", json!([FOREIGN_AUDIENCE, aud])))
 }
 
 pub(super) fn aud_empty_array(ctx: &MutationContext) -> Outcome {
+    ctx.aud()?;
     signed(ctx, set("aud", json!([])))
 }
 
 pub(super) fn aud_partial_match(ctx: &MutationContext) -> Outcome {
-    signed(
-        ctx,
-        set("aud", format!("{}{PARTIAL_SUFFIX}", ctx.issuer.aud).into()),
-    )
+    let aud = ctx.aud()?;
+    signed(ctx, set("aud", format!("{aud}{PARTIAL_SUFFIX}").into()))
 }
 
 fn set_id(ctx: &MutationContext, value: Value) -> Outcome {
-    let name = ctx.id_claim().to_string();
-    signed(ctx, move |c, _| {
-        c.insert(name, value);
+    signed(ctx, move |c, ctx| {
+        ctx.id_claim().set(c, value);
         Ok(())
     })
 }
 
 pub(super) fn missing_sub(ctx: &MutationContext) -> Outcome {
-    let name = ctx.id_claim().to_string();
-    signed(ctx, move |c, _| {
-        c.remove(&name);
+    signed(ctx, move |c, ctx| {
+        ctx.id_claim().remove(c);
         Ok(())
     })
 }
@@ -217,8 +220,12 @@ pub(super) fn empty_sub(ctx: &MutationContext) -> Outcome {
     set_id(ctx, "".into())
 }
 
-/// The victim's id as a JSON number when it is numeric, else the number 12345.
+/// The victim's id as a JSON number when it is numeric, else the number 12345; as a string when the
+/// issuer's ids are integers (the other type).
 pub(super) fn numeric_id(ctx: &MutationContext) -> Value {
+    if ctx.issuer.id_type == IdType::Integer {
+        return ctx.principal.sub.clone().into();
+    }
     match ctx.principal.sub.parse::<u64>() {
         Ok(n) => n.into(),
         Err(_) => 12345.into(),
@@ -230,11 +237,16 @@ pub(super) fn sub_number(ctx: &MutationContext) -> Outcome {
 }
 
 pub(super) fn sub_array(ctx: &MutationContext) -> Outcome {
-    set_id(ctx, json!([ctx.other.sub, ctx.principal.sub]))
+    let other = ctx
+        .issuer
+        .id_type
+        .value(&ctx.other.sub)
+        .unwrap_or_else(|_| ctx.other.sub.clone().into());
+    set_id(ctx, json!([other, ctx.victim_id()]))
 }
 
 pub(super) fn sub_object(ctx: &MutationContext) -> Outcome {
-    set_id(ctx, json!({ "id": ctx.principal.sub }))
+    set_id(ctx, json!({ "id": ctx.victim_id() }))
 }
 
 pub(super) fn sub_null(ctx: &MutationContext) -> Outcome {
@@ -264,8 +276,14 @@ pub(super) fn other_principal_sub(ctx: &MutationContext) -> Outcome {
 }
 
 pub(super) fn sub_unknown_user(ctx: &MutationContext) -> Outcome {
-    let mut request = set_id(ctx, UNKNOWN_USER.into())?;
-    request.path_user = Some(UNKNOWN_USER.to_string());
+    let unknown = ctx.issuer.id_type.unknown_user();
+    let value = ctx
+        .issuer
+        .id_type
+        .value(&unknown)
+        .unwrap_or_else(|_| unknown.clone().into());
+    let mut request = set_id(ctx, value)?;
+    request.path_user = Some(unknown);
     Ok(request)
 }
 
@@ -276,8 +294,8 @@ pub(super) const SECONDARY_ID_CLAIMS: [&str; 6] =
 pub(super) fn claim_precedence_confusion(ctx: &MutationContext) -> Outcome {
     let mut claims = ctx.claims_of(&ctx.other);
     for name in SECONDARY_ID_CLAIMS {
-        if name != ctx.id_claim() {
-            claims.insert(name.into(), ctx.principal.sub.clone().into());
+        if !ctx.id_claim().is(name) {
+            claims.insert(name.into(), ctx.victim_id());
         }
     }
     Ok(AttackRequest::bearer(ctx.sign_claims(&claims)?))

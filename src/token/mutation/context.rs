@@ -6,8 +6,9 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::types::MutationError;
+use crate::token::identity::IdClaim;
 use crate::token::keys::{KeyKind, KeySet, PublicKey, SigningKey};
-use crate::token::mint::{Clock, IssuerSettings, Principal, mint_at};
+use crate::token::mint::{Clock, IssuerSettings, MintError, Principal, mint_at};
 use crate::token::{Alg, sign};
 
 /// Default leeway a target is expected to allow for `exp`, `nbf`, `iat` (the reference server's).
@@ -46,7 +47,7 @@ impl MutationContext {
         clock: Arc<dyn Clock>,
     ) -> Self {
         MutationContext {
-            target_key: issuer.key.public_key(),
+            target_key: issuer.key.as_ref().and_then(SigningKey::public_key),
             issuer,
             principal,
             other,
@@ -62,14 +63,52 @@ impl MutationContext {
         self.clock.now_unix()
     }
 
-    /// The name of the user-id claim.
-    pub fn id_claim(&self) -> &str {
+    /// The user-id claim.
+    pub fn id_claim(&self) -> &IdClaim {
         &self.issuer.user_id_claim
     }
 
-    /// The issuer's header `{alg, kid}`.
+    /// The victim's id as its token carries it (a string, or a number for integer ids).
+    pub fn victim_id(&self) -> Value {
+        self.issuer
+            .id_type
+            .value(&self.principal.sub)
+            .unwrap_or_else(|_| self.principal.sub.clone().into())
+    }
+
+    /// The issuer's header: `{alg, kid}`, or the header of the victim's issued token.
     pub fn header(&self) -> Map<String, Value> {
-        self.issuer.header()
+        match &self.principal.issued {
+            Some(issued) => issued.header.clone(),
+            None => self.issuer.header(),
+        }
+    }
+
+    /// The `iss` the victim's valid token carries, or `NotApplicable` when it carries none.
+    pub fn iss(&self) -> Result<String, MutationError> {
+        self.carried("iss")
+    }
+
+    /// The `aud` the victim's valid token carries (the first, for a list), or `NotApplicable`.
+    pub fn aud(&self) -> Result<String, MutationError> {
+        self.carried("aud")
+    }
+
+    fn carried(&self, name: &str) -> Result<String, MutationError> {
+        match self.claims().get(name) {
+            Some(Value::String(value)) => Ok(value.clone()),
+            Some(Value::Array(values)) if values.first().is_some_and(Value::is_string) => {
+                Ok(values[0].as_str().unwrap_or_default().to_string())
+            }
+            _ => Err(MutationError::NotApplicable(format!(
+                "the issuer's tokens carry no `{name}`"
+            ))),
+        }
+    }
+
+    /// The trusted signing key, or `NotApplicable` when the harness does not hold it.
+    pub fn trusted_key(&self) -> Result<&SigningKey, MutationError> {
+        self.issuer.signing_key().map_err(no_key)
     }
 
     /// Valid claims for the victim.
@@ -89,7 +128,7 @@ impl MutationContext {
 
     /// A valid token for `principal`, minted with `jsonwebtoken`.
     pub fn valid_token_of(&self, principal: &Principal) -> Result<String, MutationError> {
-        Ok(mint_at(principal, &self.issuer, self.now())?)
+        mint_at(principal, &self.issuer, self.now()).map_err(no_key)
     }
 
     /// Signs header and claims (compact JSON) with the trusted key under the issuer's algorithm.
@@ -112,7 +151,7 @@ impl MutationContext {
     /// Signs exact header and payload bytes with the trusted key under the issuer's algorithm.
     pub fn sign_bytes(&self, header: &[u8], payload: &[u8]) -> Result<String, MutationError> {
         Ok(sign::sign_compact(
-            &self.issuer.key,
+            self.trusted_key()?,
             self.issuer.alg,
             header,
             payload,
@@ -122,7 +161,7 @@ impl MutationContext {
     /// Signs an already encoded signing input with the trusted key.
     pub fn sign_input(&self, signing_input: &str) -> Result<String, MutationError> {
         Ok(sign::sign_input(
-            &self.issuer.key,
+            self.trusted_key()?,
             self.issuer.alg,
             signing_input,
         )?)
@@ -148,7 +187,7 @@ impl MutationContext {
     /// The attacker's key of the issuer's kind (its HS256 secret for an HMAC issuer) with the issuer's
     /// algorithm and kid: a same-algorithm forgery.
     pub fn attacker_same_alg(&self) -> Result<SigningKey, MutationError> {
-        let key = match self.attacker.by_kind(self.issuer.key.kind()) {
+        let key = match self.attacker.by_kind(self.issuer.kind()) {
             Some(key) => key.clone(),
             None => self.attacker.hs256_key(),
         };
@@ -160,7 +199,7 @@ impl MutationContext {
     /// The attacker key used for key injection (`jwk`, `jku`, `x5u`, `x5c`): the attacker's key of the
     /// target's kind, Ed25519 for an HMAC target; with the issuer's kid when there is one.
     pub fn attacker_injection_key(&self) -> SigningKey {
-        let kind = match self.issuer.key.kind() {
+        let kind = match self.issuer.kind() {
             KeyKind::Hmac => KeyKind::Ed25519,
             kind => kind,
         };
@@ -196,5 +235,13 @@ impl MutationContext {
     /// The issuer's algorithm.
     pub fn alg(&self) -> Alg {
         self.issuer.alg
+    }
+}
+
+/// A mint error, with the missing issuer key as `NotApplicable` (the case is skipped with that reason).
+fn no_key(err: MintError) -> MutationError {
+    match err {
+        MintError::NoKey => MutationError::NotApplicable(err.to_string()),
+        other => other.into(),
     }
 }

@@ -7,6 +7,7 @@ use super::context::MutationContext;
 use super::types::{AttackRequest, MutationError, Placement};
 use super::util::{append_member, append_member_text, json_text, prepend_member, split3};
 use crate::token::b64;
+use crate::token::identity::IdClaim;
 use crate::token::jws::compact;
 
 type Outcome = Result<AttackRequest, MutationError>;
@@ -184,11 +185,21 @@ pub(super) fn duplicate_alg_none_last(ctx: &MutationContext) -> Outcome {
 }
 
 fn duplicate_id(ctx: &MutationContext, first: &str, last: &str) -> Outcome {
+    let IdClaim::Name(name) = ctx.id_claim() else {
+        return Err(MutationError::NotApplicable(
+            "the user id is a nested claim; duplicate members are forged for top-level ones".into(),
+        ));
+    };
+    let id = |text: &str| {
+        ctx.issuer
+            .id_type
+            .value(text)
+            .unwrap_or_else(|_| text.into())
+    };
     let mut claims: Map<String, Value> = ctx.claims();
-    let name = ctx.id_claim().to_string();
-    claims.remove(&name);
-    let with_first = prepend_member(&claims, &name, &json!(first));
-    let payload = append_member_text(&with_first, &name, &json!(last));
+    claims.remove(name);
+    let with_first = prepend_member(&claims, name, &id(first));
+    let payload = append_member_text(&with_first, name, &id(last));
     Ok(AttackRequest::bearer(ctx.sign_bytes(
         header_text(ctx).as_bytes(),
         payload.as_bytes(),

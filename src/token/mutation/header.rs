@@ -134,7 +134,8 @@ pub(super) fn jku_userinfo_bypass(ctx: &MutationContext) -> Outcome {
     let attacker = ctx.attacker_url(JWKS_PATH)?;
     let (scheme, authority, rest) = split_url(&attacker)
         .ok_or_else(|| MutationError::NotApplicable("attacker URL has no scheme".into()))?;
-    let trusted = split_url(&ctx.issuer.iss).map_or(ctx.issuer.iss.as_str(), |(_, a, _)| a);
+    let iss = ctx.iss()?;
+    let trusted = split_url(&iss).map_or(iss.as_str(), |(_, a, _)| a);
     jku(
         ctx,
         format!("{scheme}://{trusted}@{authority}{rest}"),
@@ -144,7 +145,8 @@ pub(super) fn jku_userinfo_bypass(ctx: &MutationContext) -> Outcome {
 
 /// `<attacker>/<issuer authority>/jwks.json`: the issuer's host inside the attacker's path.
 pub(super) fn jku_path_bypass(ctx: &MutationContext) -> Outcome {
-    let trusted = split_url(&ctx.issuer.iss).map_or(ctx.issuer.iss.as_str(), |(_, a, _)| a);
+    let iss = ctx.iss()?;
+    let trusted = split_url(&iss).map_or(iss.as_str(), |(_, a, _)| a);
     let path = format!("/{trusted}{JWKS_PATH}");
     jku(ctx, ctx.attacker_url(&path)?, &path)
 }

@@ -50,7 +50,7 @@ pub(super) fn payload_tampered(ctx: &MutationContext) -> Outcome {
     let other = ctx.valid_token_of(&ctx.other)?;
     let (h, _, s) = split3(&other);
     let mut claims = ctx.claims_of(&ctx.other);
-    claims.insert(ctx.id_claim().to_string(), ctx.principal.sub.clone().into());
+    ctx.id_claim().set(&mut claims, ctx.victim_id());
     Ok(AttackRequest::bearer(format!(
         "{h}.{}.{s}",
         b64::encode(json_text(&claims).as_bytes())

@@ -108,7 +108,7 @@ impl Probe<'_> {
     /// The signature verifies under the trusted key and the issuer's algorithm.
     fn trusted(&self) -> bool {
         verifies(
-            &self.ctx.issuer.key,
+            self.ctx.issuer.key.as_ref().unwrap(),
             self.ctx.issuer.alg,
             self.input(),
             &self.sig(),
@@ -135,7 +135,7 @@ impl Probe<'_> {
     fn signs(&self, segment: &str, principal: &Principal) -> bool {
         let sig = b64::decode_strict(segment.as_bytes()).unwrap_or_default();
         verifies(
-            &self.ctx.issuer.key,
+            self.ctx.issuer.key.as_ref().unwrap(),
             self.ctx.issuer.alg,
             self.input_of(principal).as_bytes(),
             &sig,
@@ -192,7 +192,7 @@ fn is_trusted_token(ctx: &MutationContext, token: &str) -> bool {
     let jws = CompactJws::parse(token.as_bytes());
     jws.segment_count() == 3
         && verifies(
-            &ctx.issuer.key,
+            ctx.issuer.key.as_ref().unwrap(),
             ctx.issuer.alg,
             jws.signing_input().unwrap(),
             jws.signature().unwrap_or_default(),
@@ -207,7 +207,7 @@ fn parse_alg(text: &str) -> Alg {
 fn check(id: &str, ctx: &MutationContext, req: &AttackRequest) {
     let jws = CompactJws::parse(req.token.as_deref().unwrap_or_default().as_bytes());
     let p = Probe { ctx, req, jws };
-    let kind = ctx.issuer.key.kind();
+    let kind = ctx.issuer.kind();
     let alice = json!("user-alice");
     if req.placement == Placement::Bearer && !id.starts_with("duplicate-authorization") {
         assert!(req.token.is_some(), "bearer without token");
@@ -363,7 +363,12 @@ fn check(id: &str, ctx: &MutationContext, req: &AttackRequest) {
         | "alg-ps256-same-key" => {
             let alg = parse_alg(&id[4..9].to_ascii_uppercase());
             p.header_with(&[("alg", Some(json!(alg.as_str())))]);
-            assert!(verifies(&ctx.issuer.key, alg, p.input(), &p.sig()));
+            assert!(verifies(
+                ctx.issuer.key.as_ref().unwrap(),
+                alg,
+                p.input(),
+                &p.sig()
+            ));
             assert!(!p.trusted());
         }
         id if id.contains("-with-public-key-") => {
@@ -477,7 +482,12 @@ fn check(id: &str, ctx: &MutationContext, req: &AttackRequest) {
             ]
             .concat();
             assert!(
-                verifies(&ctx.issuer.key, ctx.issuer.alg, p.input(), &raw),
+                verifies(
+                    ctx.issuer.key.as_ref().unwrap(),
+                    ctx.issuer.alg,
+                    p.input(),
+                    &raw
+                ),
                 "DER of a valid r||s"
             );
             assert!(!p.trusted());
@@ -488,7 +498,7 @@ fn check(id: &str, ctx: &MutationContext, req: &AttackRequest) {
             assert_eq!(sig.len(), n + 1);
             assert_eq!(sig[n], 0);
             assert!(verifies(
-                &ctx.issuer.key,
+                ctx.issuer.key.as_ref().unwrap(),
                 ctx.issuer.alg,
                 p.input(),
                 &sig[..n]
@@ -508,7 +518,7 @@ fn check(id: &str, ctx: &MutationContext, req: &AttackRequest) {
             let s_low = sub_be(order, s_high);
             assert!(s_high > s_low.as_slice(), "s is the high twin");
             assert!(verifies(
-                &ctx.issuer.key,
+                ctx.issuer.key.as_ref().unwrap(),
                 ctx.issuer.alg,
                 p.input(),
                 &[r, &s_low].concat()
@@ -529,7 +539,7 @@ fn check(id: &str, ctx: &MutationContext, req: &AttackRequest) {
             }
             assert_eq!(borrow, 0);
             assert!(verifies(
-                &ctx.issuer.key,
+                ctx.issuer.key.as_ref().unwrap(),
                 Alg::EdDsa,
                 p.input(),
                 &[&sig[..32], &s].concat()
@@ -555,7 +565,12 @@ fn check(id: &str, ctx: &MutationContext, req: &AttackRequest) {
             assert!(!p.trusted());
             sig[0] ^= 1;
             assert!(
-                verifies(&ctx.issuer.key, ctx.issuer.alg, p.input(), &sig),
+                verifies(
+                    ctx.issuer.key.as_ref().unwrap(),
+                    ctx.issuer.alg,
+                    p.input(),
+                    &sig
+                ),
                 "one bit away from valid"
             );
         }
@@ -618,7 +633,12 @@ fn check(id: &str, ctx: &MutationContext, req: &AttackRequest) {
             let mut sig = p.sig();
             sig[0] ^= 1;
             assert!(
-                verifies(&ctx.issuer.key, ctx.issuer.alg, p.input(), &sig),
+                verifies(
+                    ctx.issuer.key.as_ref().unwrap(),
+                    ctx.issuer.alg,
+                    p.input(),
+                    &sig
+                ),
                 "one bit away from valid"
             );
         }
@@ -964,7 +984,7 @@ fn check(id: &str, ctx: &MutationContext, req: &AttackRequest) {
                 p.h("kid").and_then(Value::as_str),
                 ctx.issuer.kid.as_deref()
             );
-            let pkcs8 = ctx.issuer.key.pkcs8_der().unwrap();
+            let pkcs8 = ctx.issuer.key.as_ref().unwrap().pkcs8_der().unwrap();
             let decoded = |i: usize| p.jws.decoded(i).unwrap().strict().unwrap().to_vec();
             let cek = if kind == KeyKind::Rsa {
                 use aws_lc_rs::rsa::{
@@ -1354,7 +1374,7 @@ fn leeway_and_custom_user_id_claim() {
     ctx.leeway_secs = 90;
     assert_eq!(beyond(&ctx), Some(json!(NOW - 91)));
 
-    ctx.issuer.user_id_claim = "user_id".into();
+    ctx.issuer.user_id_claim = crate::token::identity::IdClaim::Name("user_id".into());
     let token = find("missing-sub")
         .unwrap()
         .apply(&ctx)
@@ -1383,5 +1403,65 @@ fn hs256_issuer_signs_same_alg_forgeries_with_the_attacker_secret() {
     let ctx = ctx_for(KeyKind::Hmac);
     let key: SigningKey = ctx.attacker_same_alg().unwrap();
     assert_eq!(key.kind(), KeyKind::Hmac);
-    assert_ne!(key.hmac_secret(), ctx.issuer.key.hmac_secret());
+    assert_ne!(
+        key.hmac_secret(),
+        ctx.issuer.key.as_ref().unwrap().hmac_secret()
+    );
+}
+
+#[test]
+fn claims_the_issuer_leaves_out_are_not_probed() {
+    let mut ctx = ctx_for(KeyKind::Hmac);
+    ctx.issuer.iss = None;
+    ctx.issuer.aud = None;
+    for id in [
+        "wrong-iss",
+        "missing-iss",
+        "iss-as-array",
+        "wrong-aud",
+        "aud-missing",
+    ] {
+        let err = find(id).unwrap().apply(&ctx).unwrap_err();
+        assert!(
+            matches!(&err, MutationError::NotApplicable(reason) if reason.contains("carry no")),
+            "{id}: {err}"
+        );
+    }
+}
+
+#[test]
+fn without_the_issuer_key_only_keyless_attacks_are_made() {
+    let mut ctx = ctx_for(KeyKind::Ed25519);
+    let victim = ctx.valid_token().unwrap();
+    let other = ctx.valid_token_of(&ctx.other.clone()).unwrap();
+    ctx.principal.issued = Some(crate::token::mint::IssuedToken::parse(&victim).unwrap());
+    ctx.other.issued = Some(crate::token::mint::IssuedToken::parse(&other).unwrap());
+    ctx.issuer.key = None;
+    assert_eq!(ctx.valid_token().unwrap(), victim);
+    // Signed by the issuer: skipped, with the reason.
+    let err = find("expired").unwrap().apply(&ctx).unwrap_err();
+    assert!(
+        matches!(&err, MutationError::NotApplicable(reason) if reason.contains("issuer's signing key")),
+        "{err}"
+    );
+    // No key needed: alg none, a stripped signature, another user's real token, the attacker's key.
+    for id in [
+        "alg-none",
+        "signature-empty",
+        "other-principal-sub",
+        "embedded-jwk-attacker-key",
+        "payload-tampered",
+    ] {
+        let made = find(id).unwrap().apply(&ctx);
+        assert!(made.is_ok(), "{id}: {:?}", made.err());
+    }
+    assert_eq!(
+        find("other-principal-sub")
+            .unwrap()
+            .apply(&ctx)
+            .unwrap()
+            .token
+            .as_deref(),
+        Some(other.as_str())
+    );
 }

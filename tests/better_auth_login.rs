@@ -1,0 +1,238 @@
+//! Tokens from a real issuer: a real Better Auth server (interop/better-auth: `better-auth` with its JWT
+//! plugin, EdDSA keys it makes and keeps itself) signs alice and bob up and in through the login flow
+//! of `interop/profiles/better-auth-login.yaml`, and the reference server verifies their tokens through
+//! Better Auth's JWKS URL. The harness holds no issuer key: the run passes, the attacks that need the key
+//! are skipped with that reason, and a switched flaw is named as exactly its weaknesses. Both servers
+//! run on ephemeral loopback ports and are stopped when the test ends (Better Auth by pid).
+
+mod binary;
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use reference_server::{Flaw, KeySource, ServerConfig};
+
+/// The password of the test users (read by the profile from this variable).
+const PASSWORD: &str = "authconform-test-password";
+
+/// Installs the pinned dependencies (a no-op when they are up to date).
+fn setup() {
+    let output = Command::new("bash")
+        .arg("interop/setup.sh")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::null())
+        .output()
+        .expect("bash runs");
+    assert!(
+        output.status.success(),
+        "interop/setup.sh failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// The Better Auth server, stopped by pid when dropped.
+struct BetterAuth {
+    child: Child,
+    url: String,
+}
+
+impl BetterAuth {
+    fn start() -> BetterAuth {
+        let mut child = Command::new("node")
+            .arg("interop/better-auth/server.js")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("PORT", "0")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("node runs");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (sender, receiver) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = sender.send(line);
+        });
+        let line = receiver
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_default();
+        let Some(url) = line.trim().strip_prefix("listening on ") else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("Better Auth did not start: first line {line:?}");
+        };
+        BetterAuth {
+            url: url.to_string(),
+            child,
+        }
+    }
+}
+
+impl Drop for BetterAuth {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The committed profile with Better Auth's documented address replaced by this run's.
+fn profile_for(issuer: &str, name: &str) -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("interop/profiles/better-auth-login.yaml"))
+        .expect("the profile is committed");
+    assert!(text.contains("http://127.0.0.1:3000"));
+    let dir = binary::scratch("better-auth-login", name);
+    let path = dir.join("profile.yaml");
+    std::fs::write(&path, text.replace("http://127.0.0.1:3000", issuer)).unwrap();
+    path
+}
+
+/// Runs the suite against the reference server verifying through `issuer`'s JWKS URL.
+fn run(issuer: &str, flaw: Option<Flaw>, filter: Option<&str>, name: &str) -> binary::Output {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut config = ServerConfig::new(KeySource::JwksUrl(format!("{issuer}/api/auth/jwks")));
+    config.issuer = issuer.to_string();
+    config.audience = issuer.to_string();
+    config.flaw = flaw;
+    let server = runtime
+        .block_on(reference_server::start(config))
+        .expect("the reference server starts");
+    let profile = profile_for(issuer, name);
+    let mut args = vec![
+        "run".to_string(),
+        "--target".to_string(),
+        server.base_url(),
+        "--profile".to_string(),
+        profile.display().to_string(),
+        "--seed".to_string(),
+        "1".to_string(),
+    ];
+    if let Some(filter) = filter {
+        args.extend(["--filter".to_string(), filter.to_string()]);
+    }
+    let output = binary::authconform()
+        .env("AUTHCONFORM_TEST_PASSWORD", PASSWORD)
+        .args(&args)
+        .output()
+        .expect("the binary runs");
+    runtime.block_on(server.shutdown());
+    binary::Output {
+        code: output.status.code().expect("exited"),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// The weakness ids of the summary's numbered lines (`  N. id (CWE-n), ...`).
+fn weaknesses(stdout: &str) -> BTreeSet<String> {
+    stdout
+        .lines()
+        .filter(|line| line.starts_with("  "))
+        .filter_map(|line| {
+            let (number, rest) = line.trim_start().split_once(". ")?;
+            number.chars().all(|c| c.is_ascii_digit()).then_some(())?;
+            rest.split([' ', ',']).next().map(String::from)
+        })
+        .collect()
+}
+
+#[test]
+fn the_suite_runs_with_tokens_from_a_real_better_auth_login() {
+    setup();
+    let issuer = BetterAuth::start();
+
+    let clean = run(&issuer.url, None, None, "clean");
+    assert_eq!(clean.code, 0, "{}\n{}", clean.stdout, clean.stderr);
+    for user in ["alice", "bob"] {
+        assert!(
+            clean
+                .stderr
+                .contains(&format!("{user}: token from login `better-auth` (user id ")),
+            "{}",
+            clean.stderr
+        );
+    }
+    assert!(clean.stdout.contains("gate: PASSED"), "{}", clean.stdout);
+    assert!(
+        clean.stdout.contains(
+            "not applicable: needs the issuer's signing key, which the harness does not hold"
+        ),
+        "{}",
+        clean.stdout
+    );
+    assert!(weaknesses(&clean.stdout).is_empty(), "{}", clean.stdout);
+
+    // A second run logs the same users in again (sign-up answers 422, the flow goes on).
+    let flaws: [(Flaw, &str, &[&str]); 2] = [
+        (
+            Flaw::AlgNoneAccepted,
+            "category:enforcement",
+            &["alg-none-accepted"],
+        ),
+        (
+            Flaw::TaskReadIdor,
+            "category:isolation",
+            &["task-read-idor", "object-read-idor", "existence-oracle"],
+        ),
+    ];
+    for (flaw, filter, expected) in flaws {
+        let flawed = run(&issuer.url, Some(flaw), Some(filter), flaw.id());
+        assert_eq!(
+            flawed.code, 1,
+            "{flaw}: {}\n{}",
+            flawed.stdout, flawed.stderr
+        );
+        let expected: BTreeSet<String> = expected.iter().map(|id| id.to_string()).collect();
+        assert_eq!(weaknesses(&flawed.stdout), expected, "{}", flawed.stdout);
+    }
+}
+
+#[test]
+fn a_wrong_password_stops_the_run_before_any_case_with_the_issuers_answer() {
+    setup();
+    let issuer = BetterAuth::start();
+    let profile = profile_for(&issuer.url, "wrong-password");
+    // Sign-up creates the users with one password; signing in with another is refused.
+    let first = binary::authconform()
+        .env("AUTHCONFORM_TEST_PASSWORD", PASSWORD)
+        .args(["run", "--target", "http://127.0.0.1:9", "--profile"])
+        .arg(&profile)
+        .output()
+        .unwrap();
+    let first_err = String::from_utf8_lossy(&first.stderr);
+    assert!(first_err.contains("alice: token from login"), "{first_err}");
+    let output = binary::authconform()
+        .env("AUTHCONFORM_TEST_PASSWORD", "another-password-entirely")
+        .args(["run", "--target", "http://127.0.0.1:9", "--profile"])
+        .arg(&profile)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "cannot log in: alice: login `better-auth` step 2 (POST /api/auth/sign-in/email): answered 401"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("INVALID_EMAIL_OR_PASSWORD"), "{stderr}");
+    // Without the variable the profile names, nothing is sent at all.
+    let output = binary::authconform()
+        .env_remove("AUTHCONFORM_TEST_PASSWORD")
+        .args(["run", "--target", "http://127.0.0.1:9", "--profile"])
+        .arg(&profile)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("alice: token.vars.password: environment variable `AUTHCONFORM_TEST_PASSWORD` is not set"),
+        "{stderr}"
+    );
+}
