@@ -79,6 +79,7 @@ fn case(id: &str, setup: Vec<StepPlan>, steps: Vec<StepPlan>) -> Case {
         setup,
         steps,
         verify: Vec::new(),
+        not_applicable: None,
     }
 }
 

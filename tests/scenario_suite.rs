@@ -342,3 +342,87 @@ fn any_api_scenarios_expand_from_the_profile_operations() {
         Some(StatusMatcher::Codes(vec![200]))
     );
 }
+
+/// An API whose routes take the user from the token only (`/api/tasks/{task_id}`), with no read of a
+/// single task: the isolation scenarios that need the user in the path are skipped with the reason,
+/// and effects are re-read through the list that the creating route lists.
+#[test]
+fn a_token_scoped_api_without_item_reads_loads_with_reasons_and_list_rereads() {
+    let dir = std::env::temp_dir().join(format!("authconform-scoped-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("s"), "0123456789abcdef0123456789abcdef").unwrap();
+    let path = dir.join("p.yaml");
+    std::fs::write(
+        &path,
+        r#"issuer: { alg: HS256, key: { secret_file: s } }
+principals: { alice: { sub: alice }, bob: { sub: bob } }
+api:
+  name: scoped-api
+  operations:
+    tasks.list: { method: GET, path: "/api/tasks", status: 200 }
+    tasks.create:
+      method: POST
+      path: "/api/tasks"
+      json: { title: "{canary}" }
+      creates: { task_id: /id }
+      status: 201
+    tasks.update: { method: PUT, path: "/api/tasks/{task_id}", json: { title: "{canary}" } }
+    tasks.delete: { method: DELETE, path: "/api/tasks/{task_id}", status: 204 }
+"#,
+    )
+    .unwrap();
+    let profile = Profile::load(&path).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let suite = load_suite(
+        &[PathBuf::from("scenarios/any-api")],
+        &profile,
+        &options_for(&profile),
+    )
+    .unwrap_or_else(|errors| panic!("{errors:?}"));
+    let case = |id: &str| {
+        suite
+            .cases
+            .iter()
+            .find(|case| case.id == id)
+            .unwrap_or_else(|| panic!("no case {id}"))
+    };
+    let path_user = case("api-path-user-mismatch");
+    assert!(path_user.steps.is_empty());
+    assert_eq!(
+        path_user.not_applicable.as_deref(),
+        Some(
+            "not applicable to the `scoped-api` API: no operation names the user in its path (the user comes from the token only)"
+        )
+    );
+    assert!(case("api-object-read").not_applicable.is_some());
+    // Bob's own list is a list even without the user in its path.
+    assert!(
+        case("api-list-scope[creator=tasks.create,list=tasks.list]")
+            .not_applicable
+            .is_none()
+    );
+    // Alice's task, changed by Bob, is read back as the element of her list with its id.
+    let write = case("api-object-write[operation=tasks.delete]");
+    let element = authconform::scenario::plan::element_pointer("task_id", "/id");
+    assert!(
+        write
+            .verify
+            .iter()
+            .any(|step| step.request.path == "/api/tasks"
+                && step
+                    .expect
+                    .json
+                    .iter()
+                    .any(|(pointer, _)| *pointer == element)),
+        "{:#?}",
+        write.verify
+    );
+    assert!(
+        write.setup.iter().any(|step| step
+            .captures
+            .iter()
+            .any(|(name, pointer)| name.starts_with("__") || *pointer == element)),
+        "{:#?}",
+        write.setup
+    );
+}

@@ -99,9 +99,10 @@ impl Operation {
             .collect()
     }
 
-    /// Whether it is an authenticated `GET` of the acting user's data that uses no resource id (a list).
+    /// Whether it is an authenticated `GET` that uses no resource id: a list of the acting user's data,
+    /// whether the user is in its path or comes from the token only.
     pub fn is_list(&self) -> bool {
-        self.auth && self.method == "GET" && self.uses("user_id") && self.resources().is_empty()
+        self.auth && self.method == "GET" && self.resources().is_empty()
     }
 
     /// Whether it reads (`GET` or `HEAD`).
@@ -312,6 +313,9 @@ impl Api {
                 OperationGroup::WithTask => op.uses("task_id"),
                 OperationGroup::WithConversation => op.uses("conversation_id"),
                 OperationGroup::WithResource => !op.resources().is_empty(),
+                OperationGroup::Owned => {
+                    op.auth && (op.uses("user_id") || !op.resources().is_empty())
+                }
                 OperationGroup::Creates => !op.creates.is_empty(),
                 OperationGroup::Lists => op.is_list(),
                 OperationGroup::ResourceReads => op.is_read() && !op.resources().is_empty(),

@@ -208,6 +208,9 @@ pub enum OperationGroup {
     WithConversation,
     /// Those whose request uses a resource id: a capture that some operation `creates`.
     WithResource,
+    /// Protected ones that name whose data they act on: the user's id (in the path or the body) or
+    /// an object's id. Another user's token must not act there.
+    Owned,
     /// Those that create something (`creates:`).
     Creates,
     /// Authenticated `GET`s of the acting user's data that use no resource id (lists).
@@ -229,10 +232,33 @@ impl OperationGroup {
             OperationGroup::WithTask => "with_task",
             OperationGroup::WithConversation => "with_conversation",
             OperationGroup::WithResource => "with_resource",
+            OperationGroup::Owned => "owned",
             OperationGroup::Creates => "creates",
             OperationGroup::Lists => "lists",
             OperationGroup::ResourceReads => "resource_reads",
             OperationGroup::ResourceWrites => "resource_writes",
+        }
+    }
+
+    /// What an operation of this group does, completing "no operation ...".
+    pub fn membership(self) -> &'static str {
+        match self {
+            OperationGroup::Protected => "needs a token",
+            OperationGroup::Public => "is public",
+            OperationGroup::WithUser => "uses the acting user's id (`{user_id}`)",
+            OperationGroup::UserInPath => {
+                "names the user in its path (the user comes from the token only)"
+            }
+            OperationGroup::WithTask => "uses `{task_id}`",
+            OperationGroup::WithConversation => "uses `{conversation_id}`",
+            OperationGroup::WithResource => "uses an id that another operation creates",
+            OperationGroup::Owned => "names whose data it acts on (a user id or an object id)",
+            OperationGroup::Creates => "creates an object (`creates`)",
+            OperationGroup::Lists => {
+                "lists the acting user's data (an authenticated GET with no object id)"
+            }
+            OperationGroup::ResourceReads => "reads one object by its id (a GET with an object id)",
+            OperationGroup::ResourceWrites => "changes, deletes or acts on one object by its id",
         }
     }
 }

@@ -14,8 +14,10 @@ use super::vocab::{
 use crate::openapi::model::{Document, MediaType, Operation, Parameter, RequestBody, Schema};
 use crate::openapi::{RefProblem, Resolver};
 
-/// Last path segments that are public when a document declares no security at all.
-pub const WELL_KNOWN_PUBLIC: [&str; 8] = [
+/// Last path segments of the obviously public routes (health, docs, the OpenAPI document, sign-in and
+/// sign-up): public when the document gives them no security requirement. Any other operation
+/// without one is checked as protected.
+pub const WELL_KNOWN_PUBLIC: [&str; 16] = [
     "health",
     "healthz",
     "readyz",
@@ -24,7 +26,31 @@ pub const WELL_KNOWN_PUBLIC: [&str; 8] = [
     "redoc",
     "openapi.json",
     "metrics",
+    "login",
+    "signin",
+    "sign-in",
+    "signup",
+    "sign-up",
+    "register",
+    "email",
+    "token",
 ];
+
+/// Whether `path` is an obviously public route (see [`WELL_KNOWN_PUBLIC`]; `email` and `token` only
+/// under a sign-in or sign-up path, or an OAuth2-style `/token`, `/auth/token` at the root).
+fn well_known_public(method: &str, path: &str) -> bool {
+    if !template_params(path).is_empty() {
+        return false;
+    }
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let last = segments.last().copied().unwrap_or("");
+    let before = segments.iter().rev().nth(1).copied().unwrap_or("");
+    match last {
+        "email" => matches!(before, "sign-in" | "sign-up" | "signin" | "signup"),
+        "token" => method == "POST" && segments.len() <= 3,
+        other => WELL_KNOWN_PUBLIC.contains(&other),
+    }
+}
 
 /// The base URL used when neither `--target` nor an absolute `servers[0].url` gives one.
 pub const DEFAULT_BASE_URL: &str = "http://127.0.0.1:8000";
@@ -446,15 +472,14 @@ fn needs_token(
     path: &str,
     notes: &mut Vec<String>,
 ) -> bool {
+    let well_known = well_known_public(raw.method, path);
     if !declared {
-        let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
-        let public = template_params(path).is_empty() && WELL_KNOWN_PUBLIC.contains(&last);
-        if public {
+        if well_known {
             notes.push(
                 "public: a well-known public path (the document declares no security)".into(),
             );
         }
-        return !public;
+        return !well_known;
     }
     let (requirements, whose) = match (&raw.op.security, &doc.security) {
         (Some(own), _) => (Some(own), "its own"),
@@ -462,9 +487,21 @@ fn needs_token(
         (None, None) => (None, ""),
     };
     match requirements {
-        None => {
-            notes.push("public: the document gives it no security requirement".into());
+        None if well_known => {
+            notes.push(
+                "public: a well-known public path, and the document gives it no security requirement"
+                    .into(),
+            );
             false
+        }
+        None => {
+            notes.push(
+                "checked as protected: the document gives it no security requirement while the API \
+                 declares one elsewhere (auth checked in the handler, or none at all); if it is \
+                 public on purpose, set `auth: false`"
+                    .into(),
+            );
+            true
         }
         Some(list) if list.is_empty() => {
             notes.push(format!("public: {whose} `security` is []"));
@@ -503,13 +540,13 @@ fn security(
         notes.push(format!(
             "The document declares no security requirement{}, as FastAPI apps that check tokens in a \
              dependency often do: every operation is taken as protected except well-known public paths \
-             ({}). Set `auth: false` on any other public operation.",
+             ({}, sign-in and sign-up routes). Set `auth: false` on any other public operation.",
             if schemes.is_empty() {
                 String::new()
             } else {
                 format!(" (it defines {} but no operation uses them)", schemes.join(", "))
             },
-            WELL_KNOWN_PUBLIC.join(", ")
+            WELL_KNOWN_PUBLIC[..8].join(", ")
         ));
         return (false, None, notes);
     }
@@ -1184,7 +1221,7 @@ mod tests {
             [
                 ("livez", false),
                 ("openapi_json", false),
-                ("login.send", true),
+                ("login.send", false),
                 ("items.health", true)
             ]
         );

@@ -14,7 +14,7 @@ use super::tokens::{MadeToken, TokenError, TokenFactory};
 use crate::profile::Profile;
 use crate::scenario::plan::{
     BodyTemplate, Case, Category, ExpectPlan, Instance, StatusMatcher, StepAction, StepPlan,
-    TokenPlan, Weakness,
+    TokenPlan, Weakness, parse_element_pointer,
 };
 use crate::scenario::template;
 use crate::target::attacker::AttackerHost;
@@ -393,6 +393,9 @@ impl CaseRun<'_> {
                 response.status
             ));
         }
+        if let Err(reason) = self.resolve_elements(&mut plan, &response) {
+            return StepEnd::Fail(reason);
+        }
         // Only this case's canaries: another case's successful attack never fails this one.
         let leaked: Vec<String> = plan
             .no_leak
@@ -411,7 +414,10 @@ impl CaseRun<'_> {
         for (name, pointer) in &step.captures {
             let value = serde_json::from_str::<Value>(&response.body)
                 .ok()
-                .and_then(|body| body.pointer(pointer).cloned());
+                .and_then(|body| {
+                    let pointer = super::element::resolve(&body, pointer, &self.captures).ok()?;
+                    body.pointer(&pointer).cloned()
+                });
             match value {
                 Some(value) => {
                     self.captures.insert(name.clone(), value);
@@ -548,6 +554,28 @@ impl CaseRun<'_> {
             None => {}
         }
         Ok(spec)
+    }
+
+    /// The plan's element pointers (objects read back through a list) made concrete in this answer;
+    /// an object missing from its list fails the step.
+    fn resolve_elements(
+        &self,
+        plan: &mut ExpectPlan,
+        response: &ReceivedResponse,
+    ) -> Result<(), String> {
+        if !plan
+            .json
+            .iter()
+            .any(|(pointer, _)| parse_element_pointer(pointer).is_some())
+        {
+            return Ok(());
+        }
+        let body: Value = serde_json::from_str(&response.body)
+            .map_err(|_| "the list answer is not JSON".to_string())?;
+        for (pointer, _) in &mut plan.json {
+            *pointer = super::element::resolve(&body, pointer, &self.captures)?;
+        }
+        Ok(())
     }
 
     fn render_expect(

@@ -3,6 +3,7 @@
 
 pub mod attribution;
 pub mod controls;
+mod element;
 pub mod execute;
 pub mod filter;
 pub mod instances;
@@ -154,6 +155,8 @@ pub async fn run_with(
                         category,
                         "not run: --fail-fast stopped the run after a failure",
                     )
+                } else if let Some(reason) = &case.not_applicable {
+                    skipped(&case, category, reason)
                 } else if case.needs_embedded() && shared.instances.is_none() {
                     skipped(&case, category, instances::NEEDS_EMBEDDED)
                 } else {

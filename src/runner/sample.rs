@@ -86,6 +86,7 @@ mod tests {
                     setup: Vec::new(),
                     steps: Vec::new(),
                     verify: Vec::new(),
+                    not_applicable: None,
                 });
             }
         }

@@ -264,6 +264,7 @@ impl CaseBuilder<'_, '_, '_> {
             setup,
             steps,
             verify,
+            not_applicable: None,
         })
     }
 
@@ -361,7 +362,7 @@ impl CaseBuilder<'_, '_, '_> {
             plans.extend(self.operation_step(creator, actor, vec![(resource, pointer)], expect));
         }
         for resource in op.resources() {
-            let Some(reader) = reader_of(api, &resource, defined) else {
+            let Some(read) = read_back(api, &resource, defined) else {
                 continue;
             };
             let snapshot = snapshot_name(&resource);
@@ -370,9 +371,9 @@ impl CaseBuilder<'_, '_, '_> {
                 ..ExpectPlan::default()
             };
             plans.extend(self.operation_step(
-                reader,
+                read.operation,
                 actor,
-                vec![(snapshot.clone(), String::new())],
+                vec![(snapshot.clone(), read.pointer)],
                 expect,
             ));
             defined.push(snapshot);
@@ -403,25 +404,34 @@ impl CaseBuilder<'_, '_, '_> {
                 None => StatusMatcher::Class(2),
             })
         };
+        let created: Vec<String> = api
+            .operations
+            .iter()
+            .flat_map(|op| op.creates.iter().map(|(name, _)| name.clone()))
+            .collect();
         let mut plans = Vec::new();
         for resource in op.resources() {
             let snapshot = snapshot_name(&resource);
-            if !defined.contains(&snapshot) {
+            if read_back(api, &resource, &created).is_none() {
+                // No read of any kind: the owner's lists below are all there is to re-read.
+                continue;
+            }
+            let (true, Some(read)) = (
+                defined.contains(&snapshot),
+                read_back(api, &resource, defined),
+            ) else {
                 return Err(format!(
                     "`reread: {}` compares `{{{resource}}}` with its read by `prepare`: add `prepare: {}` (same operation) to `setup`",
                     op.name, op.name
                 ));
-            }
-            let Some(reader) = reader_of(api, &resource, defined) else {
-                continue;
             };
             let expect = ExpectPlan {
-                status: read_status(reader),
-                json: vec![(String::new(), Value::from(format!("{{{snapshot}}}")))],
+                status: read_status(read.operation),
+                json: vec![(read.pointer, Value::from(format!("{{{snapshot}}}")))],
                 no_leak_in_case: others.clone(),
                 ..ExpectPlan::default()
             };
-            plans.extend(self.operation_step(reader, actor, Vec::new(), expect));
+            plans.extend(self.operation_step(read.operation, actor, Vec::new(), expect));
         }
         for list in api.operations.iter().filter(|list| list.is_list()) {
             let expect = ExpectPlan {
@@ -776,6 +786,36 @@ fn creation_order<'a>(
 
 /// The operation that reads the object `{resource}`: the first authenticated `GET` that uses it and
 /// only resource ids in `have`.
+/// How an object is read back: its own read (the whole answer), else the list that its creator's
+/// path lists (the element with its id).
+struct ReadBack<'a> {
+    operation: &'a Operation,
+    pointer: String,
+}
+
+fn read_back<'a>(api: &'a Api, resource: &str, have: &[String]) -> Option<ReadBack<'a>> {
+    if let Some(reader) = reader_of(api, resource, have) {
+        return Some(ReadBack {
+            operation: reader,
+            pointer: String::new(),
+        });
+    }
+    let (creator, id_pointer) = api.operations.iter().find_map(|op| {
+        op.creates
+            .iter()
+            .find(|(created, _)| created == resource)
+            .map(|(_, pointer)| (op, pointer.clone()))
+    })?;
+    let list = api
+        .operations
+        .iter()
+        .find(|op| op.is_list() && op.path == creator.path)?;
+    Some(ReadBack {
+        operation: list,
+        pointer: crate::scenario::plan::element_pointer(resource, &id_pointer),
+    })
+}
+
 fn reader_of<'a>(api: &'a Api, resource: &str, have: &[String]) -> Option<&'a Operation> {
     api.operations.iter().find(|op| {
         op.auth

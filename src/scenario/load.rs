@@ -376,6 +376,10 @@ fn build_suite(
             let matrix = validate::check_scenario(ctx, scenario, &mut reporter);
             let index = suite.scenarios.len();
             let cases = match matrix {
+                Some(super::validate::Matrix {
+                    not_applicable: Some(reason),
+                    ..
+                }) => vec![not_applicable(scenario, index, reason)],
                 Some(matrix) => {
                     expand::expand_scenario(ctx, scenario, index, &matrix, &mut reporter)
                 }
@@ -390,6 +394,28 @@ fn build_suite(
         }
     }
     suite
+}
+
+/// The one case of a scenario that does not apply to this API: no steps, skipped with `reason`.
+fn not_applicable(doc: &ScenarioDoc, scenario: usize, reason: String) -> super::plan::Case {
+    let id = &doc.weakness.id.value;
+    super::plan::Case {
+        id: doc.id.value.clone(),
+        scenario,
+        bindings: Vec::new(),
+        weakness: super::plan::Weakness {
+            id: if id.contains('{') {
+                String::new()
+            } else {
+                id.clone()
+            },
+            cwe: doc.weakness.cwe,
+        },
+        setup: Vec::new(),
+        steps: Vec::new(),
+        verify: Vec::new(),
+        not_applicable: Some(reason),
+    }
 }
 
 fn info(file: &Path, doc: &ScenarioDoc, category: super::plan::Category) -> ScenarioInfo {

@@ -87,6 +87,9 @@ pub struct Case {
     pub steps: Vec<StepPlan>,
     /// Re-reads afterwards that prove the attack had no effect.
     pub verify: Vec<StepPlan>,
+    /// Why the scenario does not apply to this API (no operation of a group it needs); such a case
+    /// has no steps and is reported as skipped with this reason.
+    pub not_applicable: Option<String>,
 }
 
 /// A loaded suite: scenarios and their expanded cases, in a stable order.
@@ -279,4 +282,19 @@ pub struct ExpectPlan {
     pub from_mutation: bool,
     /// Accept 5xx (no bundled scenario does).
     pub allow_5xx: bool,
+}
+
+/// The prefix of an element pointer (a form only the expansion writes; a scenario's pointers start
+/// with `/`).
+const ELEMENT_PREFIX: &str = "@element:";
+
+/// A pointer to the element of the answer's list whose `id_pointer` equals the capture `capture`: how
+/// an object is read back when the API has a list but no single-object read.
+pub fn element_pointer(capture: &str, id_pointer: &str) -> String {
+    format!("{ELEMENT_PREFIX}{capture}:{id_pointer}")
+}
+
+/// The capture and id pointer of an element pointer; `None` for a plain JSON pointer.
+pub fn parse_element_pointer(pointer: &str) -> Option<(&str, &str)> {
+    pointer.strip_prefix(ELEMENT_PREFIX)?.split_once(':')
 }

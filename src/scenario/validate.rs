@@ -37,6 +37,8 @@ pub(crate) struct Context<'a> {
 pub(crate) struct Matrix {
     /// Variables and their values.
     pub vars: Vec<(String, Vec<String>)>,
+    /// Why the scenario does not apply: an operation group it ranges over is empty for this API.
+    pub not_applicable: Option<String>,
 }
 
 /// Which names a template string may use.
@@ -341,11 +343,21 @@ fn resolve_matrix(
             MatrixSource::Principals(selector) => principals(ctx, selector, reporter),
         };
         match values {
-            Some(values) if values.is_empty() => reporter.error(
-                name.referenced,
-                format!("matrix variable `{}` has no values", name.value),
-                Some("a variable with no values gives no case at all".into()),
-            ),
+            Some(values) if values.is_empty() && matrix.not_applicable.is_none() => {
+                if let MatrixSource::Operations(OperationSelector::Group(group)) = source {
+                    matrix.not_applicable = Some(format!(
+                        "not applicable to the `{}` API: no operation {}",
+                        ctx.api.name,
+                        group.membership()
+                    ));
+                    continue;
+                }
+                reporter.error(
+                    name.referenced,
+                    format!("matrix variable `{}` has no values", name.value),
+                    Some("a variable with no values gives no case at all".into()),
+                );
+            }
             Some(values) => matrix.vars.push((name.value.clone(), values)),
             None => {}
         }

@@ -102,6 +102,12 @@ class Store:
             ).fetchone()
         return task_row(row)
 
+    def list_tasks_any_owner(self) -> list[dict[str, Any]]:
+        """FLAW legacy-tasks-route only: every user's tasks."""
+        with self.lock:
+            rows = self.conn.execute(f"SELECT {TASK_COLUMNS} FROM tasks ORDER BY id").fetchall()
+        return [task_row(r) for r in rows]
+
     def update_task(self, owner: str, task_id: int, changes: dict[str, Any]) -> dict[str, Any] | None:
         """Applies `changes` (title, description, completed; absent keys unchanged)."""
         allowed = {k: v for k, v in changes.items() if k in ("title", "description", "completed")}

@@ -44,14 +44,21 @@ class PyJWTVerifier:
         if s.has("signature-not-verified"):
             # FLAW: "decode" without verification (the debugging snippet that reached production).
             return jwt.decode(token, options={"verify_signature": False})
-        options: dict[str, Any] = {"require": ["exp", "iat", "sub", "iss", "aud"]}
+        # iss and aud are required (and passed) only when configured; without `audience=` PyJWT's
+        # default refuses a token with a non-empty `aud`, without `issuer=` it ignores `iss`.
+        required = ["exp", "iat", s.user_claim]
+        if s.issuer is not None:
+            required.append("iss")
+        if s.audience is not None:
+            required.append("aud")
+        options: dict[str, Any] = {"require": required}
         audience: str | None = s.audience
         if s.has("exp-not-checked"):
             options["verify_exp"] = False  # FLAW
         if s.has("aud-ignored"):
             # FLAW: the usual workaround for "Invalid audience".
             options["verify_aud"] = False
-            options["require"] = ["exp", "iat", "sub", "iss"]
+            options["require"] = [c for c in required if c != "aud"]
             audience = None
         return jwt.decode(
             token,
@@ -69,7 +76,7 @@ class JoseVerifier:
 
     python-jose refuses every token that carries `aud` unless `audience=` is given, and authconform
     always writes an `aud` claim, so the audience is passed explicitly (as it must be for Better Auth
-    tokens, which always carry one).
+    tokens, which always carry one) unless AUDIENCE is configured empty, which keeps that default.
     """
 
     def __init__(self, settings: Settings) -> None:
@@ -81,11 +88,18 @@ class JoseVerifier:
             "leeway": s.leeway,
             "require_exp": True,
             "require_iat": True,
-            "require_sub": True,
-            "require_iss": True,
-            "require_aud": True,
+            # A USER_CLAIM other than sub is checked by the caller (a non-empty string).
+            "require_sub": s.user_claim == "sub",
+            "require_iss": s.issuer is not None,
+            "require_aud": s.audience is not None,
         }
-        audience: str | None = s.audience
+        # `audience=` and `issuer=` only when configured: without `audience=`, python-jose refuses
+        # every token that carries `aud` (its default, kept); without `issuer=` it ignores `iss`.
+        checks: dict[str, str] = {}
+        if s.audience is not None:
+            checks["audience"] = s.audience
+        if s.issuer is not None:
+            checks["issuer"] = s.issuer
         if s.has("signature-not-verified"):
             options["verify_signature"] = False  # FLAW
         if s.has("exp-not-checked"):
@@ -95,15 +109,8 @@ class JoseVerifier:
         if s.has("aud-ignored"):
             options["verify_aud"] = False  # FLAW
             options["require_aud"] = False
-            audience = None
-        return jose_jwt.decode(
-            token,
-            s.secret,
-            algorithms=["HS256"],
-            audience=audience,
-            issuer=s.issuer,
-            options=options,
-        )
+            checks.pop("audience", None)
+        return jose_jwt.decode(token, s.secret, algorithms=["HS256"], options=options, **checks)
 
 
 def make_verifier(settings: Settings) -> Verifier:
