@@ -69,8 +69,15 @@ pub fn run(args: InitArgs) -> Result<u8, CliError> {
         .and_then(Path::parent)
         .unwrap_or(Path::new(""));
     let (schema, schema_found) = schema_reference(&cwd, out_dir);
+    let read_from = match &source {
+        openapi::Source::Url(url) => url::Url::parse(url)
+            .ok()
+            .map(|url| url.origin().ascii_serialization()),
+        openapi::Source::File(_) => None,
+    };
     let options = Options {
         target: args.target.clone(),
+        read_from,
         reserved_api_names: Api::bundled_names().iter().map(|n| n.to_string()).collect(),
     };
     let header = Header {

@@ -138,6 +138,8 @@ impl Analysis {
 pub struct Options {
     /// `--target`.
     pub target: Option<String>,
+    /// The origin of the URL the document was read from, when it came from one.
+    pub read_from: Option<String>,
     /// Bundled API description names the generated name must avoid.
     pub reserved_api_names: Vec<String>,
 }
@@ -929,6 +931,10 @@ fn base_and_prefix(doc: &Document, options: &Options) -> (String, String, String
             "from --target".to_string(),
         ),
         (None, Some(origin)) => (origin.clone(), "from the document's servers[0].url".to_string()),
+        (None, None) if options.read_from.is_some() => (
+            options.read_from.clone().unwrap_or_default(),
+            "from the URL the document was read from (it names no absolute server URL)".to_string(),
+        ),
         (None, None) => (
             DEFAULT_BASE_URL.to_string(),
             "TODO: the document names no absolute server URL; set where the API listens (or pass --target)"
@@ -1260,6 +1266,7 @@ mod tests {
             &doc,
             &Options {
                 target: Some("https://staging.example/".into()),
+                read_from: Some("http://ignored:1".into()),
                 reserved_api_names: vec![],
             },
         );
@@ -1267,6 +1274,17 @@ mod tests {
             (a.base_url.as_str(), a.prefix.as_str()),
             ("https://staging.example", "/p")
         );
+    }
+
+    #[test]
+    fn the_url_the_document_came_from_is_the_base_url_when_it_names_none() {
+        let doc: Document =
+            serde_json::from_str(r#"{"openapi": "3.1.0", "paths": {"/a": {}}}"#).unwrap();
+        let options = Options {
+            read_from: Some("http://127.0.0.1:8101".into()),
+            ..Options::default()
+        };
+        assert_eq!(analyze(&doc, &options).base_url, "http://127.0.0.1:8101");
     }
 
     #[test]
@@ -1279,6 +1297,7 @@ mod tests {
             &doc,
             &Options {
                 target: None,
+                read_from: None,
                 reserved_api_names: vec!["todo".into()],
             },
         );

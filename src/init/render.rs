@@ -295,11 +295,18 @@ issuer:
   key:
     pem: TODO-path-to-test-signing-key.pem   # TODO: a PKCS#8 PEM private key file
   kid: test-ed25519   # TODO: the kid of the key in the JWKS your API trusts (this is keys generate's)
-  # Better Auth uses its base URL as both issuer and audience.
+  # Better Auth uses its base URL as both issuer and audience. Leave `iss` or `aud` out when your
+  # issuer's tokens carry none (python-jose refuses any `aud` when the API configures no audience).
   iss: http://localhost:3000
   aud: http://localhost:3000
   lifetime_secs: 900
   leeway_secs: 30
+  # The claim your API reads the user id from (`sub`, `user_id`, `id`, or a JSON pointer to a nested
+  # one such as /user/id), and the id's form (string, uuid or integer).
+  user_claim: sub
+  user_id_type: string
+  # Not holding the issuer's key (real staging)? Leave `key` out and give each principal a `token`:
+  # a login flow under `logins:`, `env` or `command` (see the README, \"Tokens from your real issuer\").
 # The API's public keys, for key-confusion attacks (optional; give one):
 # target_keys:
 #   jwks_url: http://localhost:3000/api/auth/jwks

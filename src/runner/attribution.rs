@@ -1,7 +1,11 @@
 //! One cause, one name. When the target accepts tokens whose signature was merely broken (a flipped
 //! bit, an empty or truncated signature, an attacker's key), every token it accepted that no trusted
 //! key signed is explained by that: it is named `signature-not-verified`, not after the mechanism its
-//! probe tried (alg none, an embedded key, an HMAC keyed with the public key, ...).
+//! probe tried (alg none, an embedded key, an HMAC keyed with the public key, ...). And where an
+//! operation answers a request with no token at all, every token it accepted is explained by that:
+//! it is named `missing-token-accepted`. Where another user's plain, valid token already reaches the
+//! victim's data on an operation, the ambiguous identity tokens that reach it there too add nothing:
+//! they are named as that plain access is (`object-read-idor`, `path-user-not-checked`, ...).
 
 use std::collections::BTreeSet;
 
@@ -27,9 +31,93 @@ const PLAIN_FORGERIES: &[&str] = &[
 /// The weakness that explains the others.
 const SIGNATURE_NOT_VERIFIED: &str = "signature-not-verified";
 
-/// Renames the failures explained by unverified signatures, operation by operation. `bindings` are
-/// the cases' matrix values, in the same order as `cases`.
+/// The probe whose acceptance shows that an operation needs no token at all.
+const NO_CREDENTIALS: &str = "no-credentials";
+
+/// The weakness that explains every accepted token on such an operation.
+const MISSING_TOKEN_ACCEPTED: &str = "missing-token-accepted";
+
+/// Renames the failures explained by an operation that needs no token, then by unverified
+/// signatures, operation by operation. `bindings` are the cases' matrix values, in the same order as
+/// `cases`.
 pub fn fold(cases: &mut [CaseResult], bindings: &[Vec<(String, String)>], issuer: &IssuerSettings) {
+    fold_unverified(cases, bindings, issuer);
+    fold_open(cases, bindings);
+    fold_plain_access(cases, bindings);
+}
+
+/// Isolation failures by a token mutation, on an operation where a plain request of another user
+/// (no mutation) already failed, take that plain failure's name.
+fn fold_plain_access(cases: &mut [CaseResult], bindings: &[Vec<(String, String)>]) {
+    let mut plain: std::collections::BTreeMap<String, Weakness> = Default::default();
+    for (case, bindings) in cases.iter().zip(bindings) {
+        if case.verdict == Verdict::Fail
+            && case.category == crate::scenario::plan::Category::Isolation
+            && !mutated(case)
+            && let Some(op) = operation(bindings)
+        {
+            plain
+                .entry(op.to_string())
+                .or_insert_with(|| case.weakness.clone());
+        }
+    }
+    for (case, bindings) in cases.iter_mut().zip(bindings) {
+        let mutated = mutated(case);
+        let Some(weakness) = operation(bindings).and_then(|op| plain.get(op)) else {
+            continue;
+        };
+        if case.verdict != Verdict::Fail
+            || case.category != crate::scenario::plan::Category::Isolation
+            || !mutated
+            || case.weakness == *weakness
+        {
+            continue;
+        }
+        case.reason = format!(
+            "{} (another user's plain token already reaches this operation: {})",
+            case.reason, weakness.id
+        );
+        case.weakness = weakness.clone();
+    }
+}
+
+/// Every accepted token on an operation that answers without one is named `missing-token-accepted`.
+fn fold_open(cases: &mut [CaseResult], bindings: &[Vec<(String, String)>]) {
+    let open: BTreeSet<String> = cases
+        .iter()
+        .zip(bindings)
+        .filter(|(case, _)| {
+            // A request with no token at all (not one that carried a cookie or another credential).
+            case.verdict == Verdict::Fail
+                && accepted_probe(case) == Some(NO_CREDENTIALS)
+                && case.weakness.id == MISSING_TOKEN_ACCEPTED
+        })
+        .filter_map(|(_, bindings)| operation(bindings).map(str::to_string))
+        .collect();
+    for (case, bindings) in cases.iter_mut().zip(bindings) {
+        let on_open = operation(bindings).is_some_and(|op| open.contains(op));
+        // A conformance note there (a lenient library default) is the same open door.
+        if !matches!(case.verdict, Verdict::Fail | Verdict::Note)
+            || !on_open
+            || case.weakness.id == MISSING_TOKEN_ACCEPTED
+            || accepted_probe(case).is_none()
+        {
+            continue;
+        }
+        case.reason = format!("{} (this operation answers without any token)", case.reason);
+        case.verdict = Verdict::Fail;
+        case.weakness = Weakness {
+            id: MISSING_TOKEN_ACCEPTED.to_string(),
+            cwe: Some(306),
+        };
+    }
+}
+
+fn fold_unverified(
+    cases: &mut [CaseResult],
+    bindings: &[Vec<(String, String)>],
+    issuer: &IssuerSettings,
+) {
     let unverified: BTreeSet<&str> = cases
         .iter()
         .zip(bindings)
@@ -63,6 +151,13 @@ pub fn fold(cases: &mut [CaseResult], bindings: &[Vec<(String, String)>], issuer
             };
         }
     }
+}
+
+/// Whether an attack step of the case sent a mutated token (its failure may show in a later re-read).
+fn mutated(case: &CaseResult) -> bool {
+    case.exchanges
+        .iter()
+        .any(|exchange| exchange.phase == super::result::Phase::Step && exchange.mutation.is_some())
 }
 
 /// The `operation` matrix value of a case.
@@ -225,5 +320,99 @@ mod tests {
             ]
         );
         assert!(cases[1].reason.contains("broken signatures"));
+    }
+
+    #[test]
+    fn every_token_accepted_where_no_token_is_needed_is_named_missing_token_accepted() {
+        let issuer = issuer();
+        let signed = mint(
+            &Principal::new("alice", "alice"),
+            &issuer,
+            &FixedClock(1_000),
+        )
+        .unwrap();
+        let on = |op: &str| vec![("operation".to_string(), op.to_string())];
+        let mut cases = vec![
+            accepted("open", "missing-token-accepted", "no-credentials", ""),
+            accepted("expired", "expiry-not-enforced", "expired", &signed),
+            accepted(
+                "flip",
+                "signature-not-verified",
+                "signature-bit-flipped",
+                "x.y.z",
+            ),
+            accepted("elsewhere", "expiry-not-enforced", "expired", &signed),
+            accepted("lenient", "json-bom-accepted", "payload-bom", &signed),
+        ];
+        cases[0].exchanges[0].token = None;
+        cases[4].verdict = Verdict::Note;
+        let bindings = vec![
+            on("legacy"),
+            on("legacy"),
+            on("legacy"),
+            on("tasks.get"),
+            on("legacy"),
+        ];
+        fold(&mut cases, &bindings, &issuer);
+        let names: Vec<&str> = cases.iter().map(|c| c.weakness.id.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "missing-token-accepted",
+                "missing-token-accepted",
+                "missing-token-accepted",
+                "expiry-not-enforced",
+                "missing-token-accepted"
+            ]
+        );
+        assert_eq!(cases[4].verdict, Verdict::Fail);
+        assert!(cases[1].reason.contains("answers without any token"));
+    }
+
+    #[test]
+    fn ambiguous_tokens_where_a_plain_token_of_another_user_already_gets_in_take_its_name() {
+        let on = |op: &str| vec![("operation".to_string(), op.to_string())];
+        let isolation = |id: &str, weakness: &str, mutation: Option<&str>| {
+            let mut case = accepted(id, weakness, mutation.unwrap_or("x"), "t");
+            case.category = Category::Isolation;
+            case.exchanges[0].mutation = mutation.map(str::to_string);
+            case
+        };
+        let mut cases = vec![
+            isolation("plain", "object-read-idor", None),
+            isolation(
+                "bob-token",
+                "identity-confusion",
+                Some("other-principal-sub"),
+            ),
+            isolation(
+                "dup",
+                "duplicate-members-accepted",
+                Some("duplicate-sub-victim-last"),
+            ),
+            isolation(
+                "other-op",
+                "identity-confusion",
+                Some("other-principal-sub"),
+            ),
+        ];
+        let bindings = vec![
+            on("tasks.get"),
+            on("tasks.get"),
+            on("tasks.get"),
+            on("chat.send"),
+        ];
+        fold(&mut cases, &bindings, &issuer());
+        let names: Vec<&str> = cases.iter().map(|c| c.weakness.id.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "object-read-idor",
+                "object-read-idor",
+                "object-read-idor",
+                "identity-confusion"
+            ]
+        );
+        assert!(cases[1].reason.contains("plain token already reaches"));
     }
 }

@@ -56,13 +56,7 @@ pub fn declared(flaw: Flaw) -> Declared {
         "malformed-token-500" => &[("server-error", OWN)],
         "missing-www-authenticate" => &[("missing-www-authenticate", OWN)],
         "forbidden-instead-of-401" => &[("forbidden-instead-of-401", OWN)],
-        "path-user-not-checked" => &[
-            ("path-user-not-checked", OWN),
-            (
-                "identity-confusion",
-                "the identity probes send another principal's valid token on the victim's path: the flaw's own attack",
-            ),
-        ],
+        "path-user-not-checked" => &[("path-user-not-checked", OWN)],
         "task-read-idor" => &[
             ("task-read-idor", OWN),
             (

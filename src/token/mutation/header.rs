@@ -295,6 +295,8 @@ pub(super) fn cty_xml_payload(ctx: &MutationContext) -> Outcome {
 
 /// Callback URLs in `jku`, `x5u` and `iss`, validly signed (any fetch is a finding).
 pub(super) fn url_claims_callback(ctx: &MutationContext) -> Outcome {
+    // Accepted without a fetch, it shows a foreign `iss` accepted: nothing, for tokens without one.
+    ctx.iss()?;
     let jku = ctx.attacker_url(&format!("{CALLBACK_PATH}/jku"))?;
     let x5u = ctx.attacker_url(&format!("{CALLBACK_PATH}/x5u"))?;
     let iss = ctx.attacker_url(&format!("{CALLBACK_PATH}/iss"))?;
