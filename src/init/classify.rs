@@ -279,7 +279,7 @@ pub fn analyze(doc: &Document, options: &Options) -> Analysis {
         }
 
         let name = operation_name(raw_op.method, &path, auth, item_of_collection.is_some());
-        operations.push(Op {
+        let op = Op {
             name,
             method: raw_op.method.to_string(),
             path: full_path,
@@ -292,7 +292,10 @@ pub fn analyze(doc: &Document, options: &Options) -> Analysis {
             notes,
             uses,
             disabled: None,
-        });
+        };
+        let variants = query_variants(&op, raw_op, resolver);
+        operations.push(op);
+        operations.extend(variants);
     }
     dedupe_names(&mut operations);
     disable_uncreated(&mut operations);
@@ -695,6 +698,64 @@ fn is_json(media: &str) -> bool {
         .trim()
         .to_ascii_lowercase();
     media == "application/json" || media.ends_with("+json") || media == "*/*"
+}
+
+/// Most variants written for one operation.
+const MAX_VARIANTS: usize = 8;
+
+/// A `GET` once more per documented value of each optional enum query parameter (`?status=pending`):
+/// a leak may hide behind one value, and the isolation checks then cover each.
+fn query_variants(op: &Op, raw: &RawOp<'_>, resolver: Resolver<'_>) -> Vec<Op> {
+    if raw.method != "GET" {
+        return Vec::new();
+    }
+    let mut variants = Vec::new();
+    for param in &raw.params {
+        let name = param.name.as_deref().unwrap_or("");
+        if param.location.as_deref() != Some("query") || param.is_required() || name.is_empty() {
+            continue;
+        }
+        let values = param
+            .schema
+            .as_ref()
+            .and_then(|schema| match resolver.schema(schema) {
+                Ok(crate::openapi::refs::Resolved::Object(object, _)) => object.enumeration.clone(),
+                _ => None,
+            })
+            .unwrap_or_default();
+        for value in values
+            .iter()
+            .take(MAX_VARIANTS.saturating_sub(variants.len()))
+        {
+            let text = match value {
+                Value::String(text) => text.clone(),
+                Value::Null => continue,
+                other => other.to_string(),
+            };
+            let separator = if op.path.contains('?') { '&' } else { '?' };
+            let suffix: String = text
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() {
+                        c.to_ascii_lowercase()
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            variants.push(Op {
+                name: format!("{}.{suffix}", op.name),
+                path: format!("{}{separator}{}={}", op.path, encode(name), encode(&text)),
+                json: None,
+                creates: Vec::new(),
+                notes: vec![format!(
+                    "a variant: `{name}={text}`, one of the documented values (a leak may hide behind one)"
+                )],
+                ..op.clone()
+            });
+        }
+    }
+    variants
 }
 
 /// The value of a required query parameter.
@@ -1285,6 +1346,30 @@ mod tests {
             ..Options::default()
         };
         assert_eq!(analyze(&doc, &options).base_url, "http://127.0.0.1:8101");
+    }
+
+    #[test]
+    fn each_documented_value_of_an_optional_enum_query_parameter_is_a_variant() {
+        let a = analysis(
+            r#"{"openapi": "3.1.0", "paths": {"/api/tasks": {"get": {"parameters": [
+                {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["all", "pending"]}},
+                {"name": "limit", "in": "query", "schema": {"type": "integer"}}],
+              "responses": {"200": {}}}}}}"#,
+        );
+        let ops: Vec<(&str, &str)> = a
+            .operations
+            .iter()
+            .map(|op| (op.name.as_str(), op.path.as_str()))
+            .collect();
+        assert_eq!(
+            ops,
+            [
+                ("tasks.list", "/api/tasks"),
+                ("tasks.list.all", "/api/tasks?status=all"),
+                ("tasks.list.pending", "/api/tasks?status=pending"),
+            ]
+        );
+        assert!(a.operations[1].notes[0].contains("`status=all`"));
     }
 
     #[test]
