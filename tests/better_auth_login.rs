@@ -6,80 +6,17 @@
 //! run on ephemeral loopback ports and are stopped when the test ends (Better Auth by pid).
 
 mod binary;
+mod servers;
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+
+use servers::{Server, setup, weaknesses};
 
 use reference_server::{Flaw, KeySource, ServerConfig};
 
 /// The password of the test users (read by the profile from this variable).
 const PASSWORD: &str = "authconform-test-password";
-
-/// Installs the pinned dependencies (a no-op when they are up to date).
-fn setup() {
-    let output = Command::new("bash")
-        .arg("interop/setup.sh")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::null())
-        .output()
-        .expect("bash runs");
-    assert!(
-        output.status.success(),
-        "interop/setup.sh failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-/// The Better Auth server, stopped by pid when dropped.
-struct BetterAuth {
-    child: Child,
-    url: String,
-}
-
-impl BetterAuth {
-    fn start() -> BetterAuth {
-        let mut child = Command::new("node")
-            .arg("interop/better-auth/server.js")
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env("PORT", "0")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("node runs");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (sender, receiver) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = sender.send(line);
-        });
-        let line = receiver
-            .recv_timeout(Duration::from_secs(60))
-            .unwrap_or_default();
-        let Some(url) = line.trim().strip_prefix("listening on ") else {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("Better Auth did not start: first line {line:?}");
-        };
-        BetterAuth {
-            url: url.to_string(),
-            child,
-        }
-    }
-}
-
-impl Drop for BetterAuth {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// The committed profile with Better Auth's documented address replaced by this run's.
 fn profile_for(issuer: &str, name: &str) -> PathBuf {
@@ -129,23 +66,10 @@ fn run(issuer: &str, flaw: Option<Flaw>, filter: Option<&str>, name: &str) -> bi
     }
 }
 
-/// The weakness ids of the summary's numbered lines (`  N. id (CWE-n), ...`).
-fn weaknesses(stdout: &str) -> BTreeSet<String> {
-    stdout
-        .lines()
-        .filter(|line| line.starts_with("  "))
-        .filter_map(|line| {
-            let (number, rest) = line.trim_start().split_once(". ")?;
-            number.chars().all(|c| c.is_ascii_digit()).then_some(())?;
-            rest.split([' ', ',']).next().map(String::from)
-        })
-        .collect()
-}
-
 #[test]
 fn the_suite_runs_with_tokens_from_a_real_better_auth_login() {
     setup();
-    let issuer = BetterAuth::start();
+    let issuer = Server::start("node", "interop/better-auth/server.js", &[]);
 
     let clean = run(&issuer.url, None, None, "clean");
     assert_eq!(clean.code, 0, "{}\n{}", clean.stdout, clean.stderr);
@@ -196,7 +120,7 @@ fn the_suite_runs_with_tokens_from_a_real_better_auth_login() {
 #[test]
 fn a_wrong_password_stops_the_run_before_any_case_with_the_issuers_answer() {
     setup();
-    let issuer = BetterAuth::start();
+    let issuer = Server::start("node", "interop/better-auth/server.js", &[]);
     let profile = profile_for(&issuer.url, "wrong-password");
     // Sign-up creates the users with one password; signing in with another is refused.
     let first = binary::authconform()

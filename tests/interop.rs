@@ -8,16 +8,12 @@
 //! test here runs it too.
 
 mod binary;
+mod servers;
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::sync::{Mutex, MutexGuard, OnceLock};
-use std::time::Duration;
+use std::sync::{Mutex, MutexGuard};
 
-/// How long a server may take to print its `listening on` line.
-const START_LIMIT: Duration = Duration::from_secs(60);
+use servers::{Server, setup};
 
 #[derive(Debug, Clone, Copy)]
 enum Stack {
@@ -119,85 +115,17 @@ fn serial() -> MutexGuard<'static, ()> {
     LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Installs the pinned dependencies once per test binary (a no-op when they are up to date).
-fn setup() {
-    static DONE: OnceLock<()> = OnceLock::new();
-    DONE.get_or_init(|| {
-        let output = Command::new("bash")
-            .arg("interop/setup.sh")
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .stdin(Stdio::null())
-            .output()
-            .expect("bash runs");
-        assert!(
-            output.status.success(),
-            "interop/setup.sh failed:\n{}\n{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-    });
-}
-
-/// A running interop server, stopped by pid when dropped.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Server {
-    fn start(config: Config, flaw: Option<&str>) -> Server {
-        let (program, script) = match config.stack {
-            Stack::Python => ("interop/.venv/bin/python", "interop/python/serve.py"),
-            Stack::Node => ("node", "interop/node/server.js"),
-        };
-        let mut command = Command::new(program);
-        command
-            .arg(script)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env("PORT", "0")
-            .envs(config.env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
-        if let Some(flaw) = flaw {
-            command.env("INTEROP_FLAW", flaw);
-        }
-        let mut child = command.spawn().expect("the server starts");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (sender, receiver) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = sender.send(line);
-        });
-        let line = match receiver.recv_timeout(START_LIMIT) {
-            Ok(line) => line,
-            Err(_) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!(
-                    "{}: no `listening on` line in {START_LIMIT:?}",
-                    config.profile
-                );
-            }
-        };
-        let Some(url) = line.trim().strip_prefix("listening on ") else {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{}: unexpected first line {line:?}", config.profile);
-        };
-        Server {
-            url: url.to_string(),
-            child,
-        }
+/// Starts the server of `config`, with `flaw` switched on.
+fn start(config: Config, flaw: Option<&str>) -> Server {
+    let (program, script) = match config.stack {
+        Stack::Python => ("interop/.venv/bin/python", "interop/python/serve.py"),
+        Stack::Node => ("node", "interop/node/server.js"),
+    };
+    let mut env = config.env.to_vec();
+    if let Some(flaw) = flaw {
+        env.push(("INTEROP_FLAW", flaw));
     }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    Server::start(program, script, &env)
 }
 
 /// What a run named: the failing weaknesses and the conformance notes, from the summary.
@@ -209,7 +137,7 @@ struct Named {
 }
 
 fn run(config: Config, flaw: Option<&str>, filter: Option<&str>) -> Named {
-    let server = Server::start(config, flaw);
+    let server = start(config, flaw);
     let profile = format!("interop/profiles/{}.yaml", config.profile);
     let mut args = vec![
         "run".to_string(),
@@ -296,10 +224,11 @@ fn each_switched_flaw_is_named_as_exactly_its_weaknesses() {
     setup();
     // (configuration, flaw, the scenarios it concerns, the weaknesses it must be named as). The
     // manifestations are the same fault under another probe: the generic-API and existence
-    // scenarios' names for reading another user's task (the identity probes that reach the victim's
-    // path where another user's plain token already does take that plain access's name). python-jose told not to verify the signature never reads `alg` either, so
-    // a validly signed token with a lower-case or duplicated `alg` passes too; every token no trusted
-    // key signed is folded into `signature-not-verified`.
+    // scenarios' names for reading another user's task, or for a tool trusting the `user_id` it is
+    // given (the identity probes that reach the victim's data where another user's plain token
+    // already does take that plain access's name). python-jose told not to verify the signature never
+    // reads `alg` either, so a validly signed token with a lower-case or duplicated `alg` passes too;
+    // every token no trusted key signed is folded into `signature-not-verified`.
     let cases: [(Config, &str, &str, &[&str]); 7] = [
         (
             PYTHON_JOSE_HS256,
@@ -333,7 +262,7 @@ fn each_switched_flaw_is_named_as_exactly_its_weaknesses() {
             PYJWT_EDDSA,
             "mcp-trusts-user-id",
             "category:isolation",
-            &["mcp-tool-acts-for-another-user"],
+            &["mcp-tool-acts-for-another-user", "request-user-not-checked"],
         ),
         (
             EXPRESS_HS256,

@@ -7,79 +7,24 @@
 //! protected). Each correct one gives no weakness; each flaw is named as exactly its weaknesses.
 
 mod binary;
+mod servers;
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+
+use servers::{Server, root, setup};
 
 use serde_json::{Value, json};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Installs the pinned dependencies (a no-op when they are up to date).
-fn setup() {
-    let output = Command::new("bash")
-        .arg("interop/setup.sh")
-        .current_dir(root())
-        .stdin(Stdio::null())
-        .output()
-        .expect("bash runs");
-    assert!(
-        output.status.success(),
-        "interop/setup.sh failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-/// A FastAPI interop server, stopped by pid when dropped.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Server {
-    fn start(env: &[(&str, &str)]) -> Server {
-        let mut child = Command::new("interop/.venv/bin/python")
-            .arg("interop/python/serve.py")
-            .current_dir(root())
-            .env("PORT", "0")
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("python runs");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (sender, receiver) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = sender.send(line);
-        });
-        let line = receiver
-            .recv_timeout(Duration::from_secs(60))
-            .unwrap_or_default();
-        let Some(url) = line.trim().strip_prefix("listening on ") else {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the server did not start: first line {line:?}");
-        };
-        Server {
-            url: url.to_string(),
-            child,
-        }
+impl servers::Server {
+    /// The FastAPI interop server.
+    fn rest(env: &[(&str, &str)]) -> Server {
+        Server::python("interop/python/serve.py", env)
     }
-}
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+    /// The MCP server (official SDK, streamable HTTP) with `MCP_AUTH` and the same verifier settings.
+    fn mcp(env: &[(&str, &str)]) -> Server {
+        Server::python("interop/python/serve_mcp.py", env)
     }
 }
 
@@ -96,6 +41,21 @@ fn edits(issuer: Value, target_keys: Option<Value>) -> Vec<(&'static str, Value)
         edits.push(("target_keys", keys));
     }
     edits
+}
+
+/// The README's edit for an API that trusts the TEST ONLY EdDSA fixture key: issuer and target keys.
+fn eddsa_issuer() -> (Value, Value) {
+    let issuer = json!({
+        "alg": "EdDSA",
+        "key": {"pem": fixture("keys/issuer/ed25519.pem")},
+        "kid": "test-ed25519",
+        "iss": "http://localhost:3000",
+        "aud": "http://localhost:3000",
+    });
+    (
+        issuer,
+        json!({"jwks_file": fixture("keys/issuer/jwks-ed25519.json")}),
+    )
 }
 
 fn fixture(path: &str) -> String {
@@ -120,7 +80,18 @@ fn profile(server: &Server, name: &str, edits: &[(&str, Value)]) -> PathBuf {
     assert_eq!(doc["base_url"], json!(server.url), "{text}");
     let object = doc.as_object_mut().unwrap();
     for (key, value) in edits {
-        object.insert(key.to_string(), value.clone());
+        match (key.strip_prefix("api.operations."), value) {
+            // An operation added to the ones init wrote (e.g. a tool of another service).
+            (Some(name), _) => {
+                object["api"]["operations"]
+                    .as_object_mut()
+                    .unwrap()
+                    .insert(name.to_string(), value.clone());
+            }
+            (None, _) => {
+                object.insert(key.to_string(), value.clone());
+            }
+        }
     }
     let edited = dir.join("edited.yaml");
     std::fs::write(&edited, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
@@ -130,17 +101,7 @@ fn profile(server: &Server, name: &str, edits: &[(&str, Value)]) -> PathBuf {
 /// Runs the suite on the profile (its base URL is the server's) and returns the weaknesses named.
 fn weaknesses(profile: &Path) -> (i32, BTreeSet<String>, String) {
     let out = binary::run(&["run", "--profile", profile.to_str().unwrap(), "--seed", "1"]);
-    let named = out
-        .stdout
-        .lines()
-        .filter(|line| line.starts_with("  "))
-        .filter_map(|line| {
-            let (number, rest) = line.trim_start().split_once(". ")?;
-            number.chars().all(|c| c.is_ascii_digit()).then_some(())?;
-            rest.split([' ', ',']).next().map(String::from)
-        })
-        .collect();
-    (out.code, named, out.stdout)
+    (out.code, servers::weaknesses(&out.stdout), out.stdout)
 }
 
 fn set(ids: &[&str]) -> BTreeSet<String> {
@@ -148,7 +109,7 @@ fn set(ids: &[&str]) -> BTreeSet<String> {
 }
 
 fn check(env: &[(&str, &str)], edits: &[(&str, Value)], name: &str, expected: &[&str]) {
-    let server = Server::start(env);
+    let server = Server::rest(env);
     let profile = profile(&server, name, edits);
     let (code, named, stdout) = weaknesses(&profile);
     drop(server);
@@ -189,14 +150,7 @@ fn token_scoped_routes_get_the_whole_isolation_matrix() {
         ("JWKS_FILE", "fixtures/keys/issuer/jwks-ed25519.json"),
         ("ROUTES", "token-scoped"),
     ];
-    let issuer = json!({
-        "alg": "EdDSA",
-        "key": {"pem": fixture("keys/issuer/ed25519.pem")},
-        "kid": "test-ed25519",
-        "iss": "http://localhost:3000",
-        "aud": "http://localhost:3000",
-    });
-    let keys = json!({"jwks_file": fixture("keys/issuer/jwks-ed25519.json")});
+    let (issuer, keys) = eddsa_issuer();
     let edits = edits(issuer, Some(keys));
     check(&env, &edits, "scoped", &[]);
     // Bob reads Alice's task by its id with his own token: the identity probes that get there too
@@ -214,20 +168,93 @@ fn a_legacy_route_without_auth_is_named_with_what_it_reveals() {
         ("JWKS_FILE", "fixtures/keys/issuer/jwks-ed25519.json"),
         ("INTEROP_FLAW", "legacy-tasks-route"),
     ];
-    let issuer = json!({
-        "alg": "EdDSA",
-        "key": {"pem": fixture("keys/issuer/ed25519.pem")},
-        "kid": "test-ed25519",
-        "iss": "http://localhost:3000",
-        "aud": "http://localhost:3000",
-    });
-    let keys = json!({"jwks_file": fixture("keys/issuer/jwks-ed25519.json")});
+    let (issuer, keys) = eddsa_issuer();
     // The document gives the legacy `/api/tasks` no security requirement: `init` checks it as
-    // protected, every token it accepts there is the open door, and Bob's list shows Alice's tasks.
+    // protected, and every token it accepts there is the open door. What the door reveals: Bob's
+    // list shows Alice's tasks, and its POST plants a task in whichever user's list its body names.
     check(
         &env,
         &edits(issuer, Some(keys)),
         "legacy",
-        &["missing-token-accepted", "list-leaks-other-users"],
+        &[
+            "missing-token-accepted",
+            "list-leaks-other-users",
+            "request-user-not-checked",
+        ],
     );
+}
+
+/// An MCP tool of the `mcp` service, as the README's multi-service example writes it.
+fn mcp_tool(name: &str, arguments: Value, creates: bool) -> (String, Value) {
+    let mut op = json!({
+        "service": "mcp",
+        "method": "POST",
+        "path": "/mcp",
+        "headers": {"Accept": "application/json, text/event-stream"},
+        "json": {"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                 "params": {"name": name, "arguments": arguments}},
+        "status": 200,
+    });
+    if creates {
+        op["creates"] = json!({"mcp_task_id": "/result/structuredContent/task_id"});
+    }
+    (format!("api.operations.mcp.{name}"), op)
+}
+
+#[test]
+fn a_second_service_an_mcp_server_is_checked_with_the_same_tokens() {
+    setup();
+    let verifier = [
+        ("VERIFIER", "pyjwt"),
+        ("ALGS", "EdDSA"),
+        ("JWKS_FILE", "fixtures/keys/issuer/jwks-ed25519.json"),
+    ];
+    let (issuer, keys) = eddsa_issuer();
+    let tools = [
+        mcp_tool(
+            "add_task",
+            json!({"user_id": "{user_id}", "title": "{canary}"}),
+            true,
+        ),
+        mcp_tool("list_tasks", json!({"user_id": "{user_id}"}), false),
+        mcp_tool(
+            "complete_task",
+            json!({"user_id": "{user_id}", "task_id": "{mcp_task_id}"}),
+            false,
+        ),
+        mcp_tool(
+            "delete_task",
+            json!({"user_id": "{user_id}", "task_id": "{mcp_task_id}"}),
+            false,
+        ),
+    ];
+    let rest = Server::rest(&verifier);
+    for (mcp_auth, expected) in [
+        ("bearer", &[][..]),
+        // No authentication at all: every tool answers without a token, and acts for whoever its
+        // `user_id` argument names (what the open door reveals).
+        (
+            "none",
+            &["missing-token-accepted", "request-user-not-checked"][..],
+        ),
+    ] {
+        let mcp_env: Vec<(&str, &str)> = if mcp_auth == "none" {
+            vec![("MCP_AUTH", "none")]
+        } else {
+            verifier.to_vec()
+        };
+        let mcp = Server::mcp(&mcp_env);
+        let mut edits = edits(issuer.clone(), Some(keys.clone()));
+        edits.push(("services", json!({"mcp": {"base_url": mcp.url}})));
+        let added: Vec<(String, Value)> = tools.to_vec();
+        let mut all: Vec<(&str, Value)> = edits;
+        for (key, value) in &added {
+            all.push((key.as_str(), value.clone()));
+        }
+        let profile = profile(&rest, &format!("mcp-{mcp_auth}"), &all);
+        let (code, named, stdout) = weaknesses(&profile);
+        drop(mcp);
+        assert_eq!(named, set(expected), "MCP_AUTH={mcp_auth}\n{stdout}");
+        assert_eq!(code, i32::from(!expected.is_empty()), "{stdout}");
+    }
 }

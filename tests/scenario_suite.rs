@@ -359,7 +359,7 @@ principals: { alice: { sub: alice }, bob: { sub: bob } }
 api:
   name: scoped-api
   operations:
-    tasks.list: { method: GET, path: "/api/tasks", status: 200 }
+    tasks.list: { method: GET, path: "/api/tasks", status: 200, headers: { X-Api-Version: "1" } }
     tasks.create:
       method: POST
       path: "/api/tasks"
@@ -395,11 +395,12 @@ api:
         )
     );
     assert!(case("api-object-read").not_applicable.is_some());
-    // Bob's own list is a list even without the user in its path.
-    assert!(
-        case("api-list-scope[creator=tasks.create,list=tasks.list]")
-            .not_applicable
-            .is_none()
+    // Bob's own list is a list even without the user in its path; it carries the operation's headers.
+    let list_scope = case("api-list-scope[creator=tasks.create,list=tasks.list]");
+    assert!(list_scope.not_applicable.is_none());
+    assert_eq!(
+        list_scope.steps[0].request.headers,
+        [("X-Api-Version".to_string(), "1".to_string())]
     );
     // Alice's task, changed by Bob, is read back as the element of her list with its id.
     let write = case("api-object-write[operation=tasks.delete]");

@@ -80,6 +80,10 @@ pub struct Operation {
     pub creates: Vec<(String, String)>,
     /// The documented success status.
     pub status: Option<u16>,
+    /// Headers every request of it carries (values may hold placeholders).
+    pub headers: Vec<(String, String)>,
+    /// The profile service it is sent to; `None`: the target.
+    pub service: Option<String>,
 }
 
 impl Operation {
@@ -195,6 +199,8 @@ impl Api {
                 json: op.json.clone(),
                 creates: op.creates.clone().unwrap_or_default().into_iter().collect(),
                 status: op.status,
+                headers: op.headers.clone().unwrap_or_default().into_iter().collect(),
+                service: op.service.clone(),
             };
             check_operation(&operation, "api.operations")?;
             operations.push(operation);
@@ -243,6 +249,8 @@ impl Api {
                 json: op.json,
                 creates: op.creates.into_iter().collect(),
                 status: op.status,
+                headers: op.headers.into_iter().collect(),
+                service: None,
                 name,
             };
             check_operation(&operation, "operations")?;
@@ -283,6 +291,12 @@ impl Api {
             if let Some(status) = change.status {
                 operation.status = Some(status);
             }
+            if let Some(headers) = &change.headers {
+                operation.headers = headers.clone().into_iter().collect();
+            }
+            if let Some(service) = &change.service {
+                operation.service = Some(service.clone());
+            }
             check_operation(operation, "api.operations")?;
         }
         Ok(())
@@ -316,6 +330,14 @@ impl Api {
                 OperationGroup::Owned => {
                     op.auth && (op.uses("user_id") || !op.resources().is_empty())
                 }
+                OperationGroup::UserInBody => {
+                    op.auth
+                        && op.uses("user_id")
+                        && !template::placeholders(&op.path)
+                            .unwrap_or_default()
+                            .iter()
+                            .any(|placeholder| placeholder.name == "user_id")
+                }
                 OperationGroup::Creates => !op.creates.is_empty(),
                 OperationGroup::Lists => op.is_list(),
                 OperationGroup::ResourceReads => op.is_read() && !op.resources().is_empty(),
@@ -328,6 +350,20 @@ impl Api {
     /// `path` with the prefix in front.
     pub fn prefixed(&self, path: &str) -> String {
         format!("{}{path}", self.prefix)
+    }
+
+    /// Where a request of `op` with this (rendered) `path` goes: the prefixed path on the target, or
+    /// the absolute URL on its service (`services` from the profile).
+    pub fn located(
+        &self,
+        op: &Operation,
+        path: &str,
+        services: &std::collections::BTreeMap<String, String>,
+    ) -> String {
+        match op.service.as_ref().and_then(|name| services.get(name)) {
+            Some(base) => format!("{base}{path}"),
+            None => self.prefixed(path),
+        }
     }
 }
 
@@ -416,6 +452,27 @@ fn check_operation(op: &Operation, section: &str) -> Result<(), ApiError> {
         && !(100..=599).contains(&status)
     {
         return Err(invalid("status", format!("{status} is not an HTTP status")));
+    }
+    for (name, value) in &op.headers {
+        if !is_method(name) {
+            return Err(invalid(
+                "headers",
+                format!("`{name}` is not an HTTP header name"),
+            ));
+        }
+        if name.eq_ignore_ascii_case("authorization") || name.eq_ignore_ascii_case("cookie") {
+            return Err(invalid(
+                "headers",
+                format!("`{name}` carries credentials; the harness sets those itself"),
+            ));
+        }
+        if value.contains(['\r', '\n']) {
+            return Err(invalid(
+                "headers",
+                format!("the value of `{name}` has a line break"),
+            ));
+        }
+        template::placeholders(value).map_err(|err| invalid("headers", err.to_string()))?;
     }
     Ok(())
 }
@@ -616,6 +673,36 @@ mod tests {
             api.select(OperationGroup::UserInPath),
             ["items.list", "items.create", "items.get", "items.delete"]
         );
+    }
+
+    #[test]
+    fn operations_carry_their_own_headers_but_never_credentials() {
+        let api = custom(
+            "name: mine\noperations:\n  mcp.list: { method: POST, path: /mcp, headers: { Accept: \"application/json, text/event-stream\", X-User: \"{user_id}\" } }\n",
+        )
+        .unwrap();
+        assert_eq!(
+            api.operation("mcp.list").unwrap().headers,
+            [
+                (
+                    "Accept".to_string(),
+                    "application/json, text/event-stream".to_string()
+                ),
+                ("X-User".to_string(), "{user_id}".to_string())
+            ]
+        );
+        for (headers, problem) in [
+            ("{ Authorization: x }", "carries credentials"),
+            ("{ \"bad name\": x }", "not an HTTP header name"),
+            ("{ X-A: \"a\\r\\nb\" }", "line break"),
+        ] {
+            let err = custom(&format!(
+                "name: mine\noperations:\n  a: {{ method: GET, path: /a, headers: {headers} }}\n"
+            ))
+            .unwrap_err()
+            .to_string();
+            assert!(err.contains(problem), "{headers}: {err}");
+        }
     }
 
     #[test]

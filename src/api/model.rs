@@ -136,6 +136,15 @@ pub struct OperationOverride {
     /// The documented success status.
     #[serde(default)]
     pub status: Option<u16>,
+    /// Headers every request of this operation carries (e.g. an MCP server's `Accept:
+    /// application/json, text/event-stream`, or a tenant header); values may hold the same
+    /// placeholders. Never a token.
+    #[serde(default)]
+    pub headers: Option<BTreeMap<String, String>>,
+    /// The service of `services` it is sent to (default: the target's base URL); its path is then
+    /// relative to that service, without the API prefix.
+    #[serde(default)]
+    pub service: Option<String>,
 }
 
 /// An API description file.
@@ -184,6 +193,9 @@ pub struct OperationFile {
     /// One line about it.
     #[serde(default)]
     pub description: Option<String>,
+    /// Headers every request of this operation carries.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
 }
 
 fn default_auth() -> bool {
@@ -211,6 +223,9 @@ pub enum OperationGroup {
     /// Protected ones that name whose data they act on: the user's id (in the path or the body) or
     /// an object's id. Another user's token must not act there.
     Owned,
+    /// Protected ones that name the user in their body but not in their path (an MCP tool's
+    /// `user_id` argument, a legacy `{"user_id": ...}` field).
+    UserInBody,
     /// Those that create something (`creates:`).
     Creates,
     /// Authenticated `GET`s of the acting user's data that use no resource id (lists).
@@ -233,6 +248,7 @@ impl OperationGroup {
             OperationGroup::WithConversation => "with_conversation",
             OperationGroup::WithResource => "with_resource",
             OperationGroup::Owned => "owned",
+            OperationGroup::UserInBody => "user_in_body",
             OperationGroup::Creates => "creates",
             OperationGroup::Lists => "lists",
             OperationGroup::ResourceReads => "resource_reads",
@@ -253,6 +269,9 @@ impl OperationGroup {
             OperationGroup::WithConversation => "uses `{conversation_id}`",
             OperationGroup::WithResource => "uses an id that another operation creates",
             OperationGroup::Owned => "names whose data it acts on (a user id or an object id)",
+            OperationGroup::UserInBody => {
+                "names the user in its body (a `user_id` argument or field)"
+            }
             OperationGroup::Creates => "creates an object (`creates`)",
             OperationGroup::Lists => {
                 "lists the acting user's data (an authenticated GET with no object id)"

@@ -231,8 +231,8 @@ pub fn analyze(doc: &Document, options: &Options) -> Analysis {
                 }
                 Some("header") if param.is_required() && !is_auth_header(&name, &presentation) => {
                     notes.push(format!(
-                        "TODO: requires the header `{name}`, which the harness does not send per \
-                         operation; if one value fits every request, add it to the profile's `headers:`"
+                        "TODO: requires the header `{name}`: give its value under this operation's \
+                         `headers:` (or, if one value fits every request, the profile's `headers:`)"
                     ));
                 }
                 Some("cookie") if param.is_required() => notes.push(format!(

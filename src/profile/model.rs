@@ -51,6 +51,18 @@ pub struct ProfileFile {
     /// token from one when a run starts.
     #[serde(default)]
     pub logins: BTreeMap<String, LoginFile>,
+    /// Other services of the same system, by name (an MCP server on its own port, ...): operations
+    /// with `service: NAME` are sent there; the same tokens and checks apply.
+    #[serde(default)]
+    pub services: BTreeMap<String, ServiceFile>,
+}
+
+/// Another service of the target system.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceFile {
+    /// Its base URL, e.g. `http://127.0.0.1:8001`.
+    pub base_url: String,
 }
 
 /// A login flow: HTTP requests run in order with one cookie jar, each able to extract values (by JSON

@@ -124,6 +124,8 @@ pub struct Profile {
     pub token_sources: BTreeMap<String, TokenSource>,
     /// The login flows those sources name.
     pub logins: BTreeMap<String, LoginFile>,
+    /// Other services' base URLs (no trailing slash), by name.
+    pub services: BTreeMap<String, String>,
 }
 
 /// Where a principal's token comes from when the harness does not mint it.
@@ -207,6 +209,7 @@ impl Resolver<'_> {
                 .collect(),
         };
         let target_settings = self.target_settings(&file)?;
+        let services = self.services(&file)?;
         let mut chat_phrases: BTreeMap<String, String> = DEFAULT_CHAT_PHRASES
             .iter()
             .map(|(name, text)| (name.to_string(), text.to_string()))
@@ -272,7 +275,41 @@ impl Resolver<'_> {
             principals,
             token_sources,
             logins: file.logins,
+            services,
         })
+    }
+
+    /// The services' base URLs, checked, and every operation's `service` among them.
+    fn services(&self, file: &ProfileFile) -> Result<BTreeMap<String, String>, ProfileError> {
+        let mut services = BTreeMap::new();
+        for (name, service) in &file.services {
+            match url::Url::parse(&service.base_url) {
+                Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {}
+                _ => {
+                    return Err(self.invalid(
+                        &format!("services.{name}.base_url"),
+                        format!("{:?} is not an http(s) URL", service.base_url),
+                    ));
+                }
+            }
+            services.insert(
+                name.clone(),
+                service.base_url.trim_end_matches('/').to_string(),
+            );
+        }
+        for (op, change) in file.api.operations.iter() {
+            if let Some(service) = &change.service
+                && !services.contains_key(service)
+            {
+                let known: Vec<&str> = services.keys().map(String::as_str).collect();
+                let hint = crate::suggest::did_you_mean(service, &known).unwrap_or_default();
+                return Err(self.invalid(
+                    &format!("api.operations.{op}.service"),
+                    format!("no service `{service}` in `services` {hint}"),
+                ));
+            }
+        }
+        Ok(services)
     }
 
     /// One principal: its claims (preset defaults, then its own; `null` omits) and where its token

@@ -449,6 +449,13 @@ const KNOWN: &[Entry] = &[
         "Compare the user id in the path with the token's `sub` on every request and answer 403 when they differ.",
     ),
     (
+        "request-user-not-checked",
+        "User named in the request body trusted over the token",
+        High,
+        "A user acted for another user by naming them in the request body (a `user_id` argument, e.g. of an MCP tool) with their own valid token.",
+        "Take the acting user from the verified token only; refuse (or answer with an error result) when a user id in the request names someone else.",
+    ),
+    (
         "task-read-idor",
         "Another user's object readable by id (IDOR)",
         High,

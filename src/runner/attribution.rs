@@ -37,8 +37,8 @@ const NO_CREDENTIALS: &str = "no-credentials";
 /// The weakness that explains every accepted token on such an operation.
 const MISSING_TOKEN_ACCEPTED: &str = "missing-token-accepted";
 
-/// Renames the failures explained by an operation that needs no token, then by unverified
-/// signatures, operation by operation. `bindings` are the cases' matrix values, in the same order as
+/// Renames the failures explained by unverified signatures, then by an operation that needs no
+/// token, then by another user's plain access, operation by operation. `bindings` are the cases' matrix values, in the same order as
 /// `cases`.
 pub fn fold(cases: &mut [CaseResult], bindings: &[Vec<(String, String)>], issuer: &IssuerSettings) {
     fold_unverified(cases, bindings, issuer);
@@ -73,27 +73,22 @@ fn fold_plain_access(cases: &mut [CaseResult], bindings: &[Vec<(String, String)>
         {
             continue;
         }
-        case.reason = format!(
-            "{} (another user's plain token already reaches this operation: {})",
-            case.reason, weakness.id
+        let why = format!(
+            "another user's plain token already reaches this operation: {}",
+            weakness.id
         );
-        case.weakness = weakness.clone();
+        rename(case, weakness.clone(), &why);
     }
 }
 
 /// Every accepted token on an operation that answers without one is named `missing-token-accepted`.
 fn fold_open(cases: &mut [CaseResult], bindings: &[Vec<(String, String)>]) {
-    let open: BTreeSet<String> = cases
-        .iter()
-        .zip(bindings)
-        .filter(|(case, _)| {
-            // A request with no token at all (not one that carried a cookie or another credential).
-            case.verdict == Verdict::Fail
-                && accepted_probe(case) == Some(NO_CREDENTIALS)
-                && case.weakness.id == MISSING_TOKEN_ACCEPTED
-        })
-        .filter_map(|(_, bindings)| operation(bindings).map(str::to_string))
-        .collect();
+    let open = operations_where(cases, bindings, |case| {
+        // A request with no token at all (not one that carried a cookie or another credential).
+        case.verdict == Verdict::Fail
+            && accepted_probe(case) == Some(NO_CREDENTIALS)
+            && case.weakness.id == MISSING_TOKEN_ACCEPTED
+    });
     for (case, bindings) in cases.iter_mut().zip(bindings) {
         let on_open = operation(bindings).is_some_and(|op| open.contains(op));
         // A conformance note there (a lenient library default) is the same open door.
@@ -104,12 +99,11 @@ fn fold_open(cases: &mut [CaseResult], bindings: &[Vec<(String, String)>]) {
         {
             continue;
         }
-        case.reason = format!("{} (this operation answers without any token)", case.reason);
-        case.verdict = Verdict::Fail;
-        case.weakness = Weakness {
+        let weakness = Weakness {
             id: MISSING_TOKEN_ACCEPTED.to_string(),
             cwe: Some(306),
         };
+        rename(case, weakness, "this operation answers without any token");
     }
 }
 
@@ -118,19 +112,10 @@ fn fold_unverified(
     bindings: &[Vec<(String, String)>],
     issuer: &IssuerSettings,
 ) {
-    let unverified: BTreeSet<&str> = cases
-        .iter()
-        .zip(bindings)
-        .filter(|(case, _)| {
-            case.verdict == Verdict::Fail
-                && accepted_probe(case).is_some_and(|id| PLAIN_FORGERIES.contains(&id))
-        })
-        .filter_map(|(_, bindings)| operation(bindings))
-        .collect();
-    if unverified.is_empty() {
-        return;
-    }
-    let unverified: BTreeSet<String> = unverified.into_iter().map(str::to_string).collect();
+    let unverified = operations_where(cases, bindings, |case| {
+        case.verdict == Verdict::Fail
+            && accepted_probe(case).is_some_and(|id| PLAIN_FORGERIES.contains(&id))
+    });
     for (case, bindings) in cases.iter_mut().zip(bindings) {
         let on_unverified = operation(bindings).is_some_and(|op| unverified.contains(op));
         if case.verdict != Verdict::Fail
@@ -141,14 +126,12 @@ fn fold_unverified(
         }
         let forged = culprit_token(case).is_some_and(|token| !signed_by_issuer(token, issuer));
         if forged && accepted_probe(case).is_some() {
-            case.reason = format!(
-                "{} (a token no trusted key signed; this operation accepts broken signatures)",
-                case.reason
-            );
-            case.weakness = Weakness {
+            let weakness = Weakness {
                 id: SIGNATURE_NOT_VERIFIED.to_string(),
                 cwe: Some(347),
             };
+            let why = "a token no trusted key signed; this operation accepts broken signatures";
+            rename(case, weakness, why);
         }
     }
 }
@@ -158,6 +141,27 @@ fn mutated(case: &CaseResult) -> bool {
     case.exchanges
         .iter()
         .any(|exchange| exchange.phase == super::result::Phase::Step && exchange.mutation.is_some())
+}
+
+/// The `operation` values of the cases that show something.
+fn operations_where(
+    cases: &[CaseResult],
+    bindings: &[Vec<(String, String)>],
+    shows: impl Fn(&CaseResult) -> bool,
+) -> BTreeSet<String> {
+    cases
+        .iter()
+        .zip(bindings)
+        .filter(|(case, _)| shows(case))
+        .filter_map(|(_, bindings)| operation(bindings).map(str::to_string))
+        .collect()
+}
+
+/// Names a failing case `weakness`, saying why on its reason line.
+fn rename(case: &mut CaseResult, weakness: Weakness, why: &str) {
+    case.reason = format!("{} ({why})", case.reason);
+    case.verdict = Verdict::Fail;
+    case.weakness = weakness;
 }
 
 /// The `operation` matrix value of a case.

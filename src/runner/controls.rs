@@ -57,7 +57,8 @@ pub async fn run(
         };
         let user_id = profile.principals[actor].sub.clone();
         let lookup = |name: &str| (name == "user_id").then(|| user_id.clone());
-        let Ok(path) = template::render(&api.prefixed(&operation.path), &lookup) else {
+        let located = api.located(operation, &operation.path, &profile.services);
+        let Ok(path) = template::render(&located, &lookup) else {
             continue;
         };
         let made = match tokens.make(&crate::scenario::plan::TokenPlan::Valid, actor, "") {
@@ -67,9 +68,15 @@ pub async fn run(
                 continue;
             }
         };
-        let mut spec = RequestSpec::new(Method::GET, format!("{base_url}{path}"));
+        let mut spec = RequestSpec::new(Method::GET, super::execute::join(base_url, &path));
         for (name, value) in &profile.extra_headers {
             spec = spec.header(name.clone(), value.clone());
+        }
+        for (name, value) in &operation.headers {
+            let Ok(value) = template::render(value, &lookup) else {
+                continue;
+            };
+            spec = spec.header(name.clone(), value);
         }
         let spec = place(spec, &made.attack, &profile.presentation);
         let token = made.attack.token.as_deref().unwrap_or_default();

@@ -523,7 +523,7 @@ impl CaseRun<'_> {
         let method = Method::from_bytes(request.method.as_bytes())
             .map_err(|err| format!("method: {err}"))?;
         let mut url =
-            url::Url::parse(&format!("{base_url}{path}")).map_err(|err| format!("url: {err}"))?;
+            url::Url::parse(&join(base_url, &path)).map_err(|err| format!("url: {err}"))?;
         if !request.query.is_empty() {
             let mut pairs = url.query_pairs_mut();
             for (name, value) in &request.query {
@@ -600,6 +600,16 @@ impl CaseRun<'_> {
                 template::render(text_value, &text).map_err(|err| format!("expect: {err}"))?;
         }
         Ok(plan)
+    }
+}
+
+/// The URL of a request: `path` on the target's `base_url`, or `path` itself when the expansion made
+/// it absolute (an operation of another service the profile declares).
+pub(crate) fn join(base_url: &str, path: &str) -> String {
+    if path.starts_with("http://") || path.starts_with("https://") {
+        path.to_string()
+    } else {
+        format!("{base_url}{path}")
     }
 }
 

@@ -444,6 +444,14 @@ impl CaseBuilder<'_, '_, '_> {
         Ok(plans)
     }
 
+    /// The operation's own headers, their load-time placeholders filled.
+    fn operation_headers(&mut self, op: &Operation) -> Option<Vec<(String, String)>> {
+        op.headers
+            .iter()
+            .map(|(name, value)| Some((name.clone(), self.text_str(value)?)))
+            .collect()
+    }
+
     /// A request of `op` by `actor` on their own path, with a valid token.
     fn operation_step(
         &mut self,
@@ -457,15 +465,16 @@ impl CaseBuilder<'_, '_, '_> {
             Some(json) => Some(BodyTemplate::Json(self.json_value(json)?)),
             None => None,
         };
+        let headers = self.operation_headers(op)?;
         Some(StepPlan {
             actor: actor.to_string(),
             path_user: actor.to_string(),
             token: TokenPlan::Valid,
             request: RequestTemplate {
                 method: op.method.clone(),
-                path: self.ctx.api.prefixed(&path),
+                path: self.ctx.api.located(op, &path, &self.ctx.profile.services),
                 query: Vec::new(),
-                headers: Vec::new(),
+                headers,
                 body,
             },
             captures,
@@ -655,10 +664,11 @@ impl CaseBuilder<'_, '_, '_> {
                 },
             };
             let query = self.pairs(&step.query, false);
-            let headers = self.pairs(&step.headers, false);
+            let mut headers = self.operation_headers(op)?;
+            headers.extend(self.pairs(&step.headers, false));
             return Some(RequestTemplate {
                 method: op.method.clone(),
-                path: ctx.api.prefixed(&path),
+                path: ctx.api.located(op, &path, &ctx.profile.services),
                 query,
                 headers,
                 body,

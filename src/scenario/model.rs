@@ -587,7 +587,7 @@ impl JsonSchema for MatrixSource {
 #[derive(Debug, Clone, PartialEq)]
 pub enum OperationSelector {
     /// `protected`, `public`, `with_user`, `user_in_path`, `with_task`, `with_conversation`,
-    /// `with_resource`, `owned`, `creates`, `lists`, `resource_reads`, `resource_writes`.
+    /// `with_resource`, `owned`, `user_in_body`, `creates`, `lists`, `resource_reads`, `resource_writes`.
     Group(OperationGroup),
     /// Operation names.
     Names(Vec<Spanned<String>>),
@@ -599,7 +599,7 @@ impl<'de> Deserialize<'de> for OperationSelector {
         impl<'de> Visitor<'de> for SelectorVisitor {
             type Value = OperationSelector;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("protected, public, with_user, user_in_path, with_task, with_conversation, with_resource, owned, creates, lists, resource_reads, resource_writes, or a list of operation names")
+                f.write_str("protected, public, with_user, user_in_path, with_task, with_conversation, with_resource, owned, user_in_body, creates, lists, resource_reads, resource_writes, or a list of operation names")
             }
             fn visit_str<E: de::Error>(self, value: &str) -> Result<OperationSelector, E> {
                 OperationGroup::deserialize(StrDeserializer::<E>::new(value))

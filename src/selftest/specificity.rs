@@ -90,7 +90,13 @@ pub fn declared(flaw: Flaw) -> Declared {
                 "its effect check reads the victim's list, which now shows the attacker's task",
             ),
         ],
-        "mcp-trusts-user-id" => &[("mcp-tool-acts-for-another-user", OWN)],
+        "mcp-trusts-user-id" => &[
+            ("mcp-tool-acts-for-another-user", OWN),
+            (
+                "request-user-not-checked",
+                "the generic-API scenario's name for the same fault: a user named in the body is trusted",
+            ),
+        ],
         "chat-continues-foreign-conversation" => &[
             ("conversation-idor", OWN),
             (
