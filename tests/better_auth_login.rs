@@ -117,28 +117,35 @@ fn the_suite_runs_with_tokens_from_a_real_better_auth_login() {
     }
 }
 
+/// `run` against an unreachable target with the profile, the password variable set to `password`
+/// (or unset): the login happens (or fails) before the target is ever contacted.
+fn log_in(profile: &std::path::Path, password: Option<&str>) -> (Option<i32>, String) {
+    let mut command = binary::authconform();
+    match password {
+        Some(password) => command.env("AUTHCONFORM_TEST_PASSWORD", password),
+        None => command.env_remove("AUTHCONFORM_TEST_PASSWORD"),
+    };
+    let output = command
+        .args(["run", "--target", "http://127.0.0.1:9", "--profile"])
+        .arg(profile)
+        .output()
+        .unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
 #[test]
 fn a_wrong_password_stops_the_run_before_any_case_with_the_issuers_answer() {
     setup();
     let issuer = Server::start("node", "interop/better-auth/server.js", &[]);
     let profile = profile_for(&issuer.url, "wrong-password");
     // Sign-up creates the users with one password; signing in with another is refused.
-    let first = binary::authconform()
-        .env("AUTHCONFORM_TEST_PASSWORD", PASSWORD)
-        .args(["run", "--target", "http://127.0.0.1:9", "--profile"])
-        .arg(&profile)
-        .output()
-        .unwrap();
-    let first_err = String::from_utf8_lossy(&first.stderr);
-    assert!(first_err.contains("alice: token from login"), "{first_err}");
-    let output = binary::authconform()
-        .env("AUTHCONFORM_TEST_PASSWORD", "another-password-entirely")
-        .args(["run", "--target", "http://127.0.0.1:9", "--profile"])
-        .arg(&profile)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let (_, first) = log_in(&profile, Some(PASSWORD));
+    assert!(first.contains("alice: token from login"), "{first}");
+    let (code, stderr) = log_in(&profile, Some("another-password-entirely"));
+    assert_eq!(code, Some(2), "{stderr}");
     assert!(
         stderr.contains(
             "cannot log in: alice: login `better-auth` step 2 (POST /api/auth/sign-in/email): answered 401"
@@ -147,16 +154,12 @@ fn a_wrong_password_stops_the_run_before_any_case_with_the_issuers_answer() {
     );
     assert!(stderr.contains("INVALID_EMAIL_OR_PASSWORD"), "{stderr}");
     // Without the variable the profile names, nothing is sent at all.
-    let output = binary::authconform()
-        .env_remove("AUTHCONFORM_TEST_PASSWORD")
-        .args(["run", "--target", "http://127.0.0.1:9", "--profile"])
-        .arg(&profile)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let (code, stderr) = log_in(&profile, None);
+    assert_eq!(code, Some(2), "{stderr}");
     assert!(
-        stderr.contains("alice: token.vars.password: environment variable `AUTHCONFORM_TEST_PASSWORD` is not set"),
+        stderr.contains(
+            "alice: token.vars.password: environment variable `AUTHCONFORM_TEST_PASSWORD` is not set"
+        ),
         "{stderr}"
     );
 }

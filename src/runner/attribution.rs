@@ -225,6 +225,21 @@ mod tests {
         IssuerSettings::new(key, "iss", "aud")
     }
 
+    /// A valid token of alice, signed by `issuer`.
+    fn alices_token(issuer: &IssuerSettings) -> String {
+        mint(
+            &Principal::new("alice", "alice"),
+            issuer,
+            &FixedClock(1_000),
+        )
+        .unwrap()
+    }
+
+    /// The bindings of a case on operation `op`.
+    fn on(op: &str) -> Vec<(String, String)> {
+        vec![("operation".to_string(), op.to_string())]
+    }
+
     fn accepted(id: &str, weakness: &str, mutation: &str, token: &str) -> CaseResult {
         CaseResult {
             id: id.into(),
@@ -265,12 +280,7 @@ mod tests {
     #[test]
     fn only_the_issuers_signature_counts_as_signed() {
         let issuer = issuer();
-        let token = mint(
-            &Principal::new("alice", "alice"),
-            &issuer,
-            &FixedClock(1_000),
-        )
-        .unwrap();
+        let token = alices_token(&issuer);
         assert!(signed_by_issuer(&token, &issuer));
         let mut flipped = token.clone();
         let last = flipped.pop().unwrap();
@@ -283,13 +293,7 @@ mod tests {
     #[test]
     fn forged_acceptances_on_an_unverifying_operation_are_named_signature_not_verified() {
         let issuer = issuer();
-        let signed = mint(
-            &Principal::new("alice", "alice"),
-            &issuer,
-            &FixedClock(1_000),
-        )
-        .unwrap();
-        let on = |op: &str| vec![("operation".to_string(), op.to_string())];
+        let signed = alices_token(&issuer);
         let mut cases = vec![
             accepted(
                 "flip",
@@ -329,13 +333,7 @@ mod tests {
     #[test]
     fn every_token_accepted_where_no_token_is_needed_is_named_missing_token_accepted() {
         let issuer = issuer();
-        let signed = mint(
-            &Principal::new("alice", "alice"),
-            &issuer,
-            &FixedClock(1_000),
-        )
-        .unwrap();
-        let on = |op: &str| vec![("operation".to_string(), op.to_string())];
+        let signed = alices_token(&issuer);
         let mut cases = vec![
             accepted("open", "missing-token-accepted", "no-credentials", ""),
             accepted("expired", "expiry-not-enforced", "expired", &signed),
@@ -375,7 +373,6 @@ mod tests {
 
     #[test]
     fn ambiguous_tokens_where_a_plain_token_of_another_user_already_gets_in_take_its_name() {
-        let on = |op: &str| vec![("operation".to_string(), op.to_string())];
         let isolation = |id: &str, weakness: &str, mutation: Option<&str>| {
             let mut case = accepted(id, weakness, mutation.unwrap_or("x"), "t");
             case.category = Category::Isolation;
