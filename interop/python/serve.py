@@ -7,27 +7,10 @@ accepts connections (PORT=0 picks a free port). SIGTERM and SIGINT stop it clean
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import sys
 
-import uvicorn
-
-from todo_interop import config
+from todo_interop import config, serving
 from todo_interop.app import create_app
-
-
-class ReadyServer(uvicorn.Server):
-    """Announces the bound port once uvicorn has started serving."""
-
-    def __init__(self, cfg: uvicorn.Config, port: int) -> None:
-        super().__init__(cfg)
-        self.port = port
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets=sockets)
-        if not self.should_exit:
-            print(f"listening on http://127.0.0.1:{self.port}", flush=True)
 
 
 def main() -> int:
@@ -39,33 +22,8 @@ def main() -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     if settings.flaw:
-        print(
-            f"WARNING: INTEROP_FLAW={settings.flaw} is ON: this server is deliberately vulnerable. "
-            "Loopback tests only.",
-            file=sys.stderr,
-            flush=True,
-        )
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind(("127.0.0.1", port))
-    except OSError as err:
-        print(f"error: cannot bind 127.0.0.1:{port}: {err}", file=sys.stderr)
-        return 2
-    cfg = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=5)
-
-    # uvicorn shuts down gracefully on SIGTERM/SIGINT, then restores these handlers and re-raises the
-    # signal: exit with status 0 instead of dying by it.
-    def exit_cleanly(signum, frame):
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, exit_cleanly)
-    signal.signal(signal.SIGINT, exit_cleanly)
-    try:
-        ReadyServer(cfg, sock.getsockname()[1]).run(sockets=[sock])
-    finally:
-        app.state.store.close()
-    return 0
+        serving.warn(f"INTEROP_FLAW={settings.flaw} is ON: this server is deliberately vulnerable.")
+    return serving.serve(app, port, app.state.store.close)
 
 
 if __name__ == "__main__":
