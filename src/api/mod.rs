@@ -210,8 +210,31 @@ impl Api {
             prefix: check_prefix(&selection.prefix)?,
             operations,
         };
+        api.check_single_creators()?;
         api.check_resources("api.operations")?;
         Ok(api)
+    }
+
+    /// In a custom API, each id is created by one operation: `prepare` makes objects through it, and
+    /// two creators would leave the other's objects unchecked.
+    fn check_single_creators(&self) -> Result<(), ApiError> {
+        for (index, op) in self.operations.iter().enumerate() {
+            for (capture, _) in &op.creates {
+                if let Some(first) = self.operations[..index]
+                    .iter()
+                    .find(|other| other.creates.iter().any(|(created, _)| created == capture))
+                {
+                    return Err(ApiError::Invalid {
+                        field: format!("api.operations.{}.creates", op.name),
+                        message: format!(
+                            "`{capture}` is also created by `{}`: keep `creates: {{ {capture}: ... }}` on one of the two (a second kind of object needs its own name)",
+                            first.name
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Every resource id an operation uses is created by some operation.
@@ -703,6 +726,21 @@ mod tests {
             .to_string();
             assert!(err.contains(problem), "{headers}: {err}");
         }
+    }
+
+    #[test]
+    fn a_custom_api_has_one_creator_per_id() {
+        let err = custom(
+            "name: mine\noperations:\n  a.create: { method: POST, path: /a, creates: { a_id: /id } }\n  a.import: { method: POST, path: /import, creates: { a_id: /id } }\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with(
+                "api.operations.a.import.creates: `a_id` is also created by `a.create`"
+            ),
+            "{err}"
+        );
     }
 
     #[test]

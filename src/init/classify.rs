@@ -298,6 +298,7 @@ pub fn analyze(doc: &Document, options: &Options) -> Analysis {
         operations.extend(variants);
     }
     dedupe_names(&mut operations);
+    single_creators(&mut operations);
     disable_uncreated(&mut operations);
 
     let (base_url, base_url_note, prefix, prefix_note) = base_and_prefix(doc, options);
@@ -933,6 +934,28 @@ fn dedupe_names(operations: &mut [Op]) {
 
 /// Comments out every operation that uses a capture no live operation creates (to a fixpoint: an
 /// operation that creates ids but is itself commented out creates nothing).
+/// One creator per capture: a later operation that would create the same id keeps it out of its
+/// `creates`, with a note (the profile loader refuses two creators of one id).
+fn single_creators(operations: &mut [Op]) {
+    let mut first: Vec<(String, String)> = Vec::new();
+    for op in operations.iter_mut() {
+        let mut kept = Vec::new();
+        for (capture, pointer) in std::mem::take(&mut op.creates) {
+            match first.iter().find(|(created, _)| *created == capture) {
+                Some((_, creator)) => op.notes.push(format!(
+                    "also returns `{capture}` ({pointer}), which `{creator}` already creates: one \
+                     operation creates each id"
+                )),
+                None => {
+                    first.push((capture.clone(), op.name.clone()));
+                    kept.push((capture, pointer));
+                }
+            }
+        }
+        op.creates = kept;
+    }
+}
+
 fn disable_uncreated(operations: &mut [Op]) {
     loop {
         let created: BTreeSet<String> = operations
@@ -1370,6 +1393,35 @@ mod tests {
             ]
         );
         assert!(a.operations[1].notes[0].contains("`status=all`"));
+    }
+
+    #[test]
+    fn one_operation_creates_each_id() {
+        let returns_id = r#"{"201": {"content": {"application/json": {"schema":
+            {"type": "object", "properties": {"id": {"type": "integer"}, "item_id": {"type": "integer"}}}}}}}"#;
+        let a = analysis(&format!(
+            r#"{{"openapi": "3.1.0", "paths": {{
+              "/items": {{"post": {{"responses": {returns_id}}}}},
+              "/items/{{item_id}}": {{"get": {{"responses": {{"200": {{}}}}}}}},
+              "/imports": {{"post": {{"responses": {returns_id}}}}}}}}}"#
+        ));
+        let creates: Vec<(&str, usize)> = a
+            .operations
+            .iter()
+            .map(|op| (op.name.as_str(), op.creates.len()))
+            .collect();
+        assert_eq!(
+            creates,
+            [("items.create", 1), ("items.get", 0), ("imports.send", 0)]
+        );
+        assert!(
+            a.operations[2]
+                .notes
+                .iter()
+                .any(|n| n.contains("`items.create` already creates")),
+            "{:?}",
+            a.operations[2].notes
+        );
     }
 
     #[test]
