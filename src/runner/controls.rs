@@ -43,10 +43,12 @@ pub async fn run(
         return Vec::new();
     };
     let mut controls = Vec::new();
+    // A `GET` needs no body; a list that is a `POST` (an MCP tool) has its control in the suite
+    // (`api-valid-token-accepted`, see [`refused_in_run`]).
     for operation in api
         .operations
         .iter()
-        .filter(|op| op.is_list())
+        .filter(|op| op.is_list() && op.method == "GET")
         .take(MAX_CONTROLS)
     {
         let control = |status, problem: String| Control {
@@ -158,7 +160,9 @@ pub fn refused_in_run(
         .iter()
         .zip(bindings)
         .filter(|(case, _)| {
-            case.verdict == Verdict::Fail && case.weakness.id == "valid-token-refused"
+            case.verdict == Verdict::Fail
+                && case.weakness.id == "valid-token-refused"
+                && answered_outside_2xx(case)
         })
         .filter_map(|(_, bindings)| {
             bindings
@@ -167,6 +171,15 @@ pub fn refused_in_run(
                 .map(|(_, value)| value.clone())
         })
         .collect()
+}
+
+/// Whether the exchange that failed the case was answered, and not with a 2xx: a valid token refused.
+/// A 2xx that failed for another reason (another user's data in the answer) refused nothing.
+fn answered_outside_2xx(case: &CaseResult) -> bool {
+    case.culprit
+        .and_then(|index| case.exchanges.get(index))
+        .and_then(|exchange| exchange.response.as_ref())
+        .is_some_and(|response| !(200..300).contains(&response.status))
 }
 
 /// Where valid tokens were refused.
