@@ -114,14 +114,6 @@ fn check_api_section(text: &str) -> Value {
 
 #[test]
 fn generated_api_sections_use_only_known_placeholders() {
-    let todo = check_api_section(&generate("specs/openapi.yaml"));
-    let ops = &todo["api"]["operations"];
-    assert_eq!(ops["tasks.create"]["creates"]["task_id"], "/id");
-    assert_eq!(
-        ops["chat.send"]["creates"]["conversation_id"],
-        "/conversation_id"
-    );
-    assert_eq!(ops["health"]["auth"], false);
     let items = check_api_section(&generate(FASTAPI_ITEMS));
     let ops = &items["api"]["operations"];
     assert_eq!(ops["items.create"]["path"], "/api/v1/users/{user_id}/items");
@@ -131,6 +123,65 @@ fn generated_api_sections_use_only_known_placeholders() {
     assert_eq!(
         ops["conversations.get"]["path"],
         "/api/v1/users/{user_id}/conversations/{conversation_id}"
+    );
+}
+
+/// The Todo contract's own document selects the bundled description (the whole Todo suite runs),
+/// with the document's other operations (its `status` variants) added; the run against the reference
+/// server passes, and a flaw switched on is named as it is with the bundled profile.
+#[test]
+fn the_todo_contract_selects_the_bundled_description_and_its_suite_passes() {
+    let out = run(&["init", "--openapi", "specs/openapi.yaml"]);
+    assert!(
+        out.stderr.contains(
+            "the document describes the bundled `todo` contract (17 of 17 operations of the bundled `todo` description match)"
+        ),
+        "{}",
+        out.stderr
+    );
+    let profile: Value = serde_saphyr::from_str(&out.stdout).unwrap();
+    assert_eq!(profile["api"]["name"], "todo");
+    let added: Vec<&String> = profile["api"]["operations"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(added, ["tasks.list.all", "tasks.list.completed"]);
+
+    let dir = scratch("todo-contract");
+    let path = dir.join("profile.yaml");
+    std::fs::write(&path, with_fixture_key(&out.stdout)).unwrap();
+    let path = path.to_str().unwrap();
+    let passed = run(&["run", "--profile", path, "--reference", "--seed", "1"]);
+    assert_eq!(passed.code, 0, "{}", passed.stdout);
+    let flawed = run(&[
+        "run",
+        "--profile",
+        path,
+        "--reference",
+        "--reference-flaw",
+        "task-read-idor",
+        "--filter",
+        "category:isolation",
+    ]);
+    assert_eq!(flawed.code, 1, "{}", flawed.stdout);
+    assert!(
+        flawed.stdout.contains("task-read-idor (CWE-639)"),
+        "{}",
+        flawed.stdout
+    );
+}
+
+/// A document that shares a route or two with the Todo contract is a custom API, and says so.
+#[test]
+fn a_document_that_is_not_the_todo_contract_says_so() {
+    let out = run(&["init", "--openapi", FASTAPI_ITEMS]);
+    assert!(
+        out.stderr.contains(
+            "not the bundled `todo` contract (1 of 17 operations of the bundled `todo` description match: health): a custom API"
+        ),
+        "{}",
+        out.stderr
     );
 }
 

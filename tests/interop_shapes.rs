@@ -2,9 +2,11 @@
 //! by a profile that `authconform init` wrote from the server's own `/openapi.json`, plus the edits the
 //! README's "Your own API" section tells a user to make (the issuer and two users): python-jose with
 //! an HS256 shared secret, the user in a `user_id` claim and no `iss`/`aud`; PyJWT with token-scoped
-//! routes (`/api/tasks/{task_id}`: the user never in the path); and a legacy unauthenticated
+//! routes (`/api/tasks/{task_id}`: the user never in the path); a legacy unauthenticated
 //! `/api/tasks` left next to the user-scoped routes (it declares no security, so `init` checks it as
-//! protected). Each correct one gives no weakness; each flaw is named as exactly its weaknesses.
+//! protected); and a separate MCP server that `init --mcp` discovers. The user-scoped servers have
+//! the Todo contract's routes, so `init` selects the bundled description and the whole Todo suite runs
+//! there. Each correct one gives no weakness; each flaw is named as exactly its weaknesses.
 
 mod binary;
 mod servers;
@@ -64,34 +66,43 @@ fn fixture(path: &str) -> String {
 
 /// `init` from the server's document, the edits applied, written as JSON (which is YAML).
 fn profile(server: &Server, name: &str, edits: &[(&str, Value)]) -> PathBuf {
+    profile_with(server, name, edits, &[], &[])
+}
+
+/// [`profile`], with more `init` arguments (`--mcp URL`) and environment variables.
+fn profile_with(
+    server: &Server,
+    name: &str,
+    edits: &[(&str, Value)],
+    more: &[&str],
+    env: &[(&str, &str)],
+) -> PathBuf {
     let dir = binary::scratch("interop-shapes", name);
     let written = dir.join("profile.yaml");
-    let init = binary::run(&[
+    let document = format!("{}/openapi.json", server.url);
+    let mut args = vec![
         "init",
         "--openapi",
-        &format!("{}/openapi.json", server.url),
+        &document,
         "--out",
         written.to_str().unwrap(),
-    ]);
-    assert_eq!(init.code, 0, "{}", init.stderr);
+    ];
+    args.extend_from_slice(more);
+    let mut command = binary::authconform();
+    command.args(&args);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let init = command.output().expect("init runs");
+    let stderr = String::from_utf8_lossy(&init.stderr);
+    assert_eq!(init.status.code(), Some(0), "{stderr}");
     let text = std::fs::read_to_string(&written).unwrap();
     let mut doc: Value = serde_saphyr::from_str(&text).expect("init writes valid YAML");
     // init takes the base URL from where it read the document.
     assert_eq!(doc["base_url"], json!(server.url), "{text}");
     let object = doc.as_object_mut().unwrap();
     for (key, value) in edits {
-        match (key.strip_prefix("api.operations."), value) {
-            // An operation added to the ones init wrote (e.g. a tool of another service).
-            (Some(name), _) => {
-                object["api"]["operations"]
-                    .as_object_mut()
-                    .unwrap()
-                    .insert(name.to_string(), value.clone());
-            }
-            (None, _) => {
-                object.insert(key.to_string(), value.clone());
-            }
-        }
+        object.insert(key.to_string(), value.clone());
     }
     let edited = dir.join("edited.yaml");
     std::fs::write(&edited, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
@@ -137,8 +148,14 @@ fn python_jose_with_a_user_id_claim_and_no_audience() {
     });
     let edits = edits(issuer, None);
     check(&env, &edits, "jose-user-id", &[]);
+    // The routes are the Todo contract's: the bundled suite names the flaw as tests/interop.rs does.
     let flawed = [&env[..], &[("INTEROP_FLAW", "task-read-idor")]].concat();
-    check(&flawed, &edits, "jose-user-id-idor", &["object-read-idor"]);
+    check(
+        &flawed,
+        &edits,
+        "jose-user-id-idor",
+        &["task-read-idor", "object-read-idor", "existence-oracle"],
+    );
 }
 
 #[test]
@@ -184,25 +201,26 @@ fn a_legacy_route_without_auth_is_named_with_what_it_reveals() {
     );
 }
 
-/// An MCP tool of the `mcp` service, as the README's multi-service example writes it.
-fn mcp_tool(name: &str, arguments: Value, creates: bool) -> (String, Value) {
-    let mut op = json!({
-        "service": "mcp",
-        "method": "POST",
-        "path": "/mcp",
-        "headers": {"Accept": "application/json, text/event-stream"},
-        "json": {"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-                 "params": {"name": name, "arguments": arguments}},
-        "status": 200,
-    });
-    if creates {
-        op["creates"] = json!({"mcp_task_id": "/result/structuredContent/task_id"});
-    }
-    (format!("api.operations.mcp.{name}"), op)
+/// A TEST ONLY token of alice (the fixture key), for `init --mcp` to list a bearer server's tools.
+fn discovery_token() -> String {
+    let out = binary::run(&[
+        "mint",
+        "--profile",
+        "fixtures/profiles/reference.yaml",
+        "--as",
+        "alice",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.stdout.trim().lines().last().unwrap().to_string()
 }
 
+/// A separate MCP server (official SDK) next to the REST API: `init --mcp` lists its tools and writes
+/// them as operations of a second service; the same tokens go there. With bearer auth and plain JSON
+/// answers, no weakness; with bearer auth but tools that trust their `user_id` argument, that fault
+/// by its generic name; without any auth, answering in event streams with the ids only in text
+/// content, the open door and what it reveals.
 #[test]
-fn a_second_service_an_mcp_server_is_checked_with_the_same_tokens() {
+fn a_second_service_an_mcp_server_is_discovered_and_checked_with_the_same_tokens() {
     setup();
     let verifier = [
         ("VERIFIER", "pyjwt"),
@@ -210,51 +228,45 @@ fn a_second_service_an_mcp_server_is_checked_with_the_same_tokens() {
         ("JWKS_FILE", "fixtures/keys/issuer/jwks-ed25519.json"),
     ];
     let (issuer, keys) = eddsa_issuer();
-    let tools = [
-        mcp_tool(
-            "add_task",
-            json!({"user_id": "{user_id}", "title": "{canary}"}),
-            true,
-        ),
-        mcp_tool("list_tasks", json!({"user_id": "{user_id}"}), false),
-        mcp_tool(
-            "complete_task",
-            json!({"user_id": "{user_id}", "task_id": "{mcp_task_id}"}),
-            false,
-        ),
-        mcp_tool(
-            "delete_task",
-            json!({"user_id": "{user_id}", "task_id": "{mcp_task_id}"}),
-            false,
-        ),
-    ];
+    let token = discovery_token();
     let rest = Server::rest(&verifier);
-    for (mcp_auth, expected) in [
-        ("bearer", &[][..]),
-        // No authentication at all: every tool answers without a token, and acts for whoever its
-        // `user_id` argument names (what the open door reveals).
+    let trusting = [&verifier[..], &[("INTEROP_FLAW", "mcp-trusts-user-id")]].concat();
+    let open = [
+        ("MCP_AUTH", "none"),
+        ("MCP_RESPONSE", "sse"),
+        ("MCP_OUTPUT", "text"),
+    ];
+    for (name, mcp_env, expected) in [
+        ("mcp-bearer", &verifier[..], &[][..]),
         (
-            "none",
+            "mcp-trusting",
+            &trusting[..],
+            &["request-user-not-checked"][..],
+        ),
+        (
+            "mcp-open",
+            &open[..],
             &["missing-token-accepted", "request-user-not-checked"][..],
         ),
     ] {
-        let mcp_env: Vec<(&str, &str)> = if mcp_auth == "none" {
-            vec![("MCP_AUTH", "none")]
-        } else {
-            verifier.to_vec()
-        };
-        let mcp = Server::mcp(&mcp_env);
+        let mcp = Server::mcp(mcp_env);
+        let endpoint = format!("{}/mcp", mcp.url);
         let mut edits = edits(issuer.clone(), Some(keys.clone()));
-        edits.push(("services", json!({"mcp": {"base_url": mcp.url}})));
-        let added: Vec<(String, Value)> = tools.to_vec();
-        let mut all: Vec<(&str, Value)> = edits;
-        for (key, value) in &added {
-            all.push((key.as_str(), value.clone()));
-        }
-        let profile = profile(&rest, &format!("mcp-{mcp_auth}"), &all);
+        // Alice's task list (never paginated here) passes 4 MiB late in the run: the README's
+        // advice when a list answer is cut.
+        edits.push(("max_body_kib", json!(16384)));
+        let profile = profile_with(
+            &rest,
+            name,
+            &edits,
+            &["--mcp", &endpoint, "--mcp-token-env", "DISCOVERY_TOKEN"],
+            &[("DISCOVERY_TOKEN", &token)],
+        );
+        let text = std::fs::read_to_string(profile.parent().unwrap().join("profile.yaml")).unwrap();
+        assert!(text.contains("todo_mcp.complete_task:"), "{text}");
         let (code, named, stdout) = weaknesses(&profile);
         drop(mcp);
-        assert_eq!(named, set(expected), "MCP_AUTH={mcp_auth}\n{stdout}");
+        assert_eq!(named, set(expected), "{name}\n{stdout}");
         assert_eq!(code, i32::from(!expected.is_empty()), "{stdout}");
     }
 }

@@ -84,6 +84,11 @@ pub struct Operation {
     pub headers: Vec<(String, String)>,
     /// The profile service it is sent to; `None`: the target.
     pub service: Option<String>,
+    /// Added by the profile to a bundled description: scenarios written for that description (with
+    /// `api:`) do not take it from their operation groups; the any-api scenarios do.
+    pub added: bool,
+    /// Whether it only reads (a `GET` or `HEAD`, or declared so).
+    pub reads: bool,
 }
 
 impl Operation {
@@ -103,15 +108,15 @@ impl Operation {
             .collect()
     }
 
-    /// Whether it is an authenticated `GET` that uses no resource id: a list of the acting user's data,
-    /// whether the user is in its path or comes from the token only.
+    /// Whether it is an authenticated read that uses no resource id: a list of the acting user's data,
+    /// whether the user is in its path (or body) or comes from the token only.
     pub fn is_list(&self) -> bool {
-        self.auth && self.method == "GET" && self.resources().is_empty()
+        self.auth && self.is_read() && self.resources().is_empty()
     }
 
-    /// Whether it reads (`GET` or `HEAD`).
+    /// Whether it only reads (`GET` or `HEAD`, or declared `reads: true`).
     pub fn is_read(&self) -> bool {
-        matches!(self.method.as_str(), "GET" | "HEAD")
+        self.reads
     }
 
     /// Names of the placeholders its path and body use, in order, without repeats.
@@ -201,6 +206,12 @@ impl Api {
                 status: op.status,
                 headers: op.headers.clone().unwrap_or_default().into_iter().collect(),
                 service: op.service.clone(),
+                added: false,
+                reads: false,
+            };
+            let operation = Operation {
+                reads: op.reads.unwrap_or(read_method(&operation.method)),
+                ..operation
             };
             check_operation(&operation, "api.operations")?;
             operations.push(operation);
@@ -274,7 +285,13 @@ impl Api {
                 status: op.status,
                 headers: op.headers.into_iter().collect(),
                 service: None,
+                added: false,
+                reads: false,
                 name,
+            };
+            let operation = Operation {
+                reads: read_method(&operation.method),
+                ..operation
             };
             check_operation(&operation, "operations")?;
             operations.push(operation);
@@ -291,10 +308,8 @@ impl Api {
         for (name, change) in selection.operations.iter() {
             let known: Vec<String> = self.operations.iter().map(|op| op.name.clone()).collect();
             let Some(operation) = self.operations.iter_mut().find(|op| op.name == *name) else {
-                return Err(ApiError::UnknownOperation {
-                    name: name.clone(),
-                    hint: did_you_mean(name, &known),
-                });
+                self.add(name, change, &known)?;
+                continue;
             };
             if let Some(method) = &change.method {
                 operation.method = method.to_ascii_uppercase();
@@ -320,8 +335,67 @@ impl Api {
             if let Some(service) = &change.service {
                 operation.service = Some(service.clone());
             }
+            if change.method.is_some() || change.reads.is_some() {
+                operation.reads = change.reads.unwrap_or(read_method(&operation.method));
+            }
             check_operation(operation, "api.operations")?;
         }
+        Ok(())
+    }
+
+    /// Adds an operation the bundled description lacks: one with `method` and `path` (an entry with
+    /// neither is a misspelt override). It may not create an id the description already creates.
+    fn add(
+        &mut self,
+        name: &str,
+        change: &OperationOverride,
+        known: &[String],
+    ) -> Result<(), ApiError> {
+        let (Some(method), Some(path)) = (&change.method, &change.path) else {
+            return Err(ApiError::UnknownOperation {
+                name: name.to_string(),
+                hint: Some(did_you_mean(name, known).map_or_else(
+                    || "a new operation needs `method` and `path`".to_string(),
+                    |hint| format!("{hint}; a new operation needs `method` and `path`"),
+                )),
+            });
+        };
+        let operation = Operation {
+            name: name.to_string(),
+            method: method.to_ascii_uppercase(),
+            path: path.clone(),
+            auth: change.auth.unwrap_or(true),
+            json: change.json.clone(),
+            creates: change
+                .creates
+                .clone()
+                .unwrap_or_default()
+                .into_iter()
+                .collect(),
+            status: change.status,
+            headers: change
+                .headers
+                .clone()
+                .unwrap_or_default()
+                .into_iter()
+                .collect(),
+            service: change.service.clone(),
+            added: true,
+            reads: change.reads.unwrap_or(read_method(method)),
+        };
+        check_operation(&operation, "api.operations")?;
+        for (capture, _) in &operation.creates {
+            if let Some(first) = self.creator(capture) {
+                return Err(ApiError::Invalid {
+                    field: format!("api.operations.{name}.creates"),
+                    message: format!(
+                        "`{capture}` is already created by `{}`: give this kind of object its own name",
+                        first.name
+                    ),
+                });
+            }
+        }
+        self.operations.push(operation);
         Ok(())
     }
 
@@ -413,6 +487,11 @@ fn check_prefix(prefix: &str) -> Result<String, ApiError> {
         });
     }
     Ok(trimmed.to_string())
+}
+
+/// Whether requests of this method only read (`GET`, `HEAD`).
+fn read_method(method: &str) -> bool {
+    matches!(method.to_ascii_uppercase().as_str(), "GET" | "HEAD")
 }
 
 fn check_operation(op: &Operation, section: &str) -> Result<(), ApiError> {
@@ -612,7 +691,7 @@ mod tests {
         let err = Api::from_selection(&selection).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "api.operations: unknown operation `tasks.gte` (did you mean `tasks.get`?)"
+            "api.operations: unknown operation `tasks.gte` (did you mean `tasks.get`?; a new operation needs `method` and `path`)"
         );
 
         let mut selection = ApiSelection::default();
@@ -640,6 +719,34 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains("must start with `/`")
+        );
+    }
+
+    #[test]
+    fn a_bundled_description_takes_new_operations_with_method_and_path() {
+        let legacy = |creates: Option<&str>| OperationOverride {
+            method: Some("get".into()),
+            path: Some("/api/tasks/{task_id}".into()),
+            creates: creates.map(|c| [(c.to_string(), "/id".to_string())].into()),
+            ..Default::default()
+        };
+        let mut selection = ApiSelection::default();
+        selection
+            .operations
+            .insert("legacy.get".into(), legacy(None));
+        let api = Api::from_selection(&selection).unwrap();
+        let added = api.operation("legacy.get").unwrap();
+        assert_eq!((added.method.as_str(), added.auth), ("GET", true));
+        assert_eq!(api.names().last(), Some(&"legacy.get"));
+
+        let mut selection = ApiSelection::default();
+        selection
+            .operations
+            .insert("legacy.get".into(), legacy(Some("task_id")));
+        let err = Api::from_selection(&selection).unwrap_err().to_string();
+        assert!(
+            err.contains("`task_id` is already created by `tasks.create`"),
+            "{err}"
         );
     }
 

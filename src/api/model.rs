@@ -23,8 +23,8 @@ pub struct ApiSelection {
     #[serde(default)]
     pub prefix: String,
     /// By operation name: overrides of a bundled description's operations (e.g. `tasks.list: { path:
-    /// "/api/users/{user_id}/tasks" }`), or every operation of a custom API (each with `method` and
-    /// `path`), in order.
+    /// "/api/users/{user_id}/tasks" }`) and operations it lacks (each with `method` and `path`), or
+    /// every operation of a custom API (each with `method` and `path`), in order.
     #[serde(default)]
     pub operations: OverrideMap,
 }
@@ -145,6 +145,10 @@ pub struct OperationOverride {
     /// relative to that service, without the API prefix.
     #[serde(default)]
     pub service: Option<String>,
+    /// Whether it only reads (default: a `GET` or `HEAD` does). `true` for a read that is a `POST`,
+    /// such as an MCP tool that lists or gets: it then serves as a list (no id) or an object read.
+    #[serde(default)]
+    pub reads: Option<bool>,
 }
 
 /// An API description file.

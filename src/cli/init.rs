@@ -8,6 +8,7 @@ use clap::Args;
 
 use super::{CliError, exit};
 use crate::api::Api;
+use crate::init::mcp::{DiscoverError, Discovery, discover};
 use crate::init::{Header, Options, generate, schema_reference};
 use crate::openapi::{self, OpenApiError, Source};
 
@@ -16,7 +17,8 @@ use crate::openapi::{self, OpenApiError, Source};
 #[command(after_help = "Examples:\n  \
     authconform init --openapi http://127.0.0.1:8000/openapi.json --out items.yaml\n  \
     authconform init --openapi specs/openapi.yaml --target http://127.0.0.1:8000 > todo.yaml\n  \
-    authconform init --openapi openapi.json --out profile.yaml --force\n\n\
+    authconform init --openapi openapi.json --out profile.yaml --force\n  \
+    authconform init --openapi http://127.0.0.1:8000/openapi.json --mcp http://127.0.0.1:8001/mcp\n\n\
 The profile is written with TODO comments: replace the issuer key, check the principals, then\n  \
     authconform run --profile items.yaml")]
 pub struct InitArgs {
@@ -34,6 +36,15 @@ pub struct InitArgs {
     /// Overwrite the --out file if it exists.
     #[arg(long, requires = "out")]
     force: bool,
+    /// An MCP server's endpoint (streamable HTTP, e.g. http://127.0.0.1:8001/mcp): its tools, asked
+    /// with `initialize` and `tools/list` (none is called), become operations of a service
+    /// (repeatable).
+    #[arg(long, value_name = "URL")]
+    mcp: Vec<String>,
+    /// The NAME of an environment variable holding a bearer token for --mcp discovery (for servers
+    /// that want one even to list their tools).
+    #[arg(long, value_name = "NAME", requires = "mcp")]
+    mcp_token_env: Option<String>,
 }
 
 /// Runs `init`.
@@ -86,7 +97,8 @@ pub fn run(args: InitArgs) -> Result<u8, CliError> {
         schema_found,
         out: args.out.as_ref().map(|p| p.display().to_string()),
     };
-    let generated = generate(&doc, &options, &header);
+    let discovered = discover_mcp(&args)?;
+    let generated = generate(&doc, &options, &header, discovered).map_err(CliError::usage)?;
     let analysis = &generated.analysis;
     match &args.out {
         Some(out) => write_file(out, &generated.text, args.force)?,
@@ -108,6 +120,9 @@ pub fn run(args: InitArgs) -> Result<u8, CliError> {
         source.label(),
         live.len() - protected,
     );
+    if let Some(found) = &analysis.contract {
+        eprintln!("{}", found.summary());
+    }
     match &args.out {
         Some(out) => eprintln!(
             "wrote {}; next: set the issuer key and principals, then `authconform run --profile {}`",
@@ -119,6 +134,45 @@ pub fn run(args: InitArgs) -> Result<u8, CliError> {
         ),
     }
     Ok(exit::OK)
+}
+
+/// Each --mcp server's tools, in order.
+fn discover_mcp(args: &InitArgs) -> Result<Vec<(String, Discovery)>, CliError> {
+    let token = match &args.mcp_token_env {
+        Some(name) => Some(std::env::var(name).map_err(|_| {
+            CliError::usage(format!(
+                "--mcp-token-env {name}: the environment variable is not set (or not UTF-8)"
+            ))
+        })?),
+        None => None,
+    };
+    let mut found = Vec::new();
+    for url in &args.mcp {
+        match url::Url::parse(url) {
+            Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => {}
+            _ => {
+                return Err(CliError::usage(format!(
+                    "--mcp {url}: expected an http(s) URL such as http://127.0.0.1:8001/mcp"
+                )));
+            }
+        }
+        let discovery = discover(url, token.as_deref()).map_err(|err| match err {
+            DiscoverError::Unreachable(message) => CliError::Unreachable(message),
+            other => CliError::usage(other),
+        })?;
+        eprintln!(
+            "{url}: MCP server `{}`, {} tools{}",
+            discovery.server,
+            discovery.tools.len(),
+            if discovery.session {
+                " (it opened a session: see the TODO under `services:`)"
+            } else {
+                ""
+            }
+        );
+        found.push((url.clone(), discovery));
+    }
+    Ok(found)
 }
 
 fn write_file(out: &Path, text: &str, force: bool) -> Result<(), CliError> {

@@ -82,6 +82,12 @@ pub struct Op {
     pub uses: BTreeSet<String>,
     /// Why it is written commented out (it uses a capture nothing creates).
     pub disabled: Option<String>,
+    /// Headers every request of it carries.
+    pub headers: Vec<(String, String)>,
+    /// The profile service it is sent to (`None`: the target).
+    pub service: Option<String>,
+    /// `reads: true` for a read that is not a `GET` (an MCP tool that lists or gets).
+    pub reads: Option<bool>,
 }
 
 /// How the document says a token is presented.
@@ -94,7 +100,7 @@ pub struct Presentation {
 }
 
 /// Everything `init` inferred.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Analysis {
     /// `info.title`.
     pub title: String,
@@ -124,6 +130,10 @@ pub struct Analysis {
     pub operations: Vec<Op>,
     /// Document-level warnings (also in the comments).
     pub warnings: Vec<String>,
+    /// How the document compares with the bundled Todo contract (set by [`crate::init::generate`]).
+    pub contract: Option<super::contract::ContractMatch>,
+    /// MCP servers whose tools are operations too (set by [`crate::init::generate`]).
+    pub services: Vec<super::mcp::McpService>,
 }
 
 impl Analysis {
@@ -292,6 +302,9 @@ pub fn analyze(doc: &Document, options: &Options) -> Analysis {
             notes,
             uses,
             disabled: None,
+            headers: Vec::new(),
+            service: None,
+            reads: None,
         };
         let variants = query_variants(&op, raw_op, resolver);
         operations.push(op);
@@ -321,6 +334,8 @@ pub fn analyze(doc: &Document, options: &Options) -> Analysis {
         tenant_params,
         operations,
         warnings,
+        contract: None,
+        services: Vec::new(),
     }
 }
 
@@ -430,7 +445,7 @@ pub fn rewrite_path(path: &str) -> String {
 }
 
 /// A path's shape for matching collections to items: no trailing `/`, every parameter `{}`.
-fn shape(path: &str) -> String {
+pub(crate) fn shape(path: &str) -> String {
     let mut out = String::new();
     let mut depth = 0;
     for c in path.trim_end_matches('/').chars() {
@@ -1175,6 +1190,9 @@ mod tests {
             notes: Vec::new(),
             uses: BTreeSet::new(),
             disabled: None,
+            headers: Vec::new(),
+            service: None,
+            reads: None,
         };
         let mut ops = vec![op("a.list"), op("a.list"), op("b"), op("a.list")];
         dedupe_names(&mut ops);
@@ -1200,6 +1218,9 @@ mod tests {
             notes: Vec::new(),
             uses: uses.iter().map(|u| u.to_string()).collect(),
             disabled: None,
+            headers: Vec::new(),
+            service: None,
+            reads: None,
         };
         let mut ops = vec![
             op("tasks.create", &["project_id"], &["task_id"]),

@@ -37,11 +37,15 @@
 //!   `_2`, `_3`. The operationId and summary are a comment above each operation.
 //! - An operation that uses an id no (live) operation creates is written commented out with a TODO
 //!   (the loader would reject it), to a fixpoint.
+//! - **MCP servers** (`--mcp URL`): their tools become operations of a service; see [`mcp`].
 //! - `api.name` comes from `info.title` (lower case, dashes, at most 40 characters), never a bundled
-//!   description's name.
+//!   description's name; except when the document has every route of the bundled Todo contract
+//!   ([`contract`]): then the profile selects `todo` and adds the document's other operations.
 
 pub mod body;
 pub mod classify;
+pub mod contract;
+pub mod mcp;
 pub mod render;
 pub mod vocab;
 
@@ -64,11 +68,30 @@ pub struct Generated {
     pub analysis: Analysis,
 }
 
-/// The profile for `doc`.
-pub fn generate(doc: &Document, options: &Options, header: &Header) -> Generated {
-    let analysis = analyze(doc, options);
+/// The profile for `doc`, with the tools of the MCP servers discovered (endpoint URL, discovery) as
+/// services. `Err` when an endpoint URL is not an http(s) URL.
+pub fn generate(
+    doc: &Document,
+    options: &Options,
+    header: &Header,
+    mcp: Vec<(String, mcp::Discovery)>,
+) -> Result<Generated, String> {
+    let mut analysis = analyze(doc, options);
+    let todo = crate::api::Api::bundled("todo").expect("the bundled todo description loads");
+    analysis.contract = Some(contract::compare(&analysis, &todo));
+    for (url, discovery) in mcp {
+        let taken: Vec<String> = analysis
+            .operations
+            .iter()
+            .map(|op| op.name.clone())
+            .chain(todo.names().iter().map(|name| name.to_string()))
+            .collect();
+        let service = mcp::McpService::new(&url, discovery, &taken)?;
+        analysis.operations.extend(service.operations());
+        analysis.services.push(service);
+    }
     let text = render::render(&analysis, header);
-    Generated { text, analysis }
+    Ok(Generated { text, analysis })
 }
 
 /// The `$schema` reference for a profile written into `out_dir`: relative to it when

@@ -4,6 +4,8 @@
 use std::fmt::Write as _;
 
 use super::classify::{Analysis, Op};
+use super::contract::ContractMatch;
+use crate::api::Api;
 
 /// What the header says about where things come from.
 #[derive(Debug, Clone)]
@@ -172,6 +174,7 @@ pub fn render(analysis: &Analysis, header: &Header) -> String {
     out.push('\n');
     comment(&mut out, "", &analysis.base_url_note);
     let _ = writeln!(out, "base_url: {}", json(&analysis.base_url));
+    render_services(&mut out, analysis);
 
     if !analysis.security_notes.is_empty() {
         out.push('\n');
@@ -201,21 +204,138 @@ pub fn render(analysis: &Analysis, header: &Header) -> String {
          becomes the captured value itself, a number stays a number).",
     );
     out.push_str("api:\n");
+    match analysis.contract.as_ref().filter(|found| found.complete()) {
+        Some(found) => render_bundled(&mut out, analysis, found),
+        None => render_custom(&mut out, analysis),
+    }
+    out
+}
+
+/// The MCP servers, as services their operations name.
+fn render_services(out: &mut String, analysis: &Analysis) {
+    if analysis.services.is_empty() {
+        return;
+    }
+    out.push('\n');
+    comment(
+        out,
+        "",
+        "Other services the operations below name (`service:`), each with its own base URL; the \
+         same tokens are sent there.",
+    );
+    out.push_str("services:\n");
+    for service in &analysis.services {
+        let found = &service.discovery;
+        comment(
+            out,
+            "  ",
+            &format!(
+                "The MCP server `{}` (protocol {}) at {}{}: {} tools, asked with `initialize` and \
+                 `tools/list`. Its tools are the `{}.*` operations; a user argument is {{user_id}}, so \
+                 each gets the cross-user checks.",
+                found.server,
+                found.protocol,
+                service.base_url,
+                service.path,
+                found.tools.len(),
+                service.name
+            ),
+        );
+        if found.session {
+            comment(
+                out,
+                "  ",
+                "TODO: it opened a session (Mcp-Session-Id). The harness sends each tool call on its \
+                 own, without a session; a server that insists on one refuses them all. Run it \
+                 stateless for the check (FastMCP: stateless_http=True).",
+            );
+        }
+        let _ = writeln!(out, "  {}:", key(&service.name));
+        let _ = writeln!(out, "    base_url: {}", json(&service.base_url));
+    }
+}
+
+fn render_prefix(out: &mut String, analysis: &Analysis) {
+    if let Some(note) = &analysis.prefix_note {
+        comment(out, "  ", &format!("{note}; prepended to every path"));
+    }
+    let _ = writeln!(out, "  prefix: {}", json(&analysis.prefix));
+}
+
+/// A custom API: every operation of the document.
+fn render_custom(out: &mut String, analysis: &Analysis) {
+    if let Some(found) = analysis.contract.as_ref().filter(|found| found.partial()) {
+        comment(out, "  ", &found.summary());
+    }
     let _ = writeln!(
         out,
         "  name: {}   # not a bundled description: the operations below are the whole API",
         key(&analysis.api_name)
     );
-    if let Some(note) = &analysis.prefix_note {
-        comment(&mut out, "  ", &format!("{note}; prepended to every path"));
-    }
-    let _ = writeln!(out, "  prefix: {}", json(&analysis.prefix));
-    comment(&mut out, "  ", RULES);
+    render_prefix(out, analysis);
+    comment(out, "  ", RULES);
     out.push_str("  operations:\n");
     for op in &analysis.operations {
-        render_op(&mut out, op);
+        render_op(out, op);
     }
-    out
+}
+
+/// The bundled description, the document's differences as overrides, its other operations added.
+fn render_bundled(out: &mut String, analysis: &Analysis, found: &ContractMatch) {
+    let bundled = Api::bundled(&found.api).expect("a bundled description loads");
+    let pairs: Vec<String> = found
+        .matched
+        .iter()
+        .map(|(ours, theirs)| {
+            if ours == theirs {
+                ours.clone()
+            } else {
+                format!("{ours} ({theirs})")
+            }
+        })
+        .collect();
+    comment(
+        out,
+        "  ",
+        &format!(
+            "The document has every route of the bundled `{}` description, so the profile selects it \
+             and its whole suite runs: {}.",
+            found.api,
+            pairs.join(", ")
+        ),
+    );
+    let _ = writeln!(out, "  name: {}", key(&found.api));
+    render_prefix(out, analysis);
+    let additions = found.additions(analysis, &bundled);
+    if found.overrides.is_empty() && additions.is_empty() {
+        return;
+    }
+    comment(
+        out,
+        "  ",
+        "Where the document differs from the bundled description (overrides), then the document's \
+         other operations (added to it).",
+    );
+    out.push_str("  operations:\n");
+    for (name, status, auth) in &found.overrides {
+        let expected = bundled.operation(name).and_then(|op| op.status);
+        let _ = writeln!(out, "    {}:", key(name));
+        if let Some(status) = status {
+            let was = expected
+                .map(|s| format!(" (the bundled description says {s})"))
+                .unwrap_or_default();
+            let _ = writeln!(out, "      status: {status}   # documented{was}");
+        }
+        if let Some(auth) = auth {
+            let _ = writeln!(
+                out,
+                "      auth: {auth}   # as the document declares its security"
+            );
+        }
+    }
+    for op in &additions {
+        render_op(out, op);
+    }
 }
 
 fn render_op(out: &mut String, op: &Op) {
@@ -234,10 +354,24 @@ fn render_op(out: &mut String, op: &Op) {
     }
     let mut lines = Vec::new();
     lines.push(format!("{}:", key(&op.name)));
+    if let Some(service) = &op.service {
+        lines.push(format!("  service: {}", key(service)));
+    }
     lines.push(format!("  method: {}", op.method));
     lines.push(format!("  path: {}", json(&op.path)));
+    if !op.headers.is_empty() {
+        let pairs: Vec<String> = op
+            .headers
+            .iter()
+            .map(|(name, value)| format!("{}: {}", json(name), json(value)))
+            .collect();
+        lines.push(format!("  headers: {{{}}}", pairs.join(", ")));
+    }
     if !op.auth {
         lines.push("  auth: false".into());
+    }
+    if let Some(reads) = op.reads {
+        lines.push(format!("  reads: {reads}"));
     }
     if let Some(body) = &op.json {
         lines.push(format!("  json: {}", body.to_flow()));

@@ -18,7 +18,8 @@ pub struct ProfileFile {
     /// Limits for talking to the target.
     #[serde(default)]
     pub timeouts: TimeoutsFile,
-    /// Most response body bytes kept, in KiB (default 256).
+    /// Most response body bytes read, in KiB (default 4096: the principals' lists grow with the run,
+    /// and a list cut short cannot be judged).
     #[serde(default = "default_max_body_kib")]
     pub max_body_kib: usize,
     /// Extra headers sent on every request (e.g. a staging gateway key; never a token).
@@ -152,7 +153,7 @@ pub struct HostedIssuerFile {
 }
 
 fn default_max_body_kib() -> usize {
-    256
+    4096
 }
 
 /// Request timeouts, in seconds.

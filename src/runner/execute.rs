@@ -394,7 +394,11 @@ impl CaseRun<'_> {
             ));
         }
         if let Err(reason) = self.resolve_elements(&mut plan, &response) {
-            return StepEnd::Fail(reason);
+            return if response.body_truncated {
+                StepEnd::Error(expect::cut_reason(&response.body))
+            } else {
+                StepEnd::Fail(reason)
+            };
         }
         // Only this case's canaries: another case's successful attack never fails this one.
         let leaked: Vec<String> = plan
@@ -410,22 +414,21 @@ impl CaseRun<'_> {
                 return StepEnd::Fail(reason);
             }
             Err(Broken::Form(form, reason)) => return StepEnd::Form(form, reason),
+            Err(Broken::Unread(reason)) => return StepEnd::Error(reason),
         }
         for (name, pointer) in &step.captures {
-            let value = serde_json::from_str::<Value>(&response.body)
-                .ok()
-                .and_then(|body| {
-                    let pointer = super::element::resolve(&body, pointer, &self.captures).ok()?;
-                    body.pointer(&pointer).cloned()
-                });
+            let value = crate::target::body::parse(&response.body).and_then(|body| {
+                let pointer = super::element::resolve(&body, pointer, &self.captures).ok()?;
+                crate::target::body::pointer(&body, &pointer).map(|found| found.into_owned())
+            });
             match value {
                 Some(value) => {
                     self.captures.insert(name.clone(), value);
                 }
                 None if response.body_truncated => {
-                    return StepEnd::Fail(format!(
-                        "capture {name}: the answer was cut at {} KiB before it could be read (raise max_body_kib)",
-                        response.body.len() / 1024
+                    return StepEnd::Error(format!(
+                        "capture {name}: {}",
+                        expect::cut_reason(&response.body)
                     ));
                 }
                 None => {
@@ -570,8 +573,8 @@ impl CaseRun<'_> {
         {
             return Ok(());
         }
-        let body: Value = serde_json::from_str(&response.body)
-            .map_err(|_| "the list answer is not JSON".to_string())?;
+        let body: Value = crate::target::body::parse(&response.body)
+            .ok_or_else(|| "the list answer is not JSON".to_string())?;
         for (pointer, _) in &mut plan.json {
             *pointer = super::element::resolve(&body, pointer, &self.captures)?;
         }

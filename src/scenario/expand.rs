@@ -816,10 +816,15 @@ fn read_back<'a>(api: &'a Api, resource: &str, have: &[String]) -> Option<ReadBa
             .find(|(created, _)| created == resource)
             .map(|(_, pointer)| (op, pointer.clone()))
     })?;
+    // An element is found by its id at the creation's pointer, which must then be a top-level
+    // member (`/id`), as in a list of such objects; a JSON-RPC result (`/result/...`) is not.
+    if id_pointer.matches('/').count() != 1 {
+        return None;
+    }
     let list = api
         .operations
         .iter()
-        .find(|op| op.is_list() && op.path == creator.path)?;
+        .find(|op| op.is_list() && op.path == creator.path && op.service == creator.service)?;
     Some(ReadBack {
         operation: list,
         pointer: crate::scenario::plan::element_pointer(resource, &id_pointer),

@@ -338,7 +338,9 @@ fn resolve_matrix(
     for (name, source) in doc.matrix.iter() {
         let values = match source {
             MatrixSource::Values(values) => literal_values(values, reporter),
-            MatrixSource::Operations(selector) => operations(ctx, selector, reporter),
+            MatrixSource::Operations(selector) => {
+                operations(ctx, selector, doc.api.is_some(), reporter)
+            }
             MatrixSource::Mutations(selector) => mutations(selector, reporter),
             MatrixSource::Principals(selector) => principals(ctx, selector, reporter),
         };
@@ -386,9 +388,12 @@ fn literal_values(values: &[Spanned<String>], reporter: &mut Reporter<'_>) -> Op
     ok.then_some(out)
 }
 
+/// The operations a selector names. A scenario written for one API description (`pinned`) takes from
+/// a group only that description's operations, not those a profile added to it.
 fn operations(
     ctx: &Context<'_>,
     selector: &OperationSelector,
+    pinned: bool,
     reporter: &mut Reporter<'_>,
 ) -> Option<Vec<String>> {
     match selector {
@@ -396,6 +401,7 @@ fn operations(
             ctx.api
                 .select(*group)
                 .into_iter()
+                .filter(|name| !pinned || ctx.api.operation(name).is_some_and(|op| !op.added))
                 .map(str::to_string)
                 .collect(),
         ),

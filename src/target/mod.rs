@@ -1,7 +1,8 @@
 //! Talking to a target: an HTTP client that never follows redirects and caps what it reads, the
-//! placement of tokens on requests, and the attacker host that serves jku/x5u bait and records fetches.
+//! placement of tokens on requests, JSON read out of answers (plain or event streams), and the attacker host that serves jku/x5u bait and records fetches.
 
 pub mod attacker;
+pub mod body;
 pub mod client;
 pub mod issuer;
 pub mod placement;

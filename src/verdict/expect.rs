@@ -74,13 +74,15 @@ pub enum Broken {
     Feared(String),
     /// Refused, but not in the form the spec says.
     Form(Form, String),
+    /// The answer was cut at the body cap before it could be checked: nothing was observed.
+    Unread(String),
 }
 
 impl Broken {
     /// The one-line reason.
     pub fn reason(&self) -> &str {
         match self {
-            Broken::Feared(reason) | Broken::Form(_, reason) => reason,
+            Broken::Feared(reason) | Broken::Form(_, reason) | Broken::Unread(reason) => reason,
         }
     }
 }
@@ -106,7 +108,7 @@ pub fn check(
         return Err(status_broken(status, response.status));
     }
     check_headers(expect, response)?;
-    check_json(expect, response).map_err(Broken::Feared)
+    check_json(expect, response)
 }
 
 /// A status outside the expectation: an acceptance of what should be refused is the feared outcome;
@@ -208,14 +210,35 @@ fn check_headers(expect: &ExpectPlan, response: &ReceivedResponse) -> Result<(),
     Ok(())
 }
 
-fn check_json(expect: &ExpectPlan, response: &ReceivedResponse) -> Result<(), String> {
+fn check_json(expect: &ExpectPlan, response: &ReceivedResponse) -> Result<(), Broken> {
     if expect.json.is_empty() {
         return Ok(());
     }
-    let body: Value = serde_json::from_str(&response.body)
-        .map_err(|_| "expected a JSON body, got something else".to_string())?;
+    let body: Value = match crate::target::body::parse(&response.body) {
+        Some(body) => body,
+        None if response.body_truncated => {
+            return Err(Broken::Unread(cut_reason(&response.body)));
+        }
+        None => {
+            return Err(Broken::Feared(
+                "expected a JSON body, got something else".into(),
+            ));
+        }
+    };
+    check_pointers(expect, &body).map_err(Broken::Feared)
+}
+
+/// Why an answer cut at the body cap could not be read.
+pub fn cut_reason(body: &str) -> String {
+    format!(
+        "the answer was cut at {} KiB before it could be read (raise max_body_kib)",
+        body.len() / 1024
+    )
+}
+
+fn check_pointers(expect: &ExpectPlan, body: &Value) -> Result<(), String> {
     for (pointer, wanted) in &expect.json {
-        match body.pointer(pointer) {
+        match crate::target::body::pointer(body, pointer).as_deref() {
             Some(found) if found == wanted => {}
             Some(found) if pointer.is_empty() => {
                 return Err(format!(

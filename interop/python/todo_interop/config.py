@@ -127,23 +127,33 @@ class McpSettings:
     auth: str  # "bearer" or "none"
     db_path: str = ":memory:"
     token: Settings | None = None  # the verifier settings, with MCP_AUTH=bearer only
+    output: str = "structured"  # "structured" (structuredContent + text) or "text" (JSON in text only)
+    response: str = "json"  # "json" (one JSON body) or "sse" (an event stream per POST)
 
     def has(self, flaw: str) -> bool:
         return self.token is not None and self.token.has(flaw)
 
 
 def load_mcp() -> McpSettings:
-    """The MCP server's settings: MCP_AUTH, DB_PATH and, for MCP_AUTH=bearer, everything `load` reads."""
+    """The MCP server's settings: MCP_AUTH, DB_PATH, MCP_OUTPUT, MCP_RESPONSE and, for MCP_AUTH=bearer,
+    everything `load` reads."""
     env = os.environ
     auth = env.get("MCP_AUTH", "bearer")
     if auth not in MCP_AUTH_MODES:
         raise ConfigError(f"MCP_AUTH must be one of {', '.join(MCP_AUTH_MODES)}")
     db_path = env.get("DB_PATH", ":memory:")
+    output = env.get("MCP_OUTPUT", "structured")
+    if output not in ("structured", "text"):
+        raise ConfigError("MCP_OUTPUT must be structured or text")
+    response = env.get("MCP_RESPONSE", "json")
+    if response not in ("json", "sse"):
+        raise ConfigError("MCP_RESPONSE must be json or sse")
+    shape = {"db_path": db_path, "output": output, "response": response}
     if auth == "none":
         if env.get("INTEROP_FLAW"):
             raise ConfigError("MCP_AUTH=none takes no INTEROP_FLAW (it is the flaw)")
-        return McpSettings(auth=auth, db_path=db_path)
+        return McpSettings(auth=auth, **shape)
     token = load()
     if token.flaw is not None and token.flaw not in MCP_FLAWS:
         raise ConfigError(f"the MCP server knows INTEROP_FLAW {', '.join(MCP_FLAWS)} only")
-    return McpSettings(auth=auth, db_path=db_path, token=token)
+    return McpSettings(auth=auth, token=token, **shape)

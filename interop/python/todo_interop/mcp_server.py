@@ -1,5 +1,7 @@
 """The todo tools as a standalone MCP server: the official `mcp` SDK's FastMCP, streamable HTTP transport,
-stateless, plain JSON responses (one POST per JSON-RPC request, no session, no SSE stream).
+stateless (one POST per JSON-RPC request, no session). MCP_RESPONSE=json (default) answers with one JSON
+body, MCP_RESPONSE=sse with an event stream; MCP_OUTPUT=structured (default) gives tool results a
+`structuredContent` (and the same JSON as text), MCP_OUTPUT=text the JSON as text content only.
 
 MCP_AUTH=bearer: `BearerAuthMiddleware`, a pure ASGI middleware around the SDK's Starlette app, verifies
 `Authorization: Bearer <jwt>` on every HTTP request with the main server's verifier (verifiers.py) and
@@ -36,11 +38,13 @@ def create_mcp(settings: McpSettings, store: Store) -> FastMCP:
     mcp = FastMCP(
         "todo-mcp",
         stateless_http=True,
-        json_response=True,
+        json_response=settings.response == "json",
         streamable_http_path=MCP_PATH,
         max_request_body_size=MAX_BODY_BYTES,
         log_level="WARNING",
     )
+
+    structured = settings.output == "structured"
 
     def owner(ctx: Context, user_id: str) -> str:
         """The user the tool acts for."""
@@ -59,31 +63,31 @@ def create_mcp(settings: McpSettings, store: Store) -> FastMCP:
             raise ToolError(output.text)
         return output.structured
 
-    @mcp.tool()
+    @mcp.tool(structured_output=structured)
     def add_task(
         user_id: str, title: str, ctx: Context, description: str | None = None
     ) -> dict[str, Any]:
         """Create a new task for the user."""
         return run(ctx, user_id, "add_task", {"title": title, "description": description})
 
-    @mcp.tool()
+    @mcp.tool(structured_output=structured)
     def list_tasks(
         user_id: str, ctx: Context, status: Literal["all", "pending", "completed"] = "all"
     ) -> dict[str, Any]:
         """List the user's tasks, optionally filtered by status."""
         return run(ctx, user_id, "list_tasks", {"status": status})
 
-    @mcp.tool()
+    @mcp.tool(structured_output=structured)
     def complete_task(user_id: str, task_id: int, ctx: Context) -> dict[str, Any]:
         """Mark one of the user's tasks as complete."""
         return run(ctx, user_id, "complete_task", {"task_id": task_id})
 
-    @mcp.tool()
+    @mcp.tool(structured_output=structured)
     def delete_task(user_id: str, task_id: int, ctx: Context) -> dict[str, Any]:
         """Delete one of the user's tasks."""
         return run(ctx, user_id, "delete_task", {"task_id": task_id})
 
-    @mcp.tool()
+    @mcp.tool(structured_output=structured)
     def update_task(
         user_id: str,
         task_id: int,
