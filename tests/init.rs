@@ -85,7 +85,10 @@ fn check_api_section(text: &str) -> Value {
         );
         for key in op.as_object().unwrap().keys() {
             assert!(
-                ["method", "path", "auth", "json", "creates", "status"].contains(&key.as_str()),
+                [
+                    "method", "path", "auth", "json", "creates", "status", "prompt", "headers"
+                ]
+                .contains(&key.as_str()),
                 "{name}: {key}"
             );
         }
@@ -123,6 +126,12 @@ fn generated_api_sections_use_only_known_placeholders() {
     assert_eq!(
         ops["conversations.get"]["path"],
         "/api/v1/users/{user_id}/conversations/{conversation_id}"
+    );
+    // The chat route is a chat operation for the agent checks, and continues a conversation too.
+    assert_eq!(ops["chat.send"]["prompt"], "/message");
+    assert_eq!(
+        ops["chat.continue"]["json"]["conversation_id"],
+        "{conversation_id}"
     );
 }
 
@@ -223,7 +232,7 @@ fn out_writes_the_file_and_refuses_to_overwrite_it() {
     let first = run(&["init", "--openapi", FASTAPI_ITEMS, "--out", out_arg]);
     assert_eq!(first.code, 0, "{}", first.stderr);
     assert!(first.stdout.is_empty(), "{}", first.stdout);
-    assert!(first.stderr.contains("12 operations"), "{}", first.stderr);
+    assert!(first.stderr.contains("13 operations"), "{}", first.stderr);
     let written = std::fs::read_to_string(&out).unwrap();
     assert!(
         written.starts_with("# yaml-language-server: $schema="),

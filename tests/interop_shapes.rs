@@ -174,6 +174,10 @@ fn token_scoped_routes_get_the_whole_isolation_matrix() {
     // are that same read.
     let flawed = [&env[..], &[("INTEROP_FLAW", "task-read-idor")]].concat();
     check(&flawed, &edits, "scoped-idor", &["object-read-idor"]);
+    // The chat agent acts for whoever its message names: init marked `/api/chat` a chat operation
+    // (`prompt: /message`, and a `chat.continue` variant), so the agent checks run there.
+    let agent = [&env[..], &[("INTEROP_FLAW", "agent-acts-as-named-user")]].concat();
+    check(&agent, &edits, "scoped-agent", &["agent-confused-deputy"]);
 }
 
 #[test]

@@ -81,6 +81,7 @@ bad!(bad_status: "bad-status.yaml");
 bad!(bad_json_pointer: "bad-json-pointer.yaml");
 bad!(capture_before_defined: "capture-before-defined.yaml");
 bad!(operation_needs_capture: "operation-needs-capture.yaml");
+bad!(prompt_without_chat: "prompt-without-chat.yaml");
 bad!(from_mutation_without_mutation: "from-mutation-without-mutation.yaml");
 bad!(two_mutations: "two-mutations.yaml");
 bad!(empty_steps: "empty-steps.yaml");

@@ -89,6 +89,8 @@ pub struct Operation {
     pub added: bool,
     /// Whether it only reads (a `GET` or `HEAD`, or declared so).
     pub reads: bool,
+    /// For a chat operation: the JSON pointer of the message in its body.
+    pub prompt: Option<String>,
 }
 
 impl Operation {
@@ -208,6 +210,7 @@ impl Api {
                 service: op.service.clone(),
                 added: false,
                 reads: false,
+                prompt: op.prompt.clone(),
             };
             let operation = Operation {
                 reads: op.reads.unwrap_or(read_method(&operation.method)),
@@ -287,6 +290,7 @@ impl Api {
                 service: None,
                 added: false,
                 reads: false,
+                prompt: op.prompt,
                 name,
             };
             let operation = Operation {
@@ -335,6 +339,9 @@ impl Api {
             if let Some(service) = &change.service {
                 operation.service = Some(service.clone());
             }
+            if let Some(prompt) = &change.prompt {
+                operation.prompt = Some(prompt.clone());
+            }
             if change.method.is_some() || change.reads.is_some() {
                 operation.reads = change.reads.unwrap_or(read_method(&operation.method));
             }
@@ -382,6 +389,7 @@ impl Api {
             service: change.service.clone(),
             added: true,
             reads: change.reads.unwrap_or(read_method(method)),
+            prompt: change.prompt.clone(),
         };
         check_operation(&operation, "api.operations")?;
         for (capture, _) in &operation.creates {
@@ -437,6 +445,7 @@ impl Api {
                 }
                 OperationGroup::Creates => !op.creates.is_empty(),
                 OperationGroup::Lists => op.is_list(),
+                OperationGroup::Prompts => op.auth && op.prompt.is_some(),
                 OperationGroup::ResourceReads => op.is_read() && !op.resources().is_empty(),
                 OperationGroup::ResourceWrites => !op.is_read() && !op.resources().is_empty(),
             })
@@ -575,6 +584,17 @@ fn check_operation(op: &Operation, section: &str) -> Result<(), ApiError> {
             ));
         }
         template::placeholders(value).map_err(|err| invalid("headers", err.to_string()))?;
+    }
+    if let Some(pointer) = &op.prompt {
+        let at = op.json.as_ref().and_then(|json| json.pointer(pointer));
+        if !at.is_some_and(serde_json::Value::is_string) {
+            return Err(invalid(
+                "prompt",
+                format!(
+                    "`{pointer}` must point at a string of the operation's `json` body (its message)"
+                ),
+            ));
+        }
     }
     Ok(())
 }
@@ -746,6 +766,27 @@ mod tests {
         let err = Api::from_selection(&selection).unwrap_err().to_string();
         assert!(
             err.contains("`task_id` is already created by `tasks.create`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_prompt_points_at_the_message_string_of_the_body() {
+        let todo = Api::bundled("todo").unwrap();
+        assert_eq!(todo.select(OperationGroup::Prompts), ["chat.send"]);
+        let mut selection = ApiSelection::default();
+        selection.operations.insert(
+            "chat.send".into(),
+            OperationOverride {
+                prompt: Some("/conversation_id".into()),
+                ..Default::default()
+            },
+        );
+        let err = Api::from_selection(&selection).unwrap_err().to_string();
+        assert!(
+            err.starts_with(
+                "api.operations.chat.send.prompt: `/conversation_id` must point at a string"
+            ),
             "{err}"
         );
     }

@@ -149,6 +149,10 @@ pub struct OperationOverride {
     /// such as an MCP tool that lists or gets: it then serves as a list (no id) or an object read.
     #[serde(default)]
     pub reads: Option<bool>,
+    /// For a chat operation: the JSON pointer of the message in its body (e.g. `/message`), where the
+    /// agent checks put their prompts.
+    #[serde(default)]
+    pub prompt: Option<String>,
 }
 
 /// An API description file.
@@ -200,6 +204,9 @@ pub struct OperationFile {
     /// Headers every request of this operation carries.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
+    /// For a chat operation: the JSON pointer of the message in its body.
+    #[serde(default)]
+    pub prompt: Option<String>,
 }
 
 fn default_auth() -> bool {
@@ -234,6 +241,8 @@ pub enum OperationGroup {
     Creates,
     /// Authenticated `GET`s of the acting user's data that use no resource id (lists).
     Lists,
+    /// Protected chat operations: those with a `prompt` (the message an agent reads).
+    Prompts,
     /// `GET` or `HEAD` operations that use a resource id (reading one object).
     ResourceReads,
     /// Other operations that use a resource id (changing or deleting one object, acting on it).
@@ -255,6 +264,7 @@ impl OperationGroup {
             OperationGroup::UserInBody => "user_in_body",
             OperationGroup::Creates => "creates",
             OperationGroup::Lists => "lists",
+            OperationGroup::Prompts => "prompts",
             OperationGroup::ResourceReads => "resource_reads",
             OperationGroup::ResourceWrites => "resource_writes",
         }
@@ -280,6 +290,7 @@ impl OperationGroup {
             OperationGroup::Lists => {
                 "lists the acting user's data (an authenticated GET with no object id)"
             }
+            OperationGroup::Prompts => "is a chat with an agent (`prompt:`, its message field)",
             OperationGroup::ResourceReads => "reads one object by its id (a GET with an object id)",
             OperationGroup::ResourceWrites => "changes, deletes or acts on one object by its id",
         }

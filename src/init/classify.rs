@@ -88,6 +88,8 @@ pub struct Op {
     pub service: Option<String>,
     /// `reads: true` for a read that is not a `GET` (an MCP tool that lists or gets).
     pub reads: Option<bool>,
+    /// A chat operation's message field (a JSON pointer), for the agent checks.
+    pub prompt: Option<String>,
 }
 
 /// How the document says a token is presented.
@@ -232,6 +234,7 @@ pub fn analyze(doc: &Document, options: &Options) -> Analysis {
 
         // Query and header parameters.
         let mut query = Vec::new();
+        let mut headers: Vec<(String, String)> = Vec::new();
         for param in &raw_op.params {
             let name = param.name.clone().unwrap_or_default();
             match param.location.as_deref() {
@@ -240,10 +243,18 @@ pub fn analyze(doc: &Document, options: &Options) -> Analysis {
                     query.push(format!("{}={value}", encode(&name)));
                 }
                 Some("header") if param.is_required() && !is_auth_header(&name, &presentation) => {
-                    notes.push(format!(
-                        "TODO: requires the header `{name}`: give its value under this operation's \
-                         `headers:` (or, if one value fits every request, the profile's `headers:`)"
-                    ));
+                    match documented_value(param, resolver) {
+                        Some(value) => {
+                            notes.push(format!(
+                                "requires the header `{name}`: the document's example value is sent; check it"
+                            ));
+                            headers.push((name.clone(), value));
+                        }
+                        None => notes.push(format!(
+                            "TODO: requires the header `{name}`: give its value under this operation's \
+                             `headers:` (or, if one value fits every request, the profile's `headers:`)"
+                        )),
+                    }
                 }
                 Some("cookie") if param.is_required() => notes.push(format!(
                     "TODO: requires the cookie `{name}`, which the harness does not send"
@@ -302,12 +313,20 @@ pub fn analyze(doc: &Document, options: &Options) -> Analysis {
             notes,
             uses,
             disabled: None,
-            headers: Vec::new(),
+            headers,
             service: None,
             reads: None,
+            prompt: None,
         };
+        let mut op = op;
+        op.prompt = super::chat::prompt_field(&op);
+        let continued = op.prompt.as_ref().and_then(|_| {
+            let properties = request_properties(raw_op, resolver);
+            super::chat::continuation(&op, &properties, &resources)
+        });
         let variants = query_variants(&op, raw_op, resolver);
         operations.push(op);
+        operations.extend(continued);
         operations.extend(variants);
     }
     dedupe_names(&mut operations);
@@ -706,6 +725,24 @@ fn request_json<'a>(
     }
 }
 
+/// The property names of an operation's JSON request body.
+fn request_properties(raw: &RawOp<'_>, resolver: Resolver<'_>) -> Vec<String> {
+    let Some(Ok(body)) = raw
+        .op
+        .request_body
+        .as_ref()
+        .map(|b| resolver.request_body(b))
+    else {
+        return Vec::new();
+    };
+    body.content
+        .iter()
+        .find(|(media, _)| is_json(media))
+        .and_then(|(_, media)| media.schema.as_ref())
+        .map(|schema| property_names(resolver, schema))
+        .unwrap_or_default()
+}
+
 fn is_json(media: &str) -> bool {
     let media = media
         .split(';')
@@ -822,6 +859,31 @@ fn query_value(
         Some("boolean") => "false".into(),
         _ => "{canary}".into(),
     }
+}
+
+/// A parameter's value as its document gives it (`example`, the schema's example or `default`, the
+/// first `enum` value), as header text with braces escaped; `None` when it gives none.
+fn documented_value(param: &Parameter, resolver: Resolver<'_>) -> Option<String> {
+    let object = param
+        .schema
+        .as_ref()
+        .and_then(|s| match resolver.schema(s) {
+            Ok(crate::openapi::refs::Resolved::Object(o, _)) => Some(o),
+            _ => None,
+        });
+    let value = param.example.as_ref().or_else(|| {
+        object.and_then(|o| {
+            o.first_example()
+                .or(o.default.as_ref())
+                .or_else(|| o.enumeration.as_ref().and_then(|e| e.first()))
+        })
+    })?;
+    let text = match value {
+        Value::String(s) => s.clone(),
+        Value::Null | Value::Array(_) | Value::Object(_) => return None,
+        other => other.to_string(),
+    };
+    (!text.contains(['\r', '\n'])).then(|| escape_template(&text))
 }
 
 /// Form-encodes text for a query string (no braces survive, so it is also template-safe).
@@ -1193,6 +1255,7 @@ mod tests {
             headers: Vec::new(),
             service: None,
             reads: None,
+            prompt: None,
         };
         let mut ops = vec![op("a.list"), op("a.list"), op("b"), op("a.list")];
         dedupe_names(&mut ops);
@@ -1221,6 +1284,7 @@ mod tests {
             headers: Vec::new(),
             service: None,
             reads: None,
+            prompt: None,
         };
         let mut ops = vec![
             op("tasks.create", &["project_id"], &["task_id"]),

@@ -21,6 +21,8 @@ pub struct ContractMatch {
     pub total: usize,
     /// (bundled operation, documented status, documented `auth`) where the document differs.
     pub overrides: Vec<(String, Option<u16>, Option<bool>)>,
+    /// The bundled description's route keys ([`route_key`]).
+    pub routes: std::collections::BTreeSet<String>,
 }
 
 impl ContractMatch {
@@ -34,12 +36,14 @@ impl ContractMatch {
         !self.complete() && self.matched.len() * 2 >= self.total
     }
 
-    /// Document operations that match no bundled one, in document order.
+    /// Operations whose route is none of the bundled ones (another service's are never), in order.
     pub fn extra<'a>(&self, analysis: &'a Analysis) -> Vec<&'a Op> {
         analysis
             .operations
             .iter()
-            .filter(|op| !self.matched.iter().any(|(_, doc)| *doc == op.name))
+            .filter(|op| {
+                op.service.is_some() || !self.routes.contains(&route_key(&op.method, &op.path))
+            })
             .collect()
     }
 
@@ -148,6 +152,7 @@ pub fn compare(analysis: &Analysis, bundled: &Api) -> ContractMatch {
     };
     for operation in &bundled.operations {
         let key = route_key(&operation.method, &operation.path);
+        found.routes.insert(key.clone());
         match analysis
             .operations
             .iter()
@@ -199,6 +204,7 @@ mod tests {
             headers: Vec::new(),
             service: None,
             reads: None,
+            prompt: None,
         }
     }
 

@@ -26,8 +26,9 @@
 //!   answer has a property named like a path parameter (`conversation_id`) also creates it.
 //! - **Bodies**: see [`body`]. **Query**: required query parameters are appended
 //!   (`example`, `default`, first `enum` value; `{user_id}`/an id placeholder when so named; else `1`,
-//!   `false` or `{canary}` by type); optional ones are left out. Required header (other than the
-//!   token's) and cookie parameters get a TODO.
+//!   `false` or `{canary}` by type); optional ones are left out. A required header (other than the
+//!   token's) goes under the operation's `headers:` with the value the document gives (its example,
+//!   default or first enum value), else gets a TODO, as does a required cookie.
 //! - **Status**: the lowest documented 2xx.
 //! - **Names**: GET collection `list`, POST collection `create` (with an item route) or `send`
 //!   (without), GET/PUT/PATCH/DELETE item `get`/`update`/`patch`/`delete`, prefixed by the collection
@@ -37,12 +38,14 @@
 //!   `_2`, `_3`. The operationId and summary are a comment above each operation.
 //! - An operation that uses an id no (live) operation creates is written commented out with a TODO
 //!   (the loader would reject it), to a fixpoint.
+//! - **Chat**: see [`chat`] (`prompt:` on a chat operation, and a `continue` variant).
 //! - **MCP servers** (`--mcp URL`): their tools become operations of a service; see [`mcp`].
 //! - `api.name` comes from `info.title` (lower case, dashes, at most 40 characters), never a bundled
 //!   description's name; except when the document has every route of the bundled Todo contract
 //!   ([`contract`]): then the profile selects `todo` and adds the document's other operations.
 
 pub mod body;
+pub mod chat;
 pub mod classify;
 pub mod contract;
 pub mod mcp;

@@ -376,6 +376,12 @@ fn render_op(out: &mut String, op: &Op) {
     if let Some(body) = &op.json {
         lines.push(format!("  json: {}", body.to_flow()));
     }
+    if let Some(prompt) = &op.prompt {
+        lines.push(format!(
+            "  prompt: {}   # the message, for the agent checks",
+            json(prompt)
+        ));
+    }
     if !op.creates.is_empty() {
         let pairs: Vec<String> = op
             .creates

@@ -293,6 +293,39 @@ impl CaseBuilder<'_, '_, '_> {
         plans
     }
 
+    /// The body of a chat operation with `prompt` put at its message pointer.
+    fn prompted(
+        &mut self,
+        op: &Operation,
+        step: &StepDoc,
+        prompt: &Spanned<String>,
+    ) -> Option<Value> {
+        let problem = if step.json.is_some() {
+            Some("`prompt` and `json` both set the body: give one".to_string())
+        } else if op.prompt.is_none() || op.json.is_none() {
+            Some(format!(
+                "`prompt` needs a chat operation: `{}` has no `prompt:` (the pointer of its message)",
+                op.name
+            ))
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            self.reporter.error_once(prompt.referenced, problem, None);
+            self.ok = false;
+            return None;
+        }
+        let mut body = op.json.clone()?;
+        if let Some(slot) = op
+            .prompt
+            .as_deref()
+            .and_then(|pointer| body.pointer_mut(pointer))
+        {
+            *slot = Value::String(prompt.value.clone());
+        }
+        self.json_value(&body)
+    }
+
     /// The requests of a `prepare` or `reread` step.
     fn derived(
         &mut self,
@@ -656,9 +689,10 @@ impl CaseBuilder<'_, '_, '_> {
                 self.ok = false;
             }
             let path = self.text_str(&op.path)?;
-            let body = match &step.json {
-                Some(json) => Some(BodyTemplate::Json(self.json(json)?)),
-                None => match &op.json {
+            let body = match (&step.json, &step.prompt) {
+                (Some(json), None) => Some(BodyTemplate::Json(self.json(json)?)),
+                (_, Some(prompt)) => Some(BodyTemplate::Json(self.prompted(op, step, prompt)?)),
+                (None, None) => match &op.json {
                     Some(json) => Some(BodyTemplate::Json(self.json_value(json)?)),
                     None => None,
                 },

@@ -169,6 +169,11 @@ pub struct StepDoc {
     #[serde(default)]
     #[schemars(with = "Option<JsonNode>")]
     pub json: Option<Spanned<JsonNode>>,
+    /// With `call` of a chat operation (one with `prompt:`): the message, put at the operation's
+    /// `prompt` pointer in its own body (exclusive with `json`).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub prompt: Option<Spanned<String>>,
     /// With `call`: extra query parameters.
     #[serde(default)]
     #[schemars(with = "OrderedMap<String>")]

@@ -611,6 +611,9 @@ pub(crate) fn step_templates<'a>(step: &'a StepDoc) -> Vec<TemplateRef<'a>> {
     if let Some(json) = &step.json {
         json_refs.push((json, Slot::Request, "json"));
     }
+    if let Some(prompt) = &step.prompt {
+        add(prompt, Slot::Request, "prompt");
+    }
     for (_, value) in step.query.iter() {
         add(value, Slot::Request, "query");
     }
@@ -725,6 +728,7 @@ fn check_step(
     if let Some(request) = &step.request {
         let what = [
             ("json", step.json.is_some()),
+            ("prompt", step.prompt.is_some()),
             ("query", !step.query.is_empty()),
             ("headers", !step.headers.is_empty()),
         ];
@@ -809,7 +813,7 @@ fn check_step(
 }
 
 /// Every field of a step and whether it is given (for the step kinds that take only a few).
-fn present_fields(step: &StepDoc) -> [(&'static str, bool); 15] {
+fn present_fields(step: &StepDoc) -> [(&'static str, bool); 16] {
     [
         ("as", step.actor.is_some()),
         ("call", step.call.is_some()),
@@ -820,6 +824,7 @@ fn present_fields(step: &StepDoc) -> [(&'static str, bool); 15] {
         ("path_user", step.path_user.is_some()),
         ("token", step.token.is_some()),
         ("json", step.json.is_some()),
+        ("prompt", step.prompt.is_some()),
         ("query", !step.query.is_empty()),
         ("headers", !step.headers.is_empty()),
         ("capture", !step.capture.is_empty()),

@@ -270,11 +270,20 @@ def _render_history(history: list[dict[str, str]]) -> str:
     return "Earlier in this conversation:\n" + "\n".join(f"{m['role']}: {m['content']}" for m in history)
 
 
-def respond(store: Store, caller: str, history: list[dict[str, str]], message: str) -> tuple[str, list]:
-    """Answers `message` for `caller` (never for an identity named in the text)."""
+def respond(
+    store: Store,
+    caller: str,
+    history: list[dict[str, str]],
+    message: str,
+    trust_claimed: bool = False,
+) -> tuple[str, list]:
+    """Answers `message` for `caller` (never for an identity named in the text, unless
+    `trust_claimed`: the deliberate flaw INTEROP_FLAW=agent-acts-as-named-user)."""
     claimed, text = split_identity_claim(message.strip())
     preface = ""
-    if claimed is not None and claimed != caller:
+    if trust_claimed and claimed is not None:
+        caller = claimed  # FLAW: the message names whom the agent acts for
+    elif claimed is not None and claimed != caller:
         preface = f"Note: you are signed in as {caller}; I can only act for you, not for {claimed}. "
     command = parse_command(text)
     kind = command[0]

@@ -163,7 +163,8 @@ def create_app(settings: Settings) -> FastAPI:
             if history is None:
                 raise not_found()
         store.add_message(owner, conversation_id, "user", body.message)
-        reply, tool_calls = agent.respond(store, owner, history, body.message)
+        trust = settings.has("agent-acts-as-named-user")
+        reply, tool_calls = agent.respond(store, owner, history, body.message, trust)
         store.add_message(owner, conversation_id, "assistant", reply)
         return {"conversation_id": conversation_id, "response": reply, "tool_calls": tool_calls}
 

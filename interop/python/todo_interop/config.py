@@ -38,6 +38,7 @@ FLAWS = (
     "task-read-idor",
     "mcp-trusts-user-id",
     "legacy-tasks-route",
+    "agent-acts-as-named-user",
 )
 
 VERIFIERS = ("pyjwt", "python-jose")

@@ -171,6 +171,7 @@ impl McpService {
             headers: vec![("Accept".into(), ACCEPT.into())],
             service: Some(self.name.clone()),
             reads: None,
+            prompt: None,
         }
     }
 }
