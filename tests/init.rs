@@ -351,6 +351,55 @@ fn unreadable_files_and_documents_without_paths_exit_2() {
     assert!(out.stderr.contains("only http and https"), "{}", out.stderr);
 }
 
+/// `--mcp` errors: a URL that is not http(s) and an unset token variable (exit 2, nothing sent), an
+/// endpoint that is no MCP server (exit 2, with its answer), nothing listening (exit 3).
+#[test]
+fn mcp_discovery_errors_are_explained() {
+    let init = |mcp: &str| {
+        vec!["init", "--openapi", FASTAPI_ITEMS, "--mcp", mcp]
+            .into_iter()
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    let out = run(&init("ftp://example.com/mcp"));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("expected an http(s) URL"),
+        "{}",
+        out.stderr
+    );
+
+    let unset = binary::authconform()
+        .args(init("http://127.0.0.1:9/mcp"))
+        .args(["--mcp-token-env", "AUTHCONFORM_TEST_UNSET_TOKEN"])
+        .env_remove("AUTHCONFORM_TEST_UNSET_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(unset.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&unset.stderr);
+    assert!(
+        stderr.contains("AUTHCONFORM_TEST_UNSET_TOKEN: the environment variable is not set"),
+        "{stderr}"
+    );
+
+    let addr = serve();
+    let not_mcp = run(&init(&format!("http://{addr}/openapi.json")));
+    assert_eq!(not_mcp.code, 2, "{}", not_mcp.stderr);
+    assert!(
+        not_mcp.stderr.contains("answered 405 to `initialize`"),
+        "{}",
+        not_mcp.stderr
+    );
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let closed = run(&init(&format!("http://127.0.0.1:{port}/mcp")));
+    assert_eq!(closed.code, 3, "{}", closed.stderr);
+}
+
 /// A loopback server: the fixture at /openapi.json, a redirect at /old, 404 elsewhere.
 fn serve() -> SocketAddr {
     use axum::Router;

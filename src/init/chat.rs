@@ -89,28 +89,15 @@ mod tests {
     use serde_json::json;
 
     fn chat(path: &str, fields: Vec<(&str, serde_json::Value)>) -> Op {
+        let fields = fields.into_iter();
         Op {
-            name: "chat.send".into(),
-            method: "POST".into(),
-            path: path.into(),
-            auth: true,
             json: Some(Body::Object(
                 fields
-                    .into_iter()
                     .map(|(k, v)| (k.to_string(), Body::Value(v)))
                     .collect(),
             )),
             creates: vec![("conversation_id".into(), "/conversation_id".into())],
-            status: Some(200),
-            operation_id: None,
-            summary: None,
-            notes: Vec::new(),
-            uses: Default::default(),
-            disabled: None,
-            headers: Vec::new(),
-            service: None,
-            reads: None,
-            prompt: None,
+            ..Op::new("chat.send", "POST", path)
         }
     }
 

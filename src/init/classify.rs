@@ -11,7 +11,9 @@ use super::vocab::{
     TENANT_COLLECTIONS, capture_name, escape_template, is_tenant_name, name_part, norm, pointer_to,
     singular,
 };
-use crate::openapi::model::{Document, MediaType, Operation, Parameter, RequestBody, Schema};
+use crate::openapi::model::{
+    Document, MediaType, Operation, Parameter, RequestBody, Schema, SchemaObject,
+};
 use crate::openapi::{RefProblem, Resolver};
 
 /// Last path segments of the obviously public routes (health, docs, the OpenAPI document, sign-in and
@@ -90,6 +92,30 @@ pub struct Op {
     pub reads: Option<bool>,
     /// A chat operation's message field (a JSON pointer), for the agent checks.
     pub prompt: Option<String>,
+}
+
+impl Op {
+    /// A protected operation with nothing but its name, method and path.
+    pub fn new(name: &str, method: &str, path: &str) -> Op {
+        Op {
+            name: name.into(),
+            method: method.into(),
+            path: path.into(),
+            auth: true,
+            json: None,
+            creates: Vec::new(),
+            status: None,
+            operation_id: None,
+            summary: None,
+            notes: Vec::new(),
+            uses: BTreeSet::new(),
+            disabled: None,
+            headers: Vec::new(),
+            service: None,
+            reads: None,
+            prompt: None,
+        }
+    }
 }
 
 /// How the document says a token is presented.
@@ -833,14 +859,7 @@ fn query_value(
     if let Some(example) = &param.example {
         return literal(example);
     }
-    let object = param
-        .schema
-        .as_ref()
-        .and_then(|s| match resolver.schema(s) {
-            Ok(crate::openapi::refs::Resolved::Object(o, _)) => Some(o),
-            _ => None,
-        });
-    let Some(object) = object else {
+    let Some(object) = param_schema(param, resolver) else {
         return "{canary}".into();
     };
     if let Some(v) = object.first_example().or(object.default.as_ref()) {
@@ -861,16 +880,18 @@ fn query_value(
     }
 }
 
+/// A parameter's schema, resolved, when it is a schema object.
+fn param_schema<'a>(param: &'a Parameter, resolver: Resolver<'a>) -> Option<&'a SchemaObject> {
+    match resolver.schema(param.schema.as_ref()?) {
+        Ok(crate::openapi::refs::Resolved::Object(object, _)) => Some(object),
+        _ => None,
+    }
+}
+
 /// A parameter's value as its document gives it (`example`, the schema's example or `default`, the
 /// first `enum` value), as header text with braces escaped; `None` when it gives none.
 fn documented_value(param: &Parameter, resolver: Resolver<'_>) -> Option<String> {
-    let object = param
-        .schema
-        .as_ref()
-        .and_then(|s| match resolver.schema(s) {
-            Ok(crate::openapi::refs::Resolved::Object(o, _)) => Some(o),
-            _ => None,
-        });
+    let object = param_schema(param, resolver);
     let value = param.example.as_ref().or_else(|| {
         object.and_then(|o| {
             o.first_example()

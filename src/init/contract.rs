@@ -189,22 +189,8 @@ mod tests {
 
     fn op(name: &str, method: &str, path: &str) -> Op {
         Op {
-            name: name.into(),
-            method: method.into(),
-            path: path.into(),
-            auth: true,
-            json: None,
-            creates: Vec::new(),
             status: Some(200),
-            operation_id: None,
-            summary: None,
-            notes: Vec::new(),
-            uses: Default::default(),
-            disabled: None,
-            headers: Vec::new(),
-            service: None,
-            reads: None,
-            prompt: None,
+            ..Op::new(name, method, path)
         }
     }
 

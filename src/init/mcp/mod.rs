@@ -156,22 +156,11 @@ impl McpService {
 
     fn op(&self, name: &str, body: Body) -> Op {
         Op {
-            name: format!("{}.{name}", self.name),
-            method: "POST".into(),
-            path: self.path.clone(),
-            auth: true,
             json: Some(body),
-            creates: Vec::new(),
             status: Some(200),
-            operation_id: None,
-            summary: None,
-            notes: Vec::new(),
-            uses: BTreeSet::new(),
-            disabled: None,
             headers: vec![("Accept".into(), ACCEPT.into())],
             service: Some(self.name.clone()),
-            reads: None,
-            prompt: None,
+            ..Op::new(&format!("{}.{name}", self.name), "POST", &self.path)
         }
     }
 }
