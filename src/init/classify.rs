@@ -1260,24 +1260,7 @@ mod tests {
 
     #[test]
     fn duplicate_names_get_numeric_suffixes() {
-        let op = |name: &str| Op {
-            name: name.into(),
-            method: "GET".into(),
-            path: "/".into(),
-            auth: true,
-            json: None,
-            creates: Vec::new(),
-            status: None,
-            operation_id: None,
-            summary: None,
-            notes: Vec::new(),
-            uses: BTreeSet::new(),
-            disabled: None,
-            headers: Vec::new(),
-            service: None,
-            reads: None,
-            prompt: None,
-        };
+        let op = |name: &str| Op::new(name, "GET", "/");
         let mut ops = vec![op("a.list"), op("a.list"), op("b"), op("a.list")];
         dedupe_names(&mut ops);
         let names: Vec<&str> = ops.iter().map(|o| o.name.as_str()).collect();
@@ -1287,25 +1270,12 @@ mod tests {
     #[test]
     fn operations_using_uncreated_ids_are_disabled_transitively() {
         let op = |name: &str, uses: &[&str], creates: &[&str]| Op {
-            name: name.into(),
-            method: "GET".into(),
-            path: "/".into(),
-            auth: true,
-            json: None,
             creates: creates
                 .iter()
                 .map(|c| (c.to_string(), "/id".to_string()))
                 .collect(),
-            status: None,
-            operation_id: None,
-            summary: None,
-            notes: Vec::new(),
             uses: uses.iter().map(|u| u.to_string()).collect(),
-            disabled: None,
-            headers: Vec::new(),
-            service: None,
-            reads: None,
-            prompt: None,
+            ..Op::new(name, "GET", "/")
         };
         let mut ops = vec![
             op("tasks.create", &["project_id"], &["task_id"]),
