@@ -181,6 +181,87 @@ fn the_todo_contract_selects_the_bundled_description_and_its_suite_passes() {
     );
 }
 
+/// `--secret-env NAME` writes the shared-secret issuer block for that variable; with the secret in
+/// it, the profile passes against the reference server in its HS256 mode unedited but for the
+/// principals it already has.
+#[test]
+fn secret_env_writes_a_shared_secret_issuer_that_runs() {
+    let out = run(&[
+        "init",
+        "--openapi",
+        "specs/openapi.yaml",
+        "--secret-env",
+        "AUTHCONFORM_TEST_SECRET",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let profile: Value = serde_saphyr::from_str(&out.stdout).unwrap();
+    assert_eq!(profile["issuer"]["alg"], "HS256");
+    assert_eq!(
+        profile["issuer"]["key"]["secret_env"],
+        "AUTHCONFORM_TEST_SECRET"
+    );
+    assert!(profile.get("target_keys").is_none(), "{}", out.stdout);
+    assert!(!out.stdout.contains("TODO-path-to-test-signing-key"));
+
+    let dir = scratch("secret-env");
+    let path = dir.join("profile.yaml");
+    std::fs::write(&path, &out.stdout).unwrap();
+    let secret = std::fs::read_to_string("fixtures/keys/issuer/hs256.secret").unwrap();
+    let passed = binary::authconform()
+        .args(["run", "--profile", path.to_str().unwrap(), "--reference"])
+        .args(["--reference-mode", "hs256", "--seed", "1"])
+        .env("AUTHCONFORM_TEST_SECRET", secret)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&passed.stdout);
+    assert_eq!(passed.status.code(), Some(0), "{stdout}");
+
+    let bad = run(&[
+        "init",
+        "--openapi",
+        FASTAPI_ITEMS,
+        "--secret-env",
+        "s3cr3t=value",
+    ]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("never the secret itself"),
+        "{}",
+        bad.stderr
+    );
+    let both = run(&[
+        "init",
+        "--openapi",
+        FASTAPI_ITEMS,
+        "--secret-env",
+        "A",
+        "--jwks-url",
+        "http://127.0.0.1:1/jwks",
+    ]);
+    assert_eq!(both.code, 2, "{}", both.stderr);
+}
+
+/// `--jwks-url URL` writes a key-pair issuer with `target_keys` at that URL and `hosted_issuer`
+/// explained; a URL that is not http(s) is a usage error.
+#[test]
+fn jwks_url_writes_a_key_pair_issuer_fetched_by_url() {
+    let url = "http://127.0.0.1:3000/api/auth/jwks";
+    let out = run(&["init", "--openapi", FASTAPI_ITEMS, "--jwks-url", url]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let profile: Value = serde_saphyr::from_str(&out.stdout).unwrap();
+    assert_eq!(profile["issuer"]["alg"], "EdDSA");
+    assert_eq!(profile["target_keys"]["jwks_url"], url);
+    assert!(out.stdout.contains("# hosted_issuer:"), "{}", out.stdout);
+    let bad = run(&[
+        "init",
+        "--openapi",
+        FASTAPI_ITEMS,
+        "--jwks-url",
+        "file:///jwks.json",
+    ]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+}
+
 /// A document that shares a route or two with the Todo contract is a custom API, and says so.
 #[test]
 fn a_document_that_is_not_the_todo_contract_says_so() {

@@ -100,9 +100,19 @@ fn profile_with(
     let mut doc: Value = serde_saphyr::from_str(&text).expect("init writes valid YAML");
     // init takes the base URL from where it read the document.
     assert_eq!(doc["base_url"], json!(server.url), "{text}");
-    let object = doc.as_object_mut().unwrap();
     for (key, value) in edits {
-        object.insert(key.to_string(), value.clone());
+        // `issuer/user_claim` edits one field of a block; `issuer` replaces the block.
+        let (parent, field) = key.rsplit_once('/').unwrap_or(("", key));
+        let parent = if parent.is_empty() {
+            &mut doc
+        } else {
+            doc.pointer_mut(&format!("/{parent}"))
+                .expect("the block init wrote")
+        };
+        parent
+            .as_object_mut()
+            .unwrap()
+            .insert(field.to_string(), value.clone());
     }
     let edited = dir.join("edited.yaml");
     std::fs::write(&edited, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
@@ -111,8 +121,23 @@ fn profile_with(
 
 /// Runs the suite on the profile (its base URL is the server's) and returns the weaknesses named.
 fn weaknesses(profile: &Path) -> (i32, BTreeSet<String>, String) {
-    let out = binary::run(&["run", "--profile", profile.to_str().unwrap(), "--seed", "1"]);
-    (out.code, servers::weaknesses(&out.stdout), out.stdout)
+    weaknesses_with(profile, &[])
+}
+
+/// [`weaknesses`], with environment variables (a secret the profile names).
+fn weaknesses_with(profile: &Path, env: &[(&str, &str)]) -> (i32, BTreeSet<String>, String) {
+    let mut command = binary::authconform();
+    command.args(["run", "--profile", profile.to_str().unwrap(), "--seed", "1"]);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let out = command.output().expect("the binary runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    (
+        out.status.code().unwrap(),
+        servers::weaknesses(&stdout),
+        stdout,
+    )
 }
 
 fn set(ids: &[&str]) -> BTreeSet<String> {
@@ -139,23 +164,43 @@ fn python_jose_with_a_user_id_claim_and_no_audience() {
         ("ISSUER", ""),
         ("AUDIENCE", ""),
     ];
-    // python-jose refuses any `aud` when the backend configures no audience: the tokens carry none.
-    let issuer = json!({
-        "preset": "shared-secret",
-        "alg": "HS256",
-        "key": {"secret_file": fixture("keys/issuer/hs256.secret")},
-        "user_claim": "user_id",
-    });
-    let edits = edits(issuer, None);
-    check(&env, &edits, "jose-user-id", &[]);
-    // The routes are the Todo contract's: the bundled suite names the flaw as tests/interop.rs does.
-    let flawed = [&env[..], &[("INTEROP_FLAW", "task-read-idor")]].concat();
-    check(
-        &flawed,
-        &edits,
-        "jose-user-id-idor",
-        &["task-read-idor", "object-read-idor", "existence-oracle"],
-    );
+    // `init --secret-env` writes the shared-secret block: no iss and no aud (python-jose refuses
+    // any `aud` when the backend configures no audience); the user's one edit is the claim.
+    let secret = std::fs::read_to_string(root().join("fixtures/keys/issuer/hs256.secret")).unwrap();
+    let run_env = [("INTEROP_HS_SECRET", secret.as_str())];
+    let edits = [
+        ("issuer/user_claim", json!("user_id")),
+        (
+            "principals",
+            json!({"alice": {"sub": "alice"}, "bob": {"sub": "bob"}}),
+        ),
+    ];
+    for (name, flaw, expected) in [
+        ("jose-user-id", None, &[][..]),
+        // The routes are the Todo contract's: the bundled suite names the flaw as tests/interop.rs does.
+        (
+            "jose-user-id-idor",
+            Some("task-read-idor"),
+            &["task-read-idor", "object-read-idor", "existence-oracle"][..],
+        ),
+    ] {
+        let mut server_env = env.to_vec();
+        server_env.extend(flaw.map(|flaw| ("INTEROP_FLAW", flaw)));
+        let server = Server::rest(&server_env);
+        let profile = profile_with(
+            &server,
+            name,
+            &edits,
+            &["--secret-env", "INTEROP_HS_SECRET"],
+            &[],
+        );
+        let text = std::fs::read_to_string(profile.parent().unwrap().join("profile.yaml")).unwrap();
+        assert!(text.contains("secret_env: INTEROP_HS_SECRET"), "{text}");
+        let (code, named, stdout) = weaknesses_with(&profile, &run_env);
+        drop(server);
+        assert_eq!(named, set(expected), "{name}\n{stdout}");
+        assert_eq!(code, i32::from(!expected.is_empty()), "{name}\n{stdout}");
+    }
 }
 
 #[test]
@@ -219,9 +264,10 @@ fn discovery_token() -> String {
 }
 
 /// A separate MCP server (official SDK) next to the REST API: `init --mcp` lists its tools and writes
-/// them as operations of a second service; the same tokens go there. With bearer auth and plain JSON
-/// answers, no weakness; with bearer auth but tools that trust their `user_id` argument, that fault
-/// by its generic name; without any auth, answering in event streams with the ids only in text
+/// them as operations of a second service; the same tokens go there. With bearer auth, plain JSON
+/// answers and sessions (the SDK's default: each user opens one, `mcp_session`), no weakness; with
+/// bearer auth but tools that trust their `user_id` argument, stateless, that fault by its generic
+/// name; without any auth, with sessions, answering in event streams with the ids only in text
 /// content, the open door and what it reveals.
 #[test]
 fn a_second_service_an_mcp_server_is_discovered_and_checked_with_the_same_tokens() {
@@ -235,20 +281,23 @@ fn a_second_service_an_mcp_server_is_discovered_and_checked_with_the_same_tokens
     let token = discovery_token();
     let rest = Server::rest(&verifier);
     let trusting = [&verifier[..], &[("INTEROP_FLAW", "mcp-trusts-user-id")]].concat();
+    // Stateful, as the SDK is by default: every request needs the session `initialize` opened.
+    let stateful = [&verifier[..], &[("MCP_SESSIONS", "stateful")]].concat();
     let open = [
         ("MCP_AUTH", "none"),
         ("MCP_RESPONSE", "sse"),
         ("MCP_OUTPUT", "text"),
+        ("MCP_SESSIONS", "stateful"),
     ];
     for (name, mcp_env, expected) in [
-        ("mcp-bearer", &verifier[..], &[][..]),
+        ("mcp-bearer-stateful", &stateful[..], &[][..]),
         (
             "mcp-trusting",
             &trusting[..],
             &["request-user-not-checked"][..],
         ),
         (
-            "mcp-open",
+            "mcp-open-stateful",
             &open[..],
             &["missing-token-accepted", "request-user-not-checked"][..],
         ),
@@ -268,6 +317,8 @@ fn a_second_service_an_mcp_server_is_discovered_and_checked_with_the_same_tokens
         );
         let text = std::fs::read_to_string(profile.parent().unwrap().join("profile.yaml")).unwrap();
         assert!(text.contains("todo_mcp.complete_task:"), "{text}");
+        let stateful = mcp_env.contains(&("MCP_SESSIONS", "stateful"));
+        assert_eq!(text.contains("mcp_session: \"/mcp\""), stateful, "{text}");
         let (code, named, stdout) = weaknesses(&profile);
         drop(mcp);
         assert_eq!(named, set(expected), "{name}\n{stdout}");

@@ -1,6 +1,6 @@
-"""Starts the standalone MCP server (the `mcp` SDK's FastMCP, streamable HTTP, stateless) with uvicorn
-(one worker) on 127.0.0.1:$PORT; the endpoint is POST /mcp. MCP_RESPONSE=json|sse and
-MCP_OUTPUT=structured|text shape its answers (todo_interop/mcp_server.py).
+"""Starts the standalone MCP server (the `mcp` SDK's FastMCP, streamable HTTP) with uvicorn (one worker)
+on 127.0.0.1:$PORT; the endpoint is POST /mcp. MCP_RESPONSE=json|sse and MCP_OUTPUT=structured|text
+shape its answers, MCP_SESSIONS=stateless (default)|stateful its sessions (todo_interop/mcp_server.py).
 
 MCP_AUTH=bearer (default) verifies `Authorization: Bearer <jwt>` like serve.py (VERIFIER, ALGS,
 JWKS_FILE / JWKS_URL, SECRET_FILE / SECRET, ISSUER, AUDIENCE, LEEWAY, USER_CLAIM); MCP_AUTH=none has no

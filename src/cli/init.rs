@@ -8,6 +8,7 @@ use clap::Args;
 
 use super::{CliError, exit};
 use crate::api::Api;
+use crate::init::issuer::Given;
 use crate::init::mcp::{DiscoverError, Discovery, discover};
 use crate::init::{Header, Options, generate, schema_reference};
 use crate::openapi::{self, OpenApiError, Source};
@@ -18,7 +19,8 @@ use crate::openapi::{self, OpenApiError, Source};
     authconform init --openapi http://127.0.0.1:8000/openapi.json --out items.yaml\n  \
     authconform init --openapi specs/openapi.yaml --target http://127.0.0.1:8000 > todo.yaml\n  \
     authconform init --openapi openapi.json --out profile.yaml --force\n  \
-    authconform init --openapi http://127.0.0.1:8000/openapi.json --mcp http://127.0.0.1:8001/mcp\n\n\
+    authconform init --openapi http://127.0.0.1:8000/openapi.json --mcp http://127.0.0.1:8001/mcp\n  \
+    authconform init --openapi openapi.json --secret-env BETTER_AUTH_SECRET --out profile.yaml\n\n\
 The profile is written with TODO comments: replace the issuer key, check the principals, then\n  \
     authconform run --profile items.yaml")]
 pub struct InitArgs {
@@ -45,6 +47,14 @@ pub struct InitArgs {
     /// that want one even to list their tools).
     #[arg(long, value_name = "NAME", requires = "mcp")]
     mcp_token_env: Option<String>,
+    /// The API verifies an HS256 shared secret: the NAME of the environment variable that will hold
+    /// it when the profile runs (the issuer block is written for it; the secret is not read here).
+    #[arg(long, value_name = "NAME", conflicts_with = "jwks_url")]
+    secret_env: Option<String>,
+    /// The API verifies a key pair whose public keys it fetches from this JWKS URL (the issuer
+    /// block, `target_keys` and `hosted_issuer` are written for it; nothing is fetched here).
+    #[arg(long, value_name = "URL")]
+    jwks_url: Option<String>,
 }
 
 /// Runs `init`.
@@ -68,6 +78,7 @@ pub fn run(args: InitArgs) -> Result<u8, CliError> {
             out.display()
         )));
     }
+    let keys = given_keys(&args)?;
     let source = Source::parse(&args.openapi).map_err(CliError::usage)?;
     let doc = openapi::load(&source).map_err(|err| match err {
         OpenApiError::Unreachable(message) => CliError::Unreachable(message),
@@ -90,6 +101,7 @@ pub fn run(args: InitArgs) -> Result<u8, CliError> {
         target: args.target.clone(),
         read_from,
         reserved_api_names: Api::bundled_names().iter().map(|n| n.to_string()).collect(),
+        keys,
     };
     let header = Header {
         source: args.openapi.clone(),
@@ -134,6 +146,32 @@ pub fn run(args: InitArgs) -> Result<u8, CliError> {
         ),
     }
     Ok(exit::OK)
+}
+
+/// What --secret-env or --jwks-url says about the API's keys.
+fn given_keys(args: &InitArgs) -> Result<Option<Given>, CliError> {
+    if let Some(name) = &args.secret_env {
+        let valid = !name.is_empty()
+            && !name.starts_with(|c: char| c.is_ascii_digit())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            return Err(CliError::usage(format!(
+                "--secret-env {name:?}: expected the NAME of an environment variable (letters, digits, _), never the secret itself"
+            )));
+        }
+        return Ok(Some(Given::SecretEnv(name.clone())));
+    }
+    if let Some(url) = &args.jwks_url {
+        return match url::Url::parse(url) {
+            Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => {
+                Ok(Some(Given::JwksUrl(url.clone())))
+            }
+            _ => Err(CliError::usage(format!(
+                "--jwks-url {url}: expected an http(s) URL such as http://127.0.0.1:3000/api/auth/jwks"
+            ))),
+        };
+    }
+    Ok(None)
 }
 
 /// Each --mcp server's tools, in order.

@@ -150,6 +150,8 @@ pub struct Analysis {
     pub presentation: Option<Presentation>,
     /// Comments about security schemes and presentation.
     pub security_notes: Vec<String>,
+    /// How the API's tokens are made, as far as is known.
+    pub issuer: super::issuer::IssuerHint,
     /// Whether the document declares security anywhere.
     pub security_declared: bool,
     /// Tenant path parameter names as written in the document.
@@ -180,6 +182,8 @@ pub struct Options {
     pub read_from: Option<String>,
     /// Bundled API description names the generated name must avoid.
     pub reserved_api_names: Vec<String>,
+    /// What the command line says about the API's keys.
+    pub keys: Option<super::issuer::Given>,
 }
 
 /// An operation of the document with its parameters resolved and merged.
@@ -381,6 +385,7 @@ pub fn analyze(doc: &Document, options: &Options) -> Analysis {
         warnings,
         contract: None,
         services: Vec::new(),
+        issuer: Default::default(),
     }
 }
 
@@ -1428,6 +1433,7 @@ mod tests {
                 target: Some("https://staging.example/".into()),
                 read_from: Some("http://ignored:1".into()),
                 reserved_api_names: vec![],
+                keys: None,
             },
         );
         assert_eq!(
@@ -1512,6 +1518,7 @@ mod tests {
                 target: None,
                 read_from: None,
                 reserved_api_names: vec!["todo".into()],
+                keys: None,
             },
         );
         assert_eq!(a.api_name, "todo-api");

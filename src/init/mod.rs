@@ -38,6 +38,8 @@
 //!   `_2`, `_3`. The operationId and summary are a comment above each operation.
 //! - An operation that uses an id no (live) operation creates is written commented out with a TODO
 //!   (the loader would reject it), to a fixpoint.
+//! - **Issuer**: see [`issuer`] (a shared secret, a key pair fetched by URL, or a TEST ONLY key pair
+//!   with each choice explained; `--secret-env` and `--jwks-url` say it outright).
 //! - **Chat**: see [`chat`] (`prompt:` on a chat operation, and a `continue` variant).
 //! - **MCP servers** (`--mcp URL`): their tools become operations of a service; see [`mcp`].
 //! - `api.name` comes from `info.title` (lower case, dashes, at most 40 characters), never a bundled
@@ -48,6 +50,7 @@ pub mod body;
 pub mod chat;
 pub mod classify;
 pub mod contract;
+pub mod issuer;
 pub mod mcp;
 pub mod render;
 pub mod vocab;
@@ -80,6 +83,15 @@ pub fn generate(
     mcp: Vec<(String, mcp::Discovery)>,
 ) -> Result<Generated, String> {
     let mut analysis = analyze(doc, options);
+    let origin = url::Url::parse(&analysis.base_url)
+        .map(|url| url.origin().ascii_serialization())
+        .unwrap_or_else(|_| analysis.base_url.clone());
+    let base = format!(
+        "{}{}",
+        analysis.base_url.trim_end_matches('/'),
+        analysis.prefix
+    );
+    analysis.issuer = issuer::detect(doc, &base, &origin, options.keys.as_ref());
     let todo = crate::api::Api::bundled("todo").expect("the bundled todo description loads");
     analysis.contract = Some(contract::compare(&analysis, &todo));
     for (url, discovery) in mcp {

@@ -190,7 +190,7 @@ pub fn render(analysis: &Analysis, header: &Header) -> String {
     }
 
     out.push('\n');
-    out.push_str(ISSUER);
+    super::issuer::render(&mut out, &analysis.issuer);
     out.push('\n');
     out.push_str(PRINCIPALS);
 
@@ -241,17 +241,27 @@ fn render_services(out: &mut String, analysis: &Analysis) {
                 service.name
             ),
         );
-        if found.session {
+        let session = found.session && !service.path.contains('?');
+        if session {
             comment(
                 out,
                 "  ",
-                "TODO: it opened a session (Mcp-Session-Id). The harness sends each tool call on its \
-                 own, without a session; a server that insists on one refuses them all. Run it \
-                 stateless for the check (FastMCP: stateless_http=True).",
+                "It opened a session (Mcp-Session-Id): with `mcp_session`, each user opens one when a \
+                 run starts, and every call as that user carries it.",
+            );
+        } else if found.session {
+            comment(
+                out,
+                "  ",
+                "TODO: it opened a session (Mcp-Session-Id), but its endpoint has a query, which \
+                 `mcp_session` cannot name: run it stateless for the check (FastMCP: stateless_http=True).",
             );
         }
         let _ = writeln!(out, "  {}:", key(&service.name));
         let _ = writeln!(out, "    base_url: {}", json(&service.base_url));
+        if session {
+            let _ = writeln!(out, "    mcp_session: {}", json(&service.path));
+        }
     }
 }
 
@@ -418,40 +428,6 @@ any POST whose answer has a property named like a path id creates it; bodies hol
 properties plus optional strings (the first one \"{canary}\"); ids in bodies only when required; \
 required query parameters are in the path; `status` is the lowest documented 2xx. An operation that \
 uses an id nothing creates is commented out with a TODO.";
-
-const ISSUER: &str = "\
-# How the harness mints tokens your API accepts.
-issuer:
-  # TODO: the algorithm and key your API verifies. Better Auth's JWT plugin signs EdDSA (Ed25519)
-  # and publishes its public keys at /api/auth/jwks. For tests, make a TEST ONLY key set with
-  #   authconform keys generate --out keys
-  # have the API trust keys/issuer/jwks-ed25519.json (serve it where the API fetches its JWKS, e.g.
-  # with `hosted_issuer: { listen: 127.0.0.1:3000 }` in this profile), and point `pem` at
-  # keys/issuer/ed25519.pem (paths are relative to this file).
-  # With a shared secret (HS256, e.g. BETTER_AUTH_SECRET in both services) write instead:
-  #   alg: HS256
-  #   key: { secret_env: JWT_SECRET }   # the NAME of an environment variable, never the secret
-  alg: EdDSA
-  key:
-    pem: TODO-path-to-test-signing-key.pem   # TODO: a PKCS#8 PEM private key file
-  kid: test-ed25519   # TODO: the kid of the key in the JWKS your API trusts (this is keys generate's)
-  # Better Auth uses its base URL as both issuer and audience. Leave `iss` or `aud` out when your
-  # issuer's tokens carry none (python-jose refuses any `aud` when the API configures no audience).
-  iss: http://localhost:3000
-  aud: http://localhost:3000
-  lifetime_secs: 900
-  leeway_secs: 30
-  # The claim your API reads the user id from (`sub`, `user_id`, `id`, or a JSON pointer to a nested
-  # one such as /user/id), and the id's form (string, uuid or integer).
-  user_claim: sub
-  user_id_type: string
-  # Not holding the issuer's key (real staging)? Leave `key` out and give each principal a `token`:
-  # a login flow under `logins:`, `env` or `command` (see the README, \"Tokens from your real issuer\").
-# The API's public keys, for key-confusion attacks (optional; give one):
-# target_keys:
-#   jwks_url: http://localhost:3000/api/auth/jwks
-#   jwks_file: keys/issuer/jwks-ed25519.json
-";
 
 const PRINCIPALS: &str = "\
 # TODO: two DISTINCT users your API accepts. `sub` goes into the token (the issuer's user claim) and is

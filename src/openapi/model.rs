@@ -131,6 +131,8 @@ pub struct Info {
     pub title: Option<String>,
     /// `version`.
     pub version: Option<Value>,
+    /// `description` (kept as any value: only read when it is text).
+    pub description: Option<Value>,
 }
 
 /// A `servers` entry.
@@ -312,6 +314,14 @@ pub struct SecurityScheme {
     /// `in` of an apiKey: header, query or cookie.
     #[serde(rename = "in")]
     pub location: Option<String>,
+    /// `bearerFormat` of an http bearer scheme (a hint, e.g. `JWT`).
+    #[serde(rename = "bearerFormat")]
+    pub bearer_format: Option<Value>,
+    /// `description`.
+    pub description: Option<Value>,
+    /// `openIdConnectUrl`: the discovery document of an openIdConnect scheme.
+    #[serde(rename = "openIdConnectUrl")]
+    pub open_id_connect_url: Option<Value>,
 }
 
 /// A schema: `true`/`false` (3.1) or a schema object.

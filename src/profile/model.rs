@@ -64,6 +64,11 @@ pub struct ProfileFile {
 pub struct ServiceFile {
     /// Its base URL, e.g. `http://127.0.0.1:8001`.
     pub base_url: String,
+    /// A stateful MCP server's endpoint path (e.g. `/mcp`): when a run starts, each principal opens a
+    /// session there (`initialize`, with a valid token), every request to this service as that
+    /// principal carries its `Mcp-Session-Id`, and the sessions are closed at the end.
+    #[serde(default)]
+    pub mcp_session: Option<String>,
 }
 
 /// A login flow: HTTP requests run in order with one cookie jar, each able to extract values (by JSON

@@ -126,6 +126,8 @@ pub struct Profile {
     pub logins: BTreeMap<String, LoginFile>,
     /// Other services' base URLs (no trailing slash), by name.
     pub services: BTreeMap<String, String>,
+    /// The MCP endpoint URLs where each principal opens a session, by service name.
+    pub mcp_sessions: BTreeMap<String, String>,
 }
 
 /// Where a principal's token comes from when the harness does not mint it.
@@ -210,6 +212,7 @@ impl Resolver<'_> {
         };
         let target_settings = self.target_settings(&file)?;
         let services = self.services(&file)?;
+        let mcp_sessions = self.mcp_sessions(&file, &services)?;
         let mut chat_phrases: BTreeMap<String, String> = DEFAULT_CHAT_PHRASES
             .iter()
             .map(|(name, text)| (name.to_string(), text.to_string()))
@@ -276,7 +279,30 @@ impl Resolver<'_> {
             token_sources,
             logins: file.logins,
             services,
+            mcp_sessions,
         })
+    }
+
+    /// The session endpoints of stateful MCP services, checked.
+    fn mcp_sessions(
+        &self,
+        file: &ProfileFile,
+        services: &BTreeMap<String, String>,
+    ) -> Result<BTreeMap<String, String>, ProfileError> {
+        let mut sessions = BTreeMap::new();
+        for (name, service) in &file.services {
+            let Some(path) = &service.mcp_session else {
+                continue;
+            };
+            if !path.starts_with('/') || path.contains(['?', '#', '{', '}']) {
+                return Err(self.invalid(
+                    &format!("services.{name}.mcp_session"),
+                    format!("{path:?} must be a path that starts with `/`, e.g. /mcp"),
+                ));
+            }
+            sessions.insert(name.clone(), format!("{}{path}", services[name]));
+        }
+        Ok(sessions)
     }
 
     /// The services' base URLs, checked, and every operation's `service` among them.

@@ -39,6 +39,8 @@ pub struct RunShared {
     pub profile: Arc<Profile>,
     /// Token making.
     pub tokens: TokenFactory,
+    /// Each principal's sessions with stateful MCP services.
+    pub sessions: super::sessions::McpSessions,
     /// The attacker host (jku/x5u bait).
     pub attacker: AttackerHost,
     /// A per-run value that makes canaries unique.
@@ -539,6 +541,11 @@ impl CaseRun<'_> {
         for (name, value) in &self.shared.profile.extra_headers {
             spec = spec.header(name.clone(), value.clone());
         }
+        let session = self.shared.sessions.headers(url.as_str(), &step.actor);
+        let in_session = !session.is_empty();
+        for (name, value) in session {
+            spec = spec.header(name, value);
+        }
         for (name, value) in &request.headers {
             let value =
                 template::render(value, &text).map_err(|err| format!("header {name}: {err}"))?;
@@ -546,8 +553,11 @@ impl CaseRun<'_> {
         }
         match &request.body {
             Some(BodyTemplate::Json(body)) => {
-                let body =
+                let mut body =
                     template::render_json(body, &value).map_err(|err| format!("body: {err}"))?;
+                if in_session {
+                    self.shared.sessions.number(&mut body);
+                }
                 spec = spec.json(&body);
             }
             Some(BodyTemplate::Text(body)) => {

@@ -10,6 +10,7 @@ pub mod instances;
 pub mod limit;
 pub mod result;
 pub mod sample;
+pub mod sessions;
 pub mod tokens;
 
 use std::sync::Arc;
@@ -106,14 +107,17 @@ pub async fn run_with(
         .map_err(|err| RunError::Harness(format!("cannot generate attacker keys: {err}")))?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let shared_profile = Arc::clone(&profile);
+    let tokens = TokenFactory {
+        profile: Arc::clone(&profile),
+        attacker: Arc::new(attacker_keys),
+        clock,
+    };
+    let sessions = sessions::McpSessions::open(&client, &profile, &tokens).await?;
     let shared = Arc::new(RunShared {
         client,
         base_url: base_url.clone(),
-        tokens: TokenFactory {
-            profile: Arc::clone(&profile),
-            attacker: Arc::new(attacker_keys),
-            clock,
-        },
+        tokens,
+        sessions,
         profile,
         attacker,
         nonce: nonce(options.seed),
@@ -201,6 +205,7 @@ pub async fn run_with(
             })
         })
         .collect::<Vec<_>>();
+    shared.sessions.close(&shared.client).await;
     let mut cases = cases;
     let bindings: Vec<_> = suite
         .cases

@@ -5,6 +5,7 @@ pub mod attacker;
 pub mod body;
 pub mod client;
 pub mod issuer;
+pub mod mcp;
 pub mod placement;
 mod serve;
 

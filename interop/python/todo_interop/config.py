@@ -130,13 +130,14 @@ class McpSettings:
     token: Settings | None = None  # the verifier settings, with MCP_AUTH=bearer only
     output: str = "structured"  # "structured" (structuredContent + text) or "text" (JSON in text only)
     response: str = "json"  # "json" (one JSON body) or "sse" (an event stream per POST)
+    sessions: str = "stateless"  # "stateless" or "stateful" (the SDK's default: Mcp-Session-Id required)
 
     def has(self, flaw: str) -> bool:
         return self.token is not None and self.token.has(flaw)
 
 
 def load_mcp() -> McpSettings:
-    """The MCP server's settings: MCP_AUTH, DB_PATH, MCP_OUTPUT, MCP_RESPONSE and, for MCP_AUTH=bearer,
+    """The MCP server's settings: MCP_AUTH, DB_PATH, MCP_OUTPUT, MCP_RESPONSE, MCP_SESSIONS and, for MCP_AUTH=bearer,
     everything `load` reads."""
     env = os.environ
     auth = env.get("MCP_AUTH", "bearer")
@@ -149,7 +150,10 @@ def load_mcp() -> McpSettings:
     response = env.get("MCP_RESPONSE", "json")
     if response not in ("json", "sse"):
         raise ConfigError("MCP_RESPONSE must be json or sse")
-    shape = {"db_path": db_path, "output": output, "response": response}
+    sessions = env.get("MCP_SESSIONS", "stateless")
+    if sessions not in ("stateless", "stateful"):
+        raise ConfigError("MCP_SESSIONS must be stateless or stateful")
+    shape = {"db_path": db_path, "output": output, "response": response, "sessions": sessions}
     if auth == "none":
         if env.get("INTEROP_FLAW"):
             raise ConfigError("MCP_AUTH=none takes no INTEROP_FLAW (it is the flaw)")

@@ -1,5 +1,6 @@
 """The todo tools as a standalone MCP server: the official `mcp` SDK's FastMCP, streamable HTTP transport,
-stateless (one POST per JSON-RPC request, no session). MCP_RESPONSE=json (default) answers with one JSON
+stateless (one POST per JSON-RPC request, no session), or with MCP_SESSIONS=stateful the SDK's default:
+`initialize` opens a session and every later request must carry its `Mcp-Session-Id`. MCP_RESPONSE=json (default) answers with one JSON
 body, MCP_RESPONSE=sse with an event stream; MCP_OUTPUT=structured (default) gives tool results a
 `structuredContent` (and the same JSON as text), MCP_OUTPUT=text the JSON as text content only.
 
@@ -37,7 +38,7 @@ def create_mcp(settings: McpSettings, store: Store) -> FastMCP:
     """The FastMCP server with the five task tools, acting on `store`."""
     mcp = FastMCP(
         "todo-mcp",
-        stateless_http=True,
+        stateless_http=settings.sessions == "stateless",
         json_response=settings.response == "json",
         streamable_http_path=MCP_PATH,
         max_request_body_size=MAX_BODY_BYTES,
