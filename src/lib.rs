@@ -13,6 +13,7 @@ pub mod login;
 pub mod openapi;
 pub mod profile;
 pub mod report;
+pub mod rng;
 pub mod runner;
 pub mod scenario;
 pub mod schemas;

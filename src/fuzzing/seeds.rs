@@ -29,12 +29,7 @@ pub fn seeds(target: &str, root: &Path, attacker: &KeySet) -> Vec<Vec<u8>> {
 
 /// The file name a seed is stored under: `seed-` and a 64-bit FNV-1a hash of its bytes.
 pub fn seed_file_name(seed: &[u8]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in seed {
-        hash ^= u64::from(b);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("seed-{hash:016x}")
+    format!("seed-{:016x}", crate::rng::fnv1a(seed))
 }
 
 /// Catalog attack tokens (plain or placed) against an issuer key, at the fixture's fixed time.

@@ -44,16 +44,7 @@ pub fn sample(mut suite: Suite, per_scenario: usize, seed: u64) -> (Suite, Sampl
 /// A case's place in the draw: SplitMix64 over the seed and an FNV-1a hash of its id (stable across
 /// platforms and releases, unlike `std`'s hasher).
 fn rank(seed: u64, id: &str) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in id.bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    let mut z = seed ^ hash;
-    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
+    crate::rng::Rng::new(seed ^ crate::rng::fnv1a(id.as_bytes())).next_u64()
 }
 
 #[cfg(test)]

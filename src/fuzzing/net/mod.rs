@@ -9,7 +9,6 @@
 pub mod case;
 pub mod judge;
 pub mod mutate;
-pub mod rng;
 pub mod routes;
 pub mod save;
 pub mod shrink;

@@ -7,11 +7,11 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use super::case::{Encoding, FuzzCase, Signature, TokenForm, TokenParts};
-use super::rng::Rng;
 use crate::fuzzing::members::Members;
 use crate::fuzzing::vocab::{
     self, ALG_NAMES, CLAIM_NAMES, HEADER_NAMES, KID_VALUES, RAW_BYTES, SCHEMES, VALUE_COUNT,
 };
+use crate::rng::Rng;
 use crate::token::b64;
 use crate::token::keys::{KeySet, PublicKey};
 use crate::token::mint::{FixedClock, IssuerSettings, Principal, mint_at};

@@ -1,5 +1,7 @@
-//! A small seeded generator (SplitMix64): every fuzz case draws from its own stream derived from the run
-//! seed and the case number, so a run is reproducible from `--seed` whatever the request concurrency.
+//! The one small seeded generator (SplitMix64) and the one stable hash (FNV-1a) of the crate: canary
+//! nonces, `--sample` draws, fuzz cases (each from its own stream derived from the run seed and the
+//! case number, so a run is reproducible from `--seed` whatever the request concurrency) and corpus
+//! file names. Both are stable across platforms and releases, unlike `std`'s hasher.
 
 /// SplitMix64 (Steele, Lea, Flood 2014): fast, full period, good enough for choosing mutations.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +52,16 @@ impl Rng {
     }
 }
 
+/// The 64-bit FNV-1a hash of `bytes`.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &byte in bytes {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,5 +80,13 @@ mod tests {
         assert_eq!(rng.below(0), 0);
         assert!(!rng.chance(0, 5) && rng.chance(5, 5) && !rng.chance(1, 0));
         assert_eq!(rng.pick::<u8>(&[]), None);
+    }
+
+    #[test]
+    fn known_values() {
+        // SplitMix64's first output for seed 0, and FNV-1a's offset basis and "a" (published vectors).
+        assert_eq!(Rng::new(0).next_u64(), 0xe220_a839_7b1d_cdaf);
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
     }
 }
