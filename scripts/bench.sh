@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# Benchmark of the bundled suite against the embedded reference server (release build): wall time of
-# `authconform run` (process start to exit, server start included) and requests per second over the
-# run itself. Not a test: figures depend on the machine; docs/benchmark.md records them.
+# Benchmark of the bundled suite (release build). Not a test: figures depend on the machine;
+# docs/benchmark.md records them. Everything is measured in one invocation, on the same machine, so
+# the ratios hold even where the absolute figures do not.
+#
+# 1. The default job against the embedded reference server with all five reports on (json, junit,
+#    sarif, markdown, html): wall time (process start to exit, server start included), requests per
+#    second over the run itself, peak RSS, and the JSON report's size.
+# 2. With `wrk` installed: the standalone reference server on loopback; wrk's request rate on the
+#    valid-token list endpoint (GET /api/alice/tasks) and on a refused token, then the harness's own
+#    rate over the whole suite against that same server, and the ratio harness / wrk.
 #
 #   scripts/bench.sh            # 5 measured runs after one warm-up
 #   RUNS=10 scripts/bench.sh
 #   SELFTEST=1 scripts/bench.sh # also time `authconform selftest` once
 #
-# Needs: cargo, /usr/bin/time (GNU time), jq.
+# Needs: cargo, /usr/bin/time (GNU time), jq; wrk (optional, for part 2). Loopback only; every process
+# it starts is stopped by its pid.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,39 +24,93 @@ for tool in /usr/bin/time jq; do
     command -v "$tool" >/dev/null || { echo "bench: $tool is required" >&2; exit 2; }
 done
 
-cargo build --release --quiet
+cargo build --release --quiet --workspace
 bin=target/release/authconform
+server_bin=target/release/reference-server
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+server_pid=""
+cleanup() {
+    if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(uname -sr)"
 echo "build:   $(rustc --version), release profile"
 "$bin" run --seed 0 >/dev/null # warm-up (page cache, lazy statics)
 
+# The requests of a run, from its JSON report: every request of every case.
+requests_of() { jq '[.cases[].exchanges | length] | add' "$1"; }
+rate_of() { awk -v r="$1" -v ms="$2" 'BEGIN { printf "%.0f", r / (ms / 1000) }'; }
+
+echo
+echo "1. the default job, embedded reference server, all five reports"
 walls=()
 for i in $(seq 1 "$runs"); do
-    report="$work/run-$i.json"
-    /usr/bin/time -f "%e %M" -o "$work/time-$i" "$bin" run --seed "$i" --report "json:$report" >/dev/null
-    read -r wall rss <"$work/time-$i"
+    out="$work/run-$i"
+    mkdir -p "$out"
+    /usr/bin/time -f "%e %M" -o "$out/time" "$bin" run --seed "$i" \
+        --report "json:$out/report.json" --report "junit:$out/junit.xml" \
+        --report "sarif:$out/report.sarif" --report "markdown:$out/report.md" \
+        --report "html:$out/report.html" >/dev/null
+    read -r wall rss <"$out/time"
+    report="$out/report.json"
     cases=$(jq '.cases | length' "$report")
     judged=$(jq '[.cases[] | select(.verdict != "skipped")] | length' "$report")
-    requests=$(jq '[.cases[].exchanges | length] | add' "$report")
+    requests=$(requests_of "$report")
     run_ms=$(jq '.duration_ms' "$report")
     gate=$(jq -r '.gate_passed' "$report")
-    rps=$(awk -v r="$requests" -v ms="$run_ms" 'BEGIN { printf "%.0f", r / (ms / 1000) }')
-    printf 'run %d: wall %6.2f s, run %6.2f s, %d cases (%d judged), %d requests, %s req/s, max RSS %d MiB, gate passed: %s\n' \
-        "$i" "$wall" "$(awk -v ms="$run_ms" 'BEGIN { print ms / 1000 }')" "$cases" "$judged" "$requests" "$rps" "$((rss / 1024))" "$gate"
-    walls+=("$wall $run_ms $requests")
+    json_kib=$(( $(stat -c %s "$report") / 1024 ))
+    printf 'run %d: wall %6.2f s, run %6.2f s, %d cases (%d judged), %d requests, %s req/s, peak RSS %d MiB, JSON report %d KiB, gate passed: %s\n' \
+        "$i" "$wall" "$(awk -v ms="$run_ms" 'BEGIN { print ms / 1000 }')" "$cases" "$judged" "$requests" \
+        "$(rate_of "$requests" "$run_ms")" "$((rss / 1024))" "$json_kib" "$gate"
+    walls+=("$wall $run_ms $requests $rss")
 done
-
 printf '%s\n' "${walls[@]}" | sort -n | awk -v n="$runs" '
-    { wall[NR] = $1; ms[NR] = $2; req[NR] = $3 }
+    { wall[NR] = $1; ms[NR] = $2; req[NR] = $3; rss[NR] = $4; if ($4 > peak) peak = $4 }
     END {
         m = int((n + 1) / 2)
-        printf "median of %d runs: wall %.2f s, run %.2f s, %d requests, %.0f req/s\n", n, wall[m], ms[m] / 1000, req[m], req[m] / (ms[m] / 1000)
+        printf "median of %d runs: wall %.2f s, run %.2f s, %d requests, %.0f req/s; highest peak RSS %d MiB\n",
+            n, wall[m], ms[m] / 1000, req[m], req[m] / (ms[m] / 1000), peak / 1024
     }'
 
+if command -v wrk >/dev/null; then
+    echo
+    echo "2. the standalone reference server: wrk against the harness"
+    "$server_bin" --listen 127.0.0.1:0 --jwks fixtures/keys/issuer/jwks-ed25519.json \
+        >"$work/server.out" 2>"$work/server.err" &
+    server_pid=$!
+    url=""
+    for _ in $(seq 1 100); do
+        url=$(sed -n 's/^listening on //p' "$work/server.out")
+        [ -n "$url" ] && break
+        sleep 0.1
+    done
+    [ -n "$url" ] || { echo "bench: the reference server did not start" >&2; cat "$work/server.err" >&2; exit 1; }
+    profile=fixtures/profiles/reference.yaml
+    valid=$("$bin" mint --profile "$profile" --as alice | tail -n 1)
+    refused=$("$bin" mint --profile "$profile" --as alice --mutate alg-none | tail -n 1)
+    wrk_rate() {
+        wrk -t2 -c16 -d10s -H "Authorization: Bearer $1" "$url/api/alice/tasks" |
+            awk '/^Requests\/sec:/ { printf "%.0f", $2 }'
+    }
+    valid_rate=$(wrk_rate "$valid")
+    refused_rate=$(wrk_rate "$refused")
+    "$bin" run --profile "$profile" --target "$url" --seed 1 --report "json:$work/external.json" >/dev/null || true
+    requests=$(requests_of "$work/external.json")
+    run_ms=$(jq '.duration_ms' "$work/external.json")
+    harness_rate=$(rate_of "$requests" "$run_ms")
+    echo "wrk, valid token, GET /api/alice/tasks: $valid_rate req/s"
+    echo "wrk, refused token (alg none):          $refused_rate req/s"
+    echo "harness, whole suite ($requests requests): $harness_rate req/s"
+    awk -v h="$harness_rate" -v w="$valid_rate" 'BEGIN { printf "ratio harness / wrk (valid token): %.0f%%\n", 100 * h / w }'
+else
+    echo
+    echo "2. skipped: wrk is not installed (apt-get install wrk)"
+fi
+
 if [ "${SELFTEST:-0}" = 1 ]; then
+    echo
     /usr/bin/time -f "selftest: wall %e s, max RSS %M KiB" "$bin" selftest >/dev/null 2>"$work/selftest.err" || true
     tail -n 2 "$work/selftest.err"
 fi

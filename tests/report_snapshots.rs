@@ -103,3 +103,13 @@ fn terminal_summary_of_notes_controls_capacity_and_transport_errors() {
     assert!(!run.gate_passed(), "a failed control fails the gate");
     insta::assert_snapshot!(text);
 }
+
+/// The JSON report written case by case is the same document as the value.
+#[test]
+fn json_report_written_streaming_is_the_same_document() {
+    let run = sample_run();
+    let mut written = Vec::new();
+    report::json::write(&run, &mut written).unwrap();
+    let parsed: serde_json::Value = serde_json::from_slice(&written).unwrap();
+    assert_eq!(parsed, report::json::report(&run));
+}

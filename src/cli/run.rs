@@ -466,7 +466,8 @@ impl ReportSpec {
             // JSON goes straight to the file: the report holds every exchange, so no second copy as
             // one string.
             ReportFormat::Json => {
-                return write_json(&self.path, &report::json::report(result)).map_err(cannot);
+                return write_with(&self.path, |out| report::json::write(result, out))
+                    .map_err(cannot);
             }
             ReportFormat::Sarif => {
                 return write_json(&self.path, &report::sarif::report(result)).map_err(cannot);
@@ -482,9 +483,17 @@ impl ReportSpec {
 
 /// Writes `value` as pretty JSON and a final newline, streamed through a buffer.
 fn write_json(path: &Path, value: &serde_json::Value) -> std::io::Result<()> {
+    write_with(path, |out| serde_json::to_writer_pretty(out, value))
+}
+
+/// Writes a JSON document to `path` with `write`, buffered, with a final newline.
+fn write_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> serde_json::Result<()>,
+) -> std::io::Result<()> {
     use std::io::Write;
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
-    serde_json::to_writer_pretty(&mut out, value)?;
+    write(&mut out)?;
     out.write_all(b"\n")?;
     out.flush()
 }

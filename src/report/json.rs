@@ -18,14 +18,50 @@
 //!                                             "body_truncated": bool, "elapsed_ms": int } | null,
 //!                               "error": str|null }] }] }
 //! ```
+//!
+//! A passing case keeps, of each request, its phase, actor, method, URL, mutation, status and timing:
+//! its token, headers and bodies are dropped when the case is judged (so that memory does not grow
+//! with the run). Any other case keeps everything, bodies cut at 64 KiB and followed by the whole's
+//! length and SHA-256.
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Value, json};
 
-use crate::runner::result::{ExchangeRecord, RunResult};
+use crate::runner::result::{CaseResult, ExchangeRecord, RunResult};
 use crate::verdict::group::{WeaknessGroup, notes, weaknesses};
 
 /// The report as a JSON value.
 pub fn report(run: &RunResult) -> Value {
+    let mut report = head(run);
+    let cases: Vec<Value> = run.cases.iter().map(|c| case(run, c)).collect();
+    report["cases"] = Value::Array(cases);
+    report
+}
+
+/// Writes the report (pretty-printed, the same document as [`report`]), one case at a time: the
+/// whole report is never held in memory.
+pub fn write(run: &RunResult, out: impl std::io::Write) -> serde_json::Result<()> {
+    let head = head(run);
+    let mut serializer = serde_json::Serializer::pretty(out);
+    let mut map = serializer.serialize_map(None)?;
+    map.serialize_entry("cases", &Cases(run))?;
+    for (key, value) in head.as_object().into_iter().flatten() {
+        map.serialize_entry(key, value)?;
+    }
+    map.end()
+}
+
+/// The cases, serialised as they are made.
+struct Cases<'a>(&'a RunResult);
+
+impl Serialize for Cases<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.cases.iter().map(|c| case(self.0, c)))
+    }
+}
+
+/// Everything but the cases.
+fn head(run: &RunResult) -> Value {
     let criteria: Vec<Value> = run
         .tallies()
         .into_iter()
@@ -59,27 +95,6 @@ pub fn report(run: &RunResult) -> Value {
             json!({ "operation": control.operation, "principal": control.principal, "status": control.status, "problem": control.problem })
         })
         .collect();
-    let cases: Vec<Value> = run
-        .cases
-        .iter()
-        .map(|case| {
-            let scenario = &run.scenarios[case.scenario];
-            json!({
-                "id": case.id,
-                "scenario": scenario.id,
-                "file": scenario.file.display().to_string(),
-                "line": scenario.line,
-                "criterion": case.category.as_str(),
-                "requirements": scenario.requirements,
-                "weakness": case.weakness.id,
-                "cwe": case.weakness.cwe,
-                "verdict": case.verdict.as_str(),
-                "reason": case.reason,
-                "duration_ms": case.duration.as_millis() as u64,
-                "exchanges": case.exchanges.iter().map(exchange).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
     json!({
         "schema": "authconform-report/1",
         "target": run.target,
@@ -94,7 +109,24 @@ pub fn report(run: &RunResult) -> Value {
             "load_5xx": conditions.load_5xx,
             "controls": controls,
         },
-        "cases": cases,
+    })
+}
+
+fn case(run: &RunResult, case: &CaseResult) -> Value {
+    let scenario = &run.scenarios[case.scenario];
+    json!({
+        "id": case.id,
+        "scenario": scenario.id,
+        "file": scenario.file.display().to_string(),
+        "line": scenario.line,
+        "criterion": case.category.as_str(),
+        "requirements": scenario.requirements,
+        "weakness": case.weakness.id,
+        "cwe": case.weakness.cwe,
+        "verdict": case.verdict.as_str(),
+        "reason": case.reason,
+        "duration_ms": case.duration.as_millis() as u64,
+        "exchanges": case.exchanges.iter().map(exchange).collect::<Vec<_>>(),
     })
 }
 

@@ -164,7 +164,8 @@ pub async fn run_with(
                 } else if case.needs_embedded() && shared.instances.is_none() {
                     skipped(&case, category, instances::NEEDS_EMBEDDED)
                 } else {
-                    let (result, faltered) = run_case(&shared, &case, index, category).await;
+                    let (mut result, faltered) = run_case(&shared, &case, index, category).await;
+                    result.retain();
                     fault = faltered;
                     result
                 };
@@ -299,10 +300,7 @@ fn skipped(
 
 /// A 32-bit value from the seed (splitmix64), so canaries differ between runs with different seeds.
 fn nonce(seed: u64) -> u32 {
-    let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    (z ^ (z >> 31)) as u32
+    crate::rng::Rng::new(seed).next_u64() as u32
 }
 
 /// Default concurrency: a multiple of the cores (requests wait on the network, not the CPU).
