@@ -15,7 +15,7 @@ use tokio::sync::Mutex;
 use crate::profile::Profile;
 use crate::runner::instances::{BoxFuture, Instances};
 use crate::scenario::plan::Instance;
-use crate::target::issuer::HostedIssuer;
+use crate::wire::issuer::HostedIssuer;
 
 /// The issuer's public JWKS (Ed25519 only), as the embedded profile expects.
 pub const EMBEDDED_JWKS: &str = include_str!("../fixtures/keys/issuer/jwks-ed25519.json");

@@ -1,7 +1,7 @@
 //! authconform: a security conformance harness and fuzzer for JWT-protected, multi-tenant HTTP APIs.
 //!
 //! Data moves one way (see ARCHITECTURE.md): a [`profile`] and [`scenario`] files are loaded and
-//! expanded into cases (pure); the [`runner`] sends them through [`target`] with tokens from the
+//! expanded into cases (pure); the [`runner`] sends them through [`wire`] with tokens from the
 //! [`token`] forge (pure); [`verdict`] judges the answers; [`report`] renders the result.
 
 pub mod api;
@@ -19,7 +19,7 @@ pub mod scenario;
 pub mod schemas;
 pub mod selftest;
 pub mod suggest;
-pub mod target;
 pub mod token;
 pub mod verdict;
+pub mod wire;
 pub mod yaml;

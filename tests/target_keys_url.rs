@@ -9,7 +9,7 @@ use authconform::profile::Profile;
 use authconform::runner::filter::CaseFilter;
 use authconform::runner::{RunError, RunOptions, Verdict, run};
 use authconform::scenario::{LoadOptions, load_suite};
-use authconform::target::issuer::{HostedIssuer, profile_jwks};
+use authconform::wire::issuer::{HostedIssuer, profile_jwks};
 
 /// The key-confusion cases of one operation, with the profile's target keys taken from `url`.
 async fn run_key_confusion(url: String, flaw: Option<&str>) -> Result<Vec<Verdict>, RunError> {

@@ -181,7 +181,7 @@ async fn refused_control(
     base_url: &str,
     profile: &Arc<Profile>,
 ) -> Result<Option<String>, CliError> {
-    let client = crate::target::HttpClient::new(profile.target_settings.clone())
+    let client = crate::wire::HttpClient::new(profile.target_settings.clone())
         .map_err(|err| CliError::Unreachable(err.to_string()))?;
     let attacker = crate::token::keys::KeySet::generate("attacker")
         .map_err(|err| CliError::Unreachable(format!("cannot generate attacker keys: {err}")))?;

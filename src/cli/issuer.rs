@@ -10,7 +10,7 @@ use clap::Args;
 
 use super::run::load_profile;
 use super::{CliError, exit};
-use crate::target::issuer::{HostedIssuer, JWKS_PATHS};
+use crate::wire::issuer::{HostedIssuer, JWKS_PATHS};
 
 /// Serve the issuer's public JWKS until stopped (a Better Auth stand-in).
 #[derive(Debug, Args)]

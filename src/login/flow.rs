@@ -213,7 +213,7 @@ async fn send(
     let response = request
         .send()
         .await
-        .map_err(|err| SendFailure::Network(crate::target::error_chain(&err)))?;
+        .map_err(|err| SendFailure::Network(crate::wire::error_chain(&err)))?;
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let cookies = response
@@ -258,7 +258,7 @@ async fn read_capped(mut response: reqwest::Response) -> Result<String, SendFail
     while let Some(chunk) = response
         .chunk()
         .await
-        .map_err(|err| SendFailure::Network(crate::target::error_chain(&err)))?
+        .map_err(|err| SendFailure::Network(crate::wire::error_chain(&err)))?
     {
         let room = MAX_ANSWER_BYTES.saturating_sub(body.len());
         body.extend_from_slice(&chunk[..chunk.len().min(room)]);

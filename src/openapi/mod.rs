@@ -8,7 +8,7 @@
 //! are ignored and the few version differences are absorbed there. Text is parsed by serde-saphyr
 //! (YAML) or serde_json (a document that starts with `{`), so every syntax error has file:line:column.
 //!
-//! A URL is fetched with the project's hardened client ([`crate::target::HttpClient`]): no redirects
+//! A URL is fetched with the project's hardened client ([`crate::wire::HttpClient`]): no redirects
 //! followed (a redirect is an error naming the new location), no proxy, a 10 s timeout and a
 //! [`MAX_DOCUMENT_BYTES`] cap.
 
@@ -18,7 +18,7 @@ pub mod refs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::target::{HttpClient, RequestSpec, TargetSettings};
+use crate::wire::{HttpClient, RequestSpec, TargetSettings};
 use crate::yaml::{Position, YamlError};
 
 pub use model::Document;
@@ -117,7 +117,7 @@ fn fetch(url: &str) -> Result<String, OpenApiError> {
             "application/json, application/yaml;q=0.9, text/yaml;q=0.9, */*;q=0.1",
         );
         client.send(&spec).await.map_err(|err| match err {
-            crate::target::SendError::Build(reason) => {
+            crate::wire::SendError::Build(reason) => {
                 OpenApiError::Fetch(format!("{url}: {reason}"))
             }
             other => OpenApiError::Unreachable(format!("{url}: {other}")),

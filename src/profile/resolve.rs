@@ -10,11 +10,11 @@ use crate::profile::model::{
     IssuerFile, KeySourceFile, LoginFile, PolicyFile, Preset, PrincipalFile, ProfileFile,
     SigningKeyFile, TokenSourceFile,
 };
-use crate::target::TargetSettings;
 use crate::token::Alg;
 use crate::token::identity::IdClaim;
 use crate::token::keys::{HsSecret, KeyError, PublicKey, SigningKey};
 use crate::token::mint::{IssuerSettings, Principal};
+use crate::wire::TargetSettings;
 use crate::yaml::{self, YamlError};
 
 /// The profile of the bundled reference server with the issuer's Ed25519 fixture key, embedded in the

@@ -14,9 +14,9 @@ use super::tokens::TokenFactory;
 use crate::api::Api;
 use crate::profile::Profile;
 use crate::scenario::template;
-use crate::target::placement::place;
-use crate::target::{HttpClient, RequestSpec};
 use crate::verdict::form::Form;
+use crate::wire::placement::place;
+use crate::wire::{HttpClient, RequestSpec};
 
 /// Most controls sent: the list operations of an API are few.
 const MAX_CONTROLS: usize = 8;

@@ -32,7 +32,7 @@ pub fn resolve(
     };
     items
         .iter()
-        .position(|item| crate::target::body::pointer(item, id_pointer).as_deref() == Some(id))
+        .position(|item| crate::wire::body::pointer(item, id_pointer).as_deref() == Some(id))
         .map(|index| format!("{list_pointer}/{index}"))
         .ok_or_else(|| {
             format!(

@@ -17,13 +17,13 @@ use crate::scenario::plan::{
     TokenPlan, Weakness, parse_element_pointer,
 };
 use crate::scenario::template;
-use crate::target::attacker::AttackerHost;
-use crate::target::placement::place;
-use crate::target::{HttpClient, RequestSpec, SendError};
 use crate::token::mutation::Mutation;
 use crate::verdict::expect::{self, Broken};
 use crate::verdict::form::Form;
 use crate::verdict::level::{self, Level};
+use crate::wire::attacker::AttackerHost;
+use crate::wire::placement::place;
+use crate::wire::{HttpClient, RequestSpec, SendError};
 
 /// The weakness of a case whose target answered 5xx.
 pub const SERVER_ERROR_WEAKNESS: &str = "server-error";
@@ -72,13 +72,13 @@ impl RunShared {
     }
 
     /// Sends `spec` alongside the other cases' requests.
-    async fn send(&self, spec: &RequestSpec) -> Result<crate::target::Exchange, SendError> {
+    async fn send(&self, spec: &RequestSpec) -> Result<crate::wire::Exchange, SendError> {
         let _shared = self.quiet.read().await;
         self.client.send(spec).await
     }
 
     /// Sends `spec` while no other request is in flight.
-    async fn send_alone(&self, spec: &RequestSpec) -> Result<crate::target::Exchange, SendError> {
+    async fn send_alone(&self, spec: &RequestSpec) -> Result<crate::wire::Exchange, SendError> {
         let _alone = self.quiet.write().await;
         self.client.send(spec).await
     }
@@ -419,9 +419,9 @@ impl CaseRun<'_> {
             Err(Broken::Unread(reason)) => return StepEnd::Error(reason),
         }
         for (name, pointer) in &step.captures {
-            let value = crate::target::body::parse(&response.body).and_then(|body| {
+            let value = crate::wire::body::parse(&response.body).and_then(|body| {
                 let pointer = super::element::resolve(&body, pointer, &self.captures).ok()?;
-                crate::target::body::pointer(&body, &pointer).map(|found| found.into_owned())
+                crate::wire::body::pointer(&body, &pointer).map(|found| found.into_owned())
             });
             match value {
                 Some(value) => {
@@ -448,10 +448,10 @@ impl CaseRun<'_> {
     /// The first answer stays in the record of the case.
     async fn replay_if_5xx(
         &mut self,
-        exchange: crate::target::Exchange,
+        exchange: crate::wire::Exchange,
         spec: &RequestSpec,
         record: &ExchangeRecord,
-    ) -> crate::target::Exchange {
+    ) -> crate::wire::Exchange {
         if exchange.status < 500 {
             return exchange;
         }
@@ -583,7 +583,7 @@ impl CaseRun<'_> {
         {
             return Ok(());
         }
-        let body: Value = crate::target::body::parse(&response.body)
+        let body: Value = crate::wire::body::parse(&response.body)
             .ok_or_else(|| "the list answer is not JSON".to_string())?;
         for (pointer, _) in &mut plan.json {
             *pointer = super::element::resolve(&body, pointer, &self.captures)?;
@@ -639,7 +639,7 @@ fn accepted_mutation(phase: Phase, mutation: Option<&Mutation>) -> Option<Weakne
 }
 
 /// The answer as the verdict sees it.
-fn received(exchange: &crate::target::Exchange) -> ReceivedResponse {
+fn received(exchange: &crate::wire::Exchange) -> ReceivedResponse {
     ReceivedResponse {
         status: exchange.status,
         headers: exchange.headers.clone(),

@@ -22,10 +22,10 @@ pub use result::{CaseResult, RunResult, Verdict};
 
 use crate::profile::Profile;
 use crate::scenario::plan::Suite;
-use crate::target::attacker::AttackerHost;
-use crate::target::{HttpClient, RequestSpec, SendError};
 use crate::token::keys::KeySet;
 use crate::token::mint::{Clock, SystemClock};
+use crate::wire::attacker::AttackerHost;
+use crate::wire::{HttpClient, RequestSpec, SendError};
 use execute::{RunShared, run_case};
 use tokens::TokenFactory;
 

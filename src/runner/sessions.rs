@@ -14,9 +14,9 @@ use super::RunError;
 use super::tokens::TokenFactory;
 use crate::profile::Profile;
 use crate::scenario::plan::TokenPlan;
-use crate::target::mcp::McpClient;
-use crate::target::placement::place;
-use crate::target::{HttpClient, RequestSpec};
+use crate::wire::mcp::McpClient;
+use crate::wire::placement::place;
+use crate::wire::{HttpClient, RequestSpec};
 
 /// Ids given to the requests of a run start here, far from the few the handshake used.
 const FIRST_ID: u64 = 1000;

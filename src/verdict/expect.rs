@@ -214,7 +214,7 @@ fn check_json(expect: &ExpectPlan, response: &ReceivedResponse) -> Result<(), Br
     if expect.json.is_empty() {
         return Ok(());
     }
-    let body: Value = match crate::target::body::parse(&response.body) {
+    let body: Value = match crate::wire::body::parse(&response.body) {
         Some(body) => body,
         None if response.body_truncated => {
             return Err(Broken::Unread(cut_reason(&response.body)));
@@ -238,7 +238,7 @@ pub fn cut_reason(body: &str) -> String {
 
 fn check_pointers(expect: &ExpectPlan, body: &Value) -> Result<(), String> {
     for (pointer, wanted) in &expect.json {
-        match crate::target::body::pointer(body, pointer).as_deref() {
+        match crate::wire::body::pointer(body, pointer).as_deref() {
             Some(found) if found == wanted => {}
             Some(found) if pointer.is_empty() => {
                 return Err(format!(

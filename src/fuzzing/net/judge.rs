@@ -7,8 +7,8 @@ use std::fmt;
 
 use crate::fuzzing::oracle::{self, ClaimRules, ClaimTime, TrustedKeys};
 use crate::profile::Presentation;
-use crate::target::{Exchange, SendError};
 use crate::token::mutation::Placement;
+use crate::wire::{Exchange, SendError};
 
 /// The requirement a finding breaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]

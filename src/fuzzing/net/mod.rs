@@ -28,10 +28,10 @@ use super::oracle::{ClaimRules, ClaimTime, TrustedKeys};
 use crate::profile::Profile;
 use crate::report::curl::reproducer;
 use crate::runner::result::SentRequest;
-use crate::target::{Exchange, HttpClient, RequestSpec, SendError};
 use crate::token::keys::KeySet;
 use crate::token::mint::{Clock, Principal, SystemClock};
 use crate::token::mutation::AttackRequest;
+use crate::wire::{Exchange, HttpClient, RequestSpec, SendError};
 
 pub use self::judge::FindingKind;
 

@@ -7,10 +7,10 @@ use serde_json::Value;
 use crate::api::{Api, Operation};
 use crate::profile::Profile;
 use crate::scenario::template;
-use crate::target::placement::place;
-use crate::target::{HttpClient, RequestSpec, SendError};
 use crate::token::mint::{Principal, mint_at};
 use crate::token::mutation::AttackRequest;
+use crate::wire::placement::place;
+use crate::wire::{HttpClient, RequestSpec, SendError};
 
 /// One protected operation, ready to render.
 #[derive(Debug, Clone, PartialEq)]

@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-pub use crate::target::mcp::PROTOCOL_VERSION;
-use crate::target::mcp::{McpClient, McpError};
-use crate::target::{HttpClient, TargetSettings};
+pub use crate::wire::mcp::PROTOCOL_VERSION;
+use crate::wire::mcp::{McpClient, McpError};
+use crate::wire::{HttpClient, TargetSettings};
 /// Most `tools/list` pages read.
 const MAX_PAGES: usize = 20;
 /// Most tools kept.
