@@ -276,13 +276,7 @@ fn render_key_pair(
 issuer:
 ",
     );
-    if hint.better_auth.is_some() {
-        out.push_str(
-            "  preset: better-auth   # the JWT plugin's payload: the user object beside sub\n",
-        );
-    }
-    let _ = writeln!(out, "  alg: {}", hint.alg.as_deref().unwrap_or("EdDSA"));
-    render_test_key(out);
+    render_key_pair_head(out, hint);
     match discovery {
         Some(url) => {
             let _ = writeln!(out, "  iss: TODO   # the `issuer` of {url}");
@@ -331,13 +325,7 @@ fn render_unknown(out: &mut String, hint: &IssuerHint) {
 issuer:
 ",
     );
-    if hint.better_auth.is_some() {
-        out.push_str(
-            "  preset: better-auth   # the JWT plugin's payload: the user object beside sub\n",
-        );
-    }
-    let _ = writeln!(out, "  alg: {}", hint.alg.as_deref().unwrap_or("EdDSA"));
-    render_test_key(out);
+    render_key_pair_head(out, hint);
     render_iss_aud(out, hint);
     render_common(out);
     out.push_str(
@@ -347,6 +335,17 @@ issuer:
 #   jwks_file: keys/issuer/jwks-ed25519.json
 ",
     );
+}
+
+/// The preset (Better Auth's, when named), the algorithm and the TEST ONLY key of a key-pair block.
+fn render_key_pair_head(out: &mut String, hint: &IssuerHint) {
+    if hint.better_auth.is_some() {
+        out.push_str(
+            "  preset: better-auth   # the JWT plugin's payload: the user object beside sub\n",
+        );
+    }
+    let _ = writeln!(out, "  alg: {}", hint.alg.as_deref().unwrap_or("EdDSA"));
+    render_test_key(out);
 }
 
 fn render_test_key(out: &mut String) {
