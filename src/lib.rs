@@ -21,5 +21,6 @@ pub mod selftest;
 pub mod suggest;
 pub mod token;
 pub mod verdict;
+pub mod weakness;
 pub mod wire;
 pub mod yaml;

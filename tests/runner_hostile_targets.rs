@@ -28,9 +28,11 @@ const TIMEOUT: Duration = Duration::from_secs(1);
 /// Upper bound on a whole run: only reached if the runner hangs.
 const RUN_LIMIT: Duration = Duration::from_secs(20);
 
-/// The embedded reference profile with 1 s timeouts and a body cap of `max_body_bytes`.
+/// The embedded reference profile with 1 s timeouts and a body cap of `max_body_bytes`, its users shared
+/// by every case (the mock routes name `alice`).
 fn profile(max_body_bytes: usize) -> Arc<Profile> {
     let mut profile = Profile::embedded_reference().expect("embedded profile");
+    profile.per_case_users = false;
     profile.target_settings.request_timeout = TIMEOUT;
     profile.target_settings.connect_timeout = TIMEOUT;
     profile.target_settings.max_body_bytes = max_body_bytes;
@@ -76,9 +78,9 @@ fn case(id: &str, setup: Vec<StepPlan>, steps: Vec<StepPlan>) -> Case {
             id: format!("{id}-weakness"),
             cwe: Some(287),
         },
-        setup,
-        steps,
-        verify: Vec::new(),
+        setup: setup.into(),
+        steps: steps.into(),
+        verify: Default::default(),
         not_applicable: None,
     }
 }

@@ -49,6 +49,12 @@ fn bundled_scenarios_load_without_errors() {
         .filter(|c| c.id.starts_with("token-mutations["))
         .count();
     assert!(mutations > 100, "{mutations}");
+    // Every bundled case names a weakness of the registry, with the registry's CWE.
+    for case in &suite.cases {
+        let known = authconform::weakness::find(&case.weakness.id)
+            .unwrap_or_else(|| panic!("{}: `{}` is not registered", case.id, case.weakness.id));
+        assert_eq!(case.weakness.cwe, known.cwe, "{}", case.id);
+    }
     eprintln!(
         "{} scenarios, {} cases",
         suite.scenarios.len(),
@@ -125,7 +131,8 @@ fn small_matrix_expands_to_the_exact_cases_and_requests() {
             method: "PUT".into(),
             path: "/v1/api/{user_id}/tasks/{task_id}".into(),
             query: vec![],
-            headers: vec![("X-Trace".into(), "alice-bob".into())],
+            // A principal's id is filled in by the runner: with per_case_users, each case has its own.
+            headers: vec![("X-Trace".into(), "alice-{bob}".into())],
             body: Some(BodyTemplate::Json(json!({"title": "{canary} edited"}))),
         }
     );
@@ -142,7 +149,8 @@ fn small_matrix_expands_to_the_exact_cases_and_requests() {
         raw.token,
         TokenPlan::Recipe {
             from: "alice".into(),
-            claims: json!({"sub": "bob"}).as_object().unwrap().clone(),
+            // Filled in by the runner from the case's users.
+            claims: json!({"sub": "{bob}"}).as_object().unwrap().clone(),
             remove_claims: vec![],
             mutation: Some("alg-none".into()),
         }
@@ -155,7 +163,7 @@ fn small_matrix_expands_to_the_exact_cases_and_requests() {
             query: vec![],
             headers: vec![],
             body: Some(BodyTemplate::Json(
-                json!({"title": "alice {canary}", "n": "{task_id}"})
+                json!({"title": "{alice} {canary}", "n": "{task_id}"})
             )),
         }
     );

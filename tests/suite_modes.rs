@@ -44,6 +44,33 @@ fn skip_reasons(outcome: &suite_common::Outcome) -> Vec<&str> {
 async fn eddsa_with_a_jwks_file() {
     let outcome = mode(ReferenceMode::EddsaJwks).await;
     assert_eq!(outcome.issuer_fetches, None);
+    // The profile asks for per_case_users: each case's requests name its own alice (and bob), and no
+    // two cases share one.
+    let mut owners = std::collections::HashMap::new();
+    for case in &outcome.result.cases {
+        let ids: std::collections::BTreeSet<&str> = case
+            .exchanges
+            .iter()
+            .filter_map(|exchange| exchange.request.url.split("/api/").nth(1))
+            .filter_map(|rest| rest.split('/').next())
+            .filter(|id| id.starts_with("alice") || id.starts_with("bob"))
+            .collect();
+        for id in ids {
+            assert!(id.len() > "alice-".len(), "{}: {id}", case.id);
+            if let Some(other) = owners.insert(id.to_string(), case.id.clone()) {
+                assert_eq!(other, case.id, "{id} is used by two cases");
+            }
+        }
+    }
+    assert!(owners.len() > 1000, "{} user ids", owners.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_shared_by_every_case_pass_too() {
+    let mut profile = profile(None).as_ref().clone();
+    profile.per_case_users = false;
+    let outcome = run_suite(std::sync::Arc::new(profile), ReferenceOptions::default()).await;
+    assert_gate("shared users", &outcome.result, 2000);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

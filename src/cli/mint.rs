@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use super::{CliError, exit};
 use crate::profile::Profile;
 use crate::runner::tokens::{TokenError, TokenFactory};
+use crate::runner::users::CaseUsers;
 use crate::scenario::plan::TokenPlan;
 use crate::token::jws::CompactJws;
 use crate::token::keys::KeySet;
@@ -74,6 +75,7 @@ pub fn run(args: MintArgs) -> Result<u8, CliError> {
     } else {
         args.mutate.iter().cloned().map(Some).collect()
     };
+    let users = CaseUsers::shared(&factory.profile);
     for mutation in mutations {
         let plan = TokenPlan::Recipe {
             from: args.principal.clone(),
@@ -82,7 +84,12 @@ pub fn run(args: MintArgs) -> Result<u8, CliError> {
             mutation: mutation.clone(),
         };
         let made = factory
-            .make(&plan, &args.principal, "http://127.0.0.1:9/attacker")
+            .make(
+                &plan,
+                &users,
+                &args.principal,
+                "http://127.0.0.1:9/attacker",
+            )
             .map_err(|err| match err {
                 TokenError::NotApplicable(reason) => CliError::usage(format!(
                     "{}: not applicable to this profile: {reason}",

@@ -35,6 +35,12 @@ pub struct ProfileFile {
     pub target_keys: Option<KeySourceFile>,
     /// Named users the scenarios act as (`alice`, `bob`, ...).
     pub principals: BTreeMap<String, PrincipalFile>,
+    /// Each case acts as its own users: every principal's id gets a suffix derived from the case
+    /// (`alice` -> `alice-3f2a9c1b04de`), so that cases stay small and independent of each other. For
+    /// a target that accepts any user id its issuer signs (stateless JWT, no user table behind the
+    /// tasks), with tokens the harness mints; string or UUID ids.
+    #[serde(default)]
+    pub per_case_users: bool,
     /// The chat phrases scenarios send (`{chat.NAME}`), by name; unnamed ones keep the reference
     /// agent's wording (`add_task: "add task"`, ...). A real target's agent may need other words.
     #[serde(default)]

@@ -11,7 +11,7 @@ use crate::profile::model::{
     SigningKeyFile, TokenSourceFile,
 };
 use crate::token::Alg;
-use crate::token::identity::IdClaim;
+use crate::token::identity::{IdClaim, IdType};
 use crate::token::keys::{HsSecret, KeyError, PublicKey, SigningKey};
 use crate::token::mint::{IssuerSettings, Principal};
 use crate::wire::TargetSettings;
@@ -128,6 +128,8 @@ pub struct Profile {
     pub services: BTreeMap<String, String>,
     /// The MCP endpoint URLs where each principal opens a session, by service name.
     pub mcp_sessions: BTreeMap<String, String>,
+    /// Each case acts as its own users (ids derived from the case: `IdType::per_case`).
+    pub per_case_users: bool,
 }
 
 /// Where a principal's token comes from when the harness does not mint it.
@@ -255,6 +257,9 @@ impl Resolver<'_> {
             }
             principals.insert(name, value);
         }
+        if file.per_case_users {
+            self.check_per_case_users(&issuer, &token_sources, &mcp_sessions)?;
+        }
         Ok(Profile {
             source: self.file.to_path_buf(),
             base_url: file.base_url,
@@ -280,7 +285,37 @@ impl Resolver<'_> {
             logins: file.logins,
             services,
             mcp_sessions,
+            per_case_users: file.per_case_users,
         })
+    }
+
+    /// `per_case_users` needs ids the harness can derive and tokens it mints for them.
+    fn check_per_case_users(
+        &self,
+        issuer: &IssuerSettings,
+        token_sources: &BTreeMap<String, TokenSource>,
+        mcp_sessions: &BTreeMap<String, String>,
+    ) -> Result<(), ProfileError> {
+        let field = "per_case_users";
+        if issuer.id_type == IdType::Integer {
+            return Err(self.invalid(
+                field,
+                "integer user ids name rows of the target's user table: a case cannot make its own",
+            ));
+        }
+        if let Some(name) = token_sources.keys().next() {
+            return Err(self.invalid(
+                field,
+                format!("the harness mints each case's users' tokens, but principal `{name}` gets its token from the real issuer"),
+            ));
+        }
+        if let Some(service) = mcp_sessions.keys().next() {
+            return Err(self.invalid(
+                field,
+                format!("each principal opens one MCP session per run (services.{service}.mcp_session), so cases cannot act as their own users"),
+            ));
+        }
+        Ok(())
     }
 
     /// The session endpoints of stateful MCP services, checked.
@@ -733,6 +768,34 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("principals.a.sub: give the user id"), "{err}");
+    }
+
+    #[test]
+    fn per_case_users_need_minted_tokens_and_derivable_ids() {
+        let base = "per_case_users: true\nissuer:\n  alg: HS256\n  key: { secret_file: s }\n";
+        let ok = load_text("pcu-ok", &format!("{base}principals:\n  a: {{ sub: a }}\n")).unwrap();
+        assert!(ok.per_case_users);
+        let err = |name: &str, text: String| load_text(name, &text).unwrap_err().to_string();
+        let int = err(
+            "pcu-int",
+            format!("{base}  user_id_type: integer\nprincipals:\n  a: {{ sub: \"7\" }}\n"),
+        );
+        assert!(int.contains("per_case_users: integer user ids"), "{int}");
+        let env = err(
+            "pcu-env",
+            format!("{base}principals:\n  a: {{ sub: a, token: {{ env: A_TOKEN }} }}\n"),
+        );
+        assert!(
+            env.contains("principal `a` gets its token from the real issuer"),
+            "{env}"
+        );
+        let mcp = err(
+            "pcu-mcp",
+            format!(
+                "{base}services:\n  tools: {{ base_url: \"http://127.0.0.1:9\", mcp_session: /mcp }}\nprincipals:\n  a: {{ sub: a }}\n"
+            ),
+        );
+        assert!(mcp.contains("services.tools.mcp_session"), "{mcp}");
     }
 
     #[test]

@@ -106,11 +106,18 @@ fn rule(group: &WeaknessGroup, text: &Explanation) -> Value {
     if let Some(cwe) = group.weakness.cwe {
         tags.push(format!("external/cwe/cwe-{cwe}"));
     }
+    if let Some(owasp) = text.owasp {
+        tags.push(format!("external/owasp-api-2023/{}", owasp.code()));
+    }
     let mut help = format!("{}\n\nHow to fix: {}", text.summary, text.fix);
     let mut help_markdown = format!("{}\n\n**How to fix:** {}", text.summary, text.fix);
     if let Some(cwe) = group.weakness.cwe {
         help.push_str(&format!("\n\nCWE-{cwe}: {}", cwe_uri(cwe)));
         help_markdown.push_str(&format!("\n\n[CWE-{cwe}]({})", cwe_uri(cwe)));
+    }
+    if let Some(owasp) = text.owasp {
+        help.push_str(&format!("\n\nOWASP {} {}", owasp.code(), owasp.title()));
+        help_markdown.push_str(&format!("\n\nOWASP {} {}", owasp.code(), owasp.title()));
     }
     let mut rule = json!({
         "id": group.weakness.id,

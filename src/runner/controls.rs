@@ -43,6 +43,7 @@ pub async fn run(
         return Vec::new();
     };
     let mut controls = Vec::new();
+    let users = super::users::CaseUsers::shared(profile);
     // A `GET` needs no body; a list that is a `POST` (an MCP tool) has its control in the suite
     // (`api-valid-token-accepted`, see [`refused_in_run`]).
     for operation in api
@@ -63,7 +64,7 @@ pub async fn run(
         let Ok(path) = template::render(&located, &lookup) else {
             continue;
         };
-        let made = match tokens.make(&crate::scenario::plan::TokenPlan::Valid, actor, "") {
+        let made = match tokens.make(&crate::scenario::plan::TokenPlan::Valid, &users, actor, "") {
             Ok(made) => made,
             Err(err) => {
                 controls.push(control(None, format!("cannot mint the token: {err}")));

@@ -11,6 +11,7 @@ use serde_json::Value;
 use super::instances::Instances;
 use super::result::{CaseResult, ExchangeRecord, Phase, ReceivedResponse, SentRequest, Verdict};
 use super::tokens::{MadeToken, TokenError, TokenFactory};
+use super::users::CaseUsers;
 use crate::profile::Profile;
 use crate::scenario::plan::{
     BodyTemplate, Case, Category, ExpectPlan, Instance, StatusMatcher, StepAction, StepPlan,
@@ -20,7 +21,7 @@ use crate::scenario::template;
 use crate::token::mutation::Mutation;
 use crate::verdict::expect::{self, Broken};
 use crate::verdict::form::Form;
-use crate::verdict::level::{self, Level};
+use crate::weakness::{self, Level};
 use crate::wire::attacker::AttackerHost;
 use crate::wire::placement::place;
 use crate::wire::{HttpClient, RequestSpec, SendError};
@@ -66,7 +67,7 @@ impl RunShared {
     /// Whether a failure named `id` fails the gate at this run's level.
     fn gates(&self, id: &str) -> bool {
         self.strict
-            || level::of(id) == Level::Gate
+            || weakness::level_of(id) == Level::Gate
             || (id == Form::NoInvalidTokenError.weakness().id
                 && self.profile.policy.require_invalid_token_error)
     }
@@ -101,6 +102,8 @@ struct CaseRun<'a> {
     shared: &'a RunShared,
     case: &'a Case,
     index: usize,
+    /// The users this case acts as.
+    users: CaseUsers,
     captures: HashMap<String, Value>,
     exchanges: Vec<ExchangeRecord>,
     server_error: bool,
@@ -128,6 +131,7 @@ pub async fn run_case(
         shared,
         case,
         index,
+        users: CaseUsers::for_case(&shared.profile, &case.id),
         captures: HashMap::new(),
         exchanges: Vec::new(),
         server_error: false,
@@ -148,10 +152,7 @@ pub async fn run_case(
     let (category, weakness) = if run.server_error {
         (
             Category::Robustness,
-            Weakness {
-                id: SERVER_ERROR_WEAKNESS.to_string(),
-                cwe: Some(755),
-            },
+            Weakness::registered(SERVER_ERROR_WEAKNESS),
         )
     } else if let Some(form) = run.form {
         (category, form.weakness())
@@ -269,7 +270,10 @@ impl CaseRun<'_> {
                     );
                 }
             },
-            plan => match shared.tokens.make(plan, &step.actor, &attacker_base) {
+            plan => match shared
+                .tokens
+                .make(plan, &self.users, &step.actor, &attacker_base)
+            {
                 Ok(made) => made,
                 Err(TokenError::NotApplicable(reason)) => return StepEnd::Skip(reason),
                 Err(TokenError::Failed(reason)) => {
@@ -285,7 +289,7 @@ impl CaseRun<'_> {
         shared.attacker.host(&attacker_prefix, &made.attack.hosted);
         let user_id = match &made.attack.path_user {
             Some(sub) => sub.clone(),
-            None => match shared.profile.principal(&step.path_user) {
+            None => match self.users.get(&step.path_user) {
                 Ok(principal) => principal.sub.clone(),
                 Err(reason) => return StepEnd::Error(reason),
             },
@@ -506,7 +510,11 @@ impl CaseRun<'_> {
             "user_id" => Some(Value::from(user_id)),
             "canary" => Some(Value::from(canary)),
             "attacker_url" => Some(Value::from(attacker_base)),
-            _ => self.captures.get(name).cloned(),
+            _ => self
+                .captures
+                .get(name)
+                .cloned()
+                .or_else(|| self.users.id(name).map(Value::from)),
         }
     }
 
@@ -631,11 +639,7 @@ pub(crate) fn join(base_url: &str, path: &str) -> String {
 /// endpoint). A request without credentials shows what its scenario says (an open endpoint).
 fn accepted_mutation(phase: Phase, mutation: Option<&Mutation>) -> Option<Weakness> {
     let mutation = mutation.filter(|m| phase == Phase::Step && m.id != "no-credentials")?;
-    let weakness = mutation.accepted_weakness();
-    Some(Weakness {
-        id: weakness.id.to_string(),
-        cwe: weakness.cwe,
-    })
+    Some(Weakness::registered(mutation.accepted_weakness().id))
 }
 
 /// The answer as the verdict sees it.

@@ -12,6 +12,7 @@ pub mod result;
 pub mod sample;
 pub mod sessions;
 pub mod tokens;
+pub mod users;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -96,118 +97,15 @@ pub async fn run_with(
 ) -> Result<RunResult, RunError> {
     let started = Instant::now();
     let base_url = options.base_url.trim_end_matches('/').to_string();
-    let client = HttpClient::new(profile.target_settings.clone())
-        .map_err(|err| RunError::Harness(err.to_string()))?;
-    probe(&client, &base_url).await?;
-    let profile = with_fetched_target_keys(profile, &client).await?;
-    let attacker = AttackerHost::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .map_err(|err| RunError::Harness(format!("cannot start the attacker host: {err}")))?;
-    let attacker_keys = KeySet::generate("attacker")
-        .map_err(|err| RunError::Harness(format!("cannot generate attacker keys: {err}")))?;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let shared_profile = Arc::clone(&profile);
-    let tokens = TokenFactory {
-        profile: Arc::clone(&profile),
-        attacker: Arc::new(attacker_keys),
-        clock,
-    };
-    let sessions = sessions::McpSessions::open(&client, &profile, &tokens).await?;
-    let shared = Arc::new(RunShared {
-        client,
-        base_url: base_url.clone(),
-        tokens,
-        sessions,
-        profile,
-        attacker,
-        nonce: nonce(options.seed),
-        instances: environment.instances,
-        quiet: tokio::sync::RwLock::new(()),
-        load_5xx: std::sync::atomic::AtomicUsize::new(0),
-        strict: options.strict || shared_strict(&shared_profile),
-    });
+    let shared = Arc::new(prepare(profile, options, &base_url, environment).await?);
     let controls = controls::run(&shared.client, &base_url, &shared.profile, &shared.tokens).await;
-
     let limit = Arc::new(if options.adaptive {
         limit::Limit::adaptive(options.jobs)
     } else {
         limit::Limit::fixed(options.jobs)
     });
-    let stop = Arc::new(AtomicBool::new(false));
-    let mut results: Vec<Option<CaseResult>> = vec![None; suite.cases.len()];
-    // Phase 1: every case that leaves the instances alone, in parallel; phase 2: the others, in order.
-    for exclusive in [false, true] {
-        let mut handles = Vec::new();
-        for (index, case) in suite.cases.iter().enumerate() {
-            let needs_instances = case.needs_embedded() && shared.instances.is_some();
-            if (needs_instances && case.is_exclusive()) != exclusive {
-                continue;
-            }
-            let shared = Arc::clone(&shared);
-            let limit = Arc::clone(&limit);
-            let stop = Arc::clone(&stop);
-            let on_case = Arc::clone(&on_case);
-            let case = case.clone();
-            let category = suite.scenarios[case.scenario].category;
-            let fail_fast = options.fail_fast;
-            let task = async move {
-                let permit = limit.acquire().await;
-                let mut fault = false;
-                let result = if stop.load(Ordering::Relaxed) {
-                    skipped(
-                        &case,
-                        category,
-                        "not run: --fail-fast stopped the run after a failure",
-                    )
-                } else if let Some(reason) = &case.not_applicable {
-                    skipped(&case, category, reason)
-                } else if case.needs_embedded() && shared.instances.is_none() {
-                    skipped(&case, category, instances::NEEDS_EMBEDDED)
-                } else {
-                    let (mut result, faltered) = run_case(&shared, &case, index, category).await;
-                    result.retain();
-                    fault = faltered;
-                    result
-                };
-                limit.release(permit, fault);
-                if fail_fast && result.verdict == Verdict::Fail {
-                    stop.store(true, Ordering::Relaxed);
-                }
-                on_case(&result);
-                result
-            };
-            if exclusive {
-                results[index] = Some(task.await);
-            } else {
-                handles.push((index, tokio::spawn(task)));
-            }
-        }
-        for (index, handle) in handles {
-            let case = &suite.cases[index];
-            let category = suite.scenarios[case.scenario].category;
-            results[index] = Some(handle.await.unwrap_or_else(|err| {
-                let mut result = skipped(case, category, "");
-                result.verdict = Verdict::Error;
-                result.reason = format!("harness task failed: {err}");
-                result
-            }));
-        }
-    }
-    let cases = results
-        .into_iter()
-        .zip(&suite.cases)
-        .map(|(result, case)| {
-            result.unwrap_or_else(|| {
-                let category = suite.scenarios[case.scenario].category;
-                let mut result = skipped(case, category, "");
-                result.verdict = Verdict::Error;
-                result.reason = "harness error: the case was never scheduled".into();
-                result
-            })
-        })
-        .collect::<Vec<_>>();
+    let mut cases = run_cases(suite, &shared, &limit, options, on_case).await;
     shared.sessions.close(&shared.client).await;
-    let mut cases = cases;
     let bindings: Vec<_> = suite
         .cases
         .iter()
@@ -231,6 +129,181 @@ pub async fn run_with(
             controls,
         },
     })
+}
+
+/// Everything the cases share: the client (after a probe of the target), the target keys, the
+/// attacker host and keys, the token factory and the MCP sessions.
+async fn prepare(
+    profile: Arc<Profile>,
+    options: &RunOptions,
+    base_url: &str,
+    environment: RunEnvironment,
+) -> Result<RunShared, RunError> {
+    let client = HttpClient::new(profile.target_settings.clone())
+        .map_err(|err| RunError::Harness(err.to_string()))?;
+    probe(&client, base_url).await?;
+    let profile = with_fetched_target_keys(profile, &client).await?;
+    let attacker = AttackerHost::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .map_err(|err| RunError::Harness(format!("cannot start the attacker host: {err}")))?;
+    let attacker_keys = KeySet::generate("attacker")
+        .map_err(|err| RunError::Harness(format!("cannot generate attacker keys: {err}")))?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let tokens = TokenFactory {
+        profile: Arc::clone(&profile),
+        attacker: Arc::new(attacker_keys),
+        clock,
+    };
+    let sessions = sessions::McpSessions::open(&client, &profile, &tokens).await?;
+    Ok(RunShared {
+        client,
+        base_url: base_url.to_string(),
+        tokens,
+        sessions,
+        strict: options.strict || shared_strict(&profile),
+        profile,
+        attacker,
+        nonce: nonce(options.seed),
+        instances: environment.instances,
+        quiet: tokio::sync::RwLock::new(()),
+        load_5xx: std::sync::atomic::AtomicUsize::new(0),
+    })
+}
+
+/// Runs every case and returns their results in case order. Phase 1: every case that leaves the
+/// instances alone, in parallel; phase 2: the others, in order. A case is copied into its task only
+/// once the limit lets it start, so that only the cases in flight are held twice.
+async fn run_cases(
+    suite: &Suite,
+    shared: &Arc<RunShared>,
+    limit: &Arc<limit::Limit>,
+    options: &RunOptions,
+    on_case: OnCase,
+) -> Vec<CaseResult> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut results: Vec<Option<CaseResult>> = vec![None; suite.cases.len()];
+    for exclusive in [false, true] {
+        // Finished tasks are collected as others start: a finished task's memory is freed at once.
+        let mut running = tokio::task::JoinSet::new();
+        let mut indexes = std::collections::HashMap::new();
+        for (index, case) in suite.cases.iter().enumerate() {
+            let needs_instances = case.needs_embedded() && shared.instances.is_some();
+            if (needs_instances && case.is_exclusive()) != exclusive {
+                continue;
+            }
+            let permit = limit.acquire().await;
+            while let Some(joined) = running.try_join_next_with_id() {
+                collect(joined, &indexes, &mut results, suite);
+            }
+            let task = one_case(CaseTask {
+                shared: Arc::clone(shared),
+                limit: Arc::clone(limit),
+                stop: Arc::clone(&stop),
+                on_case: Arc::clone(&on_case),
+                category: suite.scenarios[case.scenario].category,
+                case: case.clone(),
+                index,
+                fail_fast: options.fail_fast,
+                permit,
+            });
+            if exclusive {
+                results[index] = Some(task.await);
+            } else {
+                indexes.insert(running.spawn(task).id(), index);
+            }
+        }
+        while let Some(joined) = running.join_next_with_id().await {
+            collect(joined, &indexes, &mut results, suite);
+        }
+    }
+    results
+        .into_iter()
+        .enumerate()
+        .map(|(index, result)| {
+            result.unwrap_or_else(|| {
+                harness_error(
+                    suite,
+                    index,
+                    "harness error: the case was never scheduled".into(),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Puts a finished task's result in its case's place; a task that panicked is a harness error.
+fn collect(
+    joined: Result<(tokio::task::Id, CaseResult), tokio::task::JoinError>,
+    indexes: &std::collections::HashMap<tokio::task::Id, usize>,
+    results: &mut [Option<CaseResult>],
+    suite: &Suite,
+) {
+    match joined {
+        Ok((id, result)) => results[indexes[&id]] = Some(result),
+        Err(err) => {
+            let index = indexes[&err.id()];
+            results[index] = Some(harness_error(
+                suite,
+                index,
+                format!("harness task failed: {err}"),
+            ));
+        }
+    }
+}
+
+/// One case to run, with what it shares with the others and the room the limit gave it.
+struct CaseTask {
+    shared: Arc<RunShared>,
+    limit: Arc<limit::Limit>,
+    stop: Arc<AtomicBool>,
+    on_case: OnCase,
+    category: crate::scenario::plan::Category,
+    case: crate::scenario::plan::Case,
+    index: usize,
+    fail_fast: bool,
+    permit: Option<tokio::sync::OwnedSemaphorePermit>,
+}
+
+/// Runs (or skips) one case, judges it, keeps what reports need and hands its room back.
+async fn one_case(task: CaseTask) -> CaseResult {
+    let CaseTask {
+        shared,
+        case,
+        category,
+        ..
+    } = &task;
+    let mut fault = false;
+    let result = if task.stop.load(Ordering::Relaxed) {
+        skipped(
+            case,
+            *category,
+            "not run: --fail-fast stopped the run after a failure",
+        )
+    } else if let Some(reason) = &case.not_applicable {
+        skipped(case, *category, reason)
+    } else if case.needs_embedded() && shared.instances.is_none() {
+        skipped(case, *category, instances::NEEDS_EMBEDDED)
+    } else {
+        let (mut result, faltered) = run_case(shared, case, task.index, *category).await;
+        result.retain();
+        fault = faltered;
+        result
+    };
+    task.limit.release(task.permit, fault);
+    if task.fail_fast && result.verdict == Verdict::Fail {
+        task.stop.store(true, Ordering::Relaxed);
+    }
+    (task.on_case)(&result);
+    result
+}
+
+/// The result of a case the harness failed to run.
+fn harness_error(suite: &Suite, index: usize, reason: String) -> CaseResult {
+    let case = &suite.cases[index];
+    let mut result = skipped(case, suite.scenarios[case.scenario].category, "");
+    result.verdict = Verdict::Error;
+    result.reason = reason;
+    result
 }
 
 /// Whether the profile asks for the strict level.

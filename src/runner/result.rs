@@ -14,7 +14,7 @@ pub enum Verdict {
     Fail,
     /// The target deviated in a way that gives an attacker nothing and that mainstream libraries show
     /// in correct use: a conformance note, shown and counted, not failing the gate (see
-    /// [`crate::verdict::level`]).
+    /// [`crate::weakness::Level`]).
     Note,
     /// The case could not be judged (setup failed, request could not be built, target unreachable).
     Error,

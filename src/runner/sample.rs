@@ -74,9 +74,9 @@ mod tests {
                         id: "w".into(),
                         cwe: None,
                     },
-                    setup: Vec::new(),
-                    steps: Vec::new(),
-                    verify: Vec::new(),
+                    setup: Default::default(),
+                    steps: Default::default(),
+                    verify: Default::default(),
                     not_applicable: None,
                 });
             }

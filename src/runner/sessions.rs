@@ -12,6 +12,7 @@ use reqwest::Method;
 
 use super::RunError;
 use super::tokens::TokenFactory;
+use super::users::CaseUsers;
 use crate::profile::Profile;
 use crate::scenario::plan::TokenPlan;
 use crate::wire::mcp::McpClient;
@@ -50,6 +51,7 @@ impl McpSessions {
         tokens: &TokenFactory,
     ) -> Result<McpSessions, RunError> {
         let mut sessions = McpSessions::default();
+        let users = CaseUsers::shared(profile);
         for (service, endpoint) in &profile.mcp_sessions {
             let base_url = &profile.services[service];
             for principal in profile.principals.keys() {
@@ -59,7 +61,7 @@ impl McpSessions {
                     ))
                 };
                 let made = tokens
-                    .make(&TokenPlan::Valid, principal, "")
+                    .make(&TokenPlan::Valid, &users, principal, "")
                     .map_err(|err| failed(format!("cannot make the token: {err}")))?;
                 let mut carrier = RequestSpec::new(Method::POST, endpoint.clone());
                 for (name, value) in &profile.extra_headers {

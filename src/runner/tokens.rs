@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::users::CaseUsers;
 use crate::profile::Profile;
 use crate::scenario::plan::TokenPlan;
 use crate::token::keys::KeySet;
@@ -42,11 +43,12 @@ pub struct MadeToken {
 }
 
 impl TokenFactory {
-    /// Makes the token of a step acted by `actor`. `attacker_base_url` is where jku/x5u bait is
-    /// served for this case.
+    /// Makes the token of a step acted by `actor`, one of the case's `users`. `attacker_base_url` is
+    /// where jku/x5u bait is served for this case.
     pub fn make(
         &self,
         plan: &TokenPlan,
+        users: &CaseUsers,
         actor: &str,
         attacker_base_url: &str,
     ) -> Result<MadeToken, TokenError> {
@@ -60,7 +62,7 @@ impl TokenFactory {
                 mutation: None,
             }),
             TokenPlan::Valid => {
-                let principal = self.principal(actor)?;
+                let principal = users.get(actor).map_err(TokenError::Failed)?;
                 let token =
                     mint(principal, &self.profile.issuer, self.clock.as_ref()).map_err(minting)?;
                 Ok(MadeToken {
@@ -74,8 +76,10 @@ impl TokenFactory {
                 remove_claims,
                 mutation,
             } => {
-                let mut principal = self.principal(from)?.clone();
-                principal.extra.extend(claims.clone());
+                let mut principal = users.get(from).map_err(TokenError::Failed)?.clone();
+                principal
+                    .extra
+                    .extend(users.render_claims(claims).map_err(failed)?);
                 match mutation {
                     None if remove_claims.is_empty() => {
                         let token = mint(&principal, &self.profile.issuer, self.clock.as_ref())
@@ -86,7 +90,7 @@ impl TokenFactory {
                         })
                     }
                     None => {
-                        let context = self.context(principal, attacker_base_url)?;
+                        let context = self.context(principal, users, attacker_base_url)?;
                         let mut claims = context.claims();
                         for name in remove_claims {
                             claims.remove(name);
@@ -102,7 +106,7 @@ impl TokenFactory {
                     )),
                     Some(id) => {
                         let found = mutation::find(id).map_err(failed)?;
-                        let context = self.context(principal, attacker_base_url)?;
+                        let context = self.context(principal, users, attacker_base_url)?;
                         let attack = found.apply(&context).map_err(mutating)?;
                         Ok(MadeToken {
                             attack,
@@ -114,26 +118,17 @@ impl TokenFactory {
         }
     }
 
-    fn principal(&self, name: &str) -> Result<&Principal, TokenError> {
-        self.profile.principal(name).map_err(TokenError::Failed)
-    }
-
-    /// The mutation context for `principal`: the other principal is the first one (by name) that
-    /// is not `principal`.
+    /// The mutation context for `principal`: the other principal is the first of the case's users
+    /// (by name) that is not `principal`.
     fn context(
         &self,
         principal: Principal,
+        users: &CaseUsers,
         attacker_base_url: &str,
     ) -> Result<MutationContext, TokenError> {
-        let other = self
-            .profile
-            .principals
-            .values()
-            .find(|candidate| candidate.name != principal.name)
-            .cloned()
-            .ok_or_else(|| {
-                TokenError::NotApplicable("the profile defines only one principal".into())
-            })?;
+        let other = users.other_than(&principal.name).cloned().ok_or_else(|| {
+            TokenError::NotApplicable("the profile defines only one principal".into())
+        })?;
         let mut context = MutationContext::new(
             self.profile.issuer.clone(),
             principal,

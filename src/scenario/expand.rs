@@ -11,7 +11,7 @@ use super::model::{
 };
 use super::plan::{
     BodyTemplate, Case, ExpectPlan, Instance, RequestTemplate, StatusMatcher, StepAction,
-    StepOptions, StepPlan, TokenPlan, Weakness,
+    StepOptions, StepPlan, Steps, TokenPlan, Weakness,
 };
 use super::template;
 use super::validate::{self, Context, Matrix};
@@ -78,6 +78,7 @@ pub(crate) fn expand_scenario(
         return Vec::new();
     }
     let mut cases = Vec::new();
+    let mut shared = SharedSections::default();
     for bindings in combinations(&matrix.vars) {
         let mut builder = CaseBuilder {
             ctx,
@@ -86,11 +87,34 @@ pub(crate) fn expand_scenario(
             ok: true,
             needs_embedded: false,
         };
-        if let Some(case) = builder.case(doc, scenario) {
+        if let Some(mut case) = builder.case(doc, scenario) {
+            for section in [&mut case.setup, &mut case.steps, &mut case.verify] {
+                *section = shared.intern(std::mem::take(section));
+            }
             cases.push(case);
         }
     }
     cases
+}
+
+/// The distinct step sections of one scenario's cases: a case whose setup (or steps, or verify) equals
+/// an earlier case's shares it, so that a large matrix holds each distinct section once.
+#[derive(Default)]
+struct SharedSections(Vec<Steps>);
+
+impl SharedSections {
+    /// Most sections remembered per scenario (the search is linear).
+    const MAX: usize = 64;
+
+    fn intern(&mut self, section: Steps) -> Steps {
+        if let Some(found) = self.0.iter().find(|known| **known == section) {
+            return Steps::clone(found);
+        }
+        if self.0.len() < Self::MAX {
+            self.0.push(Steps::clone(&section));
+        }
+        section
+    }
 }
 
 /// The template text of a field, when it has placeholders (for "from `{var}`" in messages).
@@ -115,13 +139,13 @@ impl CaseBuilder<'_, '_, '_> {
             .map(|(_, value)| value.clone())
     }
 
+    /// A placeholder's value when it is known before the run: matrix variables and chat phrases.
+    /// Principals' ids are left to the runner, which knows the users of each case.
     fn load_time(&self, name: &str) -> Option<String> {
-        self.variable(name)
-            .or_else(|| self.ctx.profile.principals.get(name).map(|p| p.sub.clone()))
-            .or_else(|| {
-                let phrase = name.strip_prefix("chat.")?;
-                self.ctx.profile.chat_phrases.get(phrase).cloned()
-            })
+        self.variable(name).or_else(|| {
+            let phrase = name.strip_prefix("chat.")?;
+            self.ctx.profile.chat_phrases.get(phrase).cloned()
+        })
     }
 
     /// A naming field with its matrix variables substituted.
@@ -210,9 +234,30 @@ impl CaseBuilder<'_, '_, '_> {
             None => self.variable(name),
         };
         let rendered = template::render(&doc.weakness.id.value, &lookup);
-        let cwe = doc.weakness.cwe.or(lent_cwe.get());
+        let registered = |id: &str| crate::weakness::find(id).and_then(|known| known.cwe);
+        let cwe = |id: &str| {
+            doc.weakness
+                .cwe
+                .or(lent_cwe.get())
+                .or_else(|| registered(id))
+        };
         match rendered {
-            Ok(id) => Weakness { id, cwe },
+            Ok(id) => {
+                if let (Some(given), Some(registered)) = (doc.weakness.cwe, registered(&id))
+                    && given != registered
+                {
+                    self.reporter.error_once(
+                        doc.weakness.id.referenced,
+                        format!(
+                            "weakness `{id}` is CWE-{registered} in the registry, not CWE-{given}"
+                        ),
+                        Some(format!("write `cwe: {registered}`, or leave it out")),
+                    );
+                    self.ok = false;
+                }
+                let cwe = cwe(&id);
+                Weakness { id, cwe }
+            }
             Err(_) => {
                 self.reporter.error_once(
                     doc.weakness.id.referenced,
@@ -225,7 +270,7 @@ impl CaseBuilder<'_, '_, '_> {
                 self.ok = false;
                 Weakness {
                     id: String::new(),
-                    cwe,
+                    cwe: cwe(""),
                 }
             }
         }
@@ -261,9 +306,9 @@ impl CaseBuilder<'_, '_, '_> {
             scenario,
             bindings: self.bindings.to_vec(),
             weakness,
-            setup,
-            steps,
-            verify,
+            setup: setup.into(),
+            steps: steps.into(),
+            verify: verify.into(),
             not_applicable: None,
         })
     }

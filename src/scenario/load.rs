@@ -12,7 +12,7 @@ use serde_saphyr::{Location, Spanned};
 use super::error::{LoadError, Reporter};
 use super::expand;
 use super::model::{ScenarioDoc, ScenarioFile};
-use super::plan::{ScenarioInfo, Suite};
+use super::plan::{ScenarioInfo, Steps, Suite};
 use super::validate::{self, Context};
 use crate::api::{Api, ApiSelection};
 use crate::profile::Profile;
@@ -411,9 +411,9 @@ fn not_applicable(doc: &ScenarioDoc, scenario: usize, reason: String) -> super::
             },
             cwe: doc.weakness.cwe,
         },
-        setup: Vec::new(),
-        steps: Vec::new(),
-        verify: Vec::new(),
+        setup: Steps::default(),
+        steps: Steps::default(),
+        verify: Steps::default(),
         not_applicable: Some(reason),
     }
 }

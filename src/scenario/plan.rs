@@ -70,6 +70,20 @@ pub struct Weakness {
     pub cwe: Option<u32>,
 }
 
+impl Weakness {
+    /// A registered weakness, with the registry's CWE.
+    pub fn registered(id: &'static str) -> Weakness {
+        let known = crate::weakness::known(id);
+        Weakness {
+            id: known.id.to_string(),
+            cwe: known.cwe,
+        }
+    }
+}
+
+/// A section of a case's steps, shared by the cases of a scenario where they are equal.
+pub type Steps = std::sync::Arc<[StepPlan]>;
+
 /// One expanded case: one combination of the matrix of one scenario.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Case {
@@ -82,11 +96,11 @@ pub struct Case {
     /// What a failure of this case means.
     pub weakness: Weakness,
     /// Requests that plant data first (default expectation: any 2xx).
-    pub setup: Vec<StepPlan>,
+    pub setup: Steps,
     /// The attack requests.
-    pub steps: Vec<StepPlan>,
+    pub steps: Steps,
     /// Re-reads afterwards that prove the attack had no effect.
-    pub verify: Vec<StepPlan>,
+    pub verify: Steps,
     /// Why the scenario does not apply to this API (no operation of a group it needs); such a case
     /// has no steps and is reported as skipped with this reason.
     pub not_applicable: Option<String>,
@@ -188,7 +202,10 @@ impl Case {
 
     /// Setup, attack and verify steps, in order.
     pub fn all_steps(&self) -> impl Iterator<Item = &StepPlan> {
-        self.setup.iter().chain(&self.steps).chain(&self.verify)
+        self.setup
+            .iter()
+            .chain(self.steps.iter())
+            .chain(self.verify.iter())
     }
 }
 

@@ -156,6 +156,15 @@ mod tests {
     }
 
     #[test]
+    fn every_declared_weakness_is_registered() {
+        for flaw in Flaw::ALL {
+            for (id, _) in declared(*flaw) {
+                assert!(crate::weakness::find(id).is_some(), "{}: {id}", flaw.id());
+            }
+        }
+    }
+
+    #[test]
     fn specs_flaws_md_lists_every_manifestation() {
         let doc = include_str!("../../specs/flaws.md");
         let section = doc

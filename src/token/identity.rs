@@ -171,6 +171,32 @@ impl IdType {
         }
     }
 
+    /// The id of `base`'s own user in the case `case_id`: the same for every run and shard, and
+    /// different in every case (`alice` -> `alice-3f2a9c1b04de`; a UUID derived from both). `None` for
+    /// integer ids, which name rows of the target's user table.
+    pub fn per_case(self, base: &str, case_id: &str) -> Option<String> {
+        let mut rng =
+            crate::rng::Rng::new(crate::rng::fnv1a(format!("{base}\0{case_id}").as_bytes()));
+        match self {
+            IdType::String => Some(format!("{base}-{:012x}", rng.next_u64() >> 16)),
+            IdType::Uuid => {
+                let (high, low) = (rng.next_u64(), rng.next_u64());
+                // Version 4, RFC 4122 variant: what a random UUID looks like.
+                let high = (high & !0xf000) | 0x4000;
+                let low = (low & !(0b11 << 62)) | (0b10 << 62);
+                Some(format!(
+                    "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+                    high >> 32,
+                    (high >> 16) & 0xffff,
+                    high & 0xffff,
+                    low >> 48,
+                    low & 0xffff_ffff_ffff
+                ))
+            }
+            IdType::Integer => None,
+        }
+    }
+
     /// The id a token carries, as text: a string as is, an integer in decimal.
     pub fn text(self, value: &Value) -> Option<String> {
         match (self, value) {
@@ -242,5 +268,24 @@ mod tests {
         assert!(IdType::Integer.unknown_user().parse::<u64>().is_ok());
         assert_eq!(IdType::Integer.text(&json!(7)).as_deref(), Some("7"));
         assert_eq!(IdType::String.text(&json!(7)), None);
+    }
+
+    #[test]
+    fn per_case_ids_are_stable_distinct_and_of_their_form() {
+        let a1 = IdType::String.per_case("alice", "scn/case-1").unwrap();
+        assert_eq!(a1, IdType::String.per_case("alice", "scn/case-1").unwrap());
+        assert!(
+            a1.starts_with("alice-") && a1.len() == "alice-".len() + 12,
+            "{a1}"
+        );
+        assert_ne!(a1, IdType::String.per_case("alice", "scn/case-2").unwrap());
+        assert_ne!(a1, IdType::String.per_case("bob", "scn/case-1").unwrap());
+        let uuid = IdType::Uuid
+            .per_case("3f2b8c1e-9d4a-4e2b-8f7c-1a2b3c4d5e6f", "scn/case-1")
+            .unwrap();
+        assert!(is_uuid(&uuid), "{uuid}");
+        assert_eq!(&uuid[14..15], "4");
+        assert!(matches!(&uuid[19..20], "8" | "9" | "a" | "b"), "{uuid}");
+        assert_eq!(IdType::Integer.per_case("7", "scn/case-1"), None);
     }
 }

@@ -34,18 +34,15 @@ impl Form {
 
     /// The weakness this form names.
     pub fn weakness(self) -> Weakness {
-        let (id, cwe) = match self {
-            Form::NoBearerChallenge => ("missing-www-authenticate", None),
-            Form::NoInvalidTokenError => ("invalid-token-error-missing", None),
-            Form::ForbiddenInsteadOf401 => ("forbidden-instead-of-401", None),
-            Form::OtherRefusalStatus => ("unexpected-refusal-status", None),
-            Form::ValidationBeforeAuth => ("validation-before-auth", None),
-            Form::ErrorBodyLeak => ("error-body-leaks-detail", Some(209)),
+        let id = match self {
+            Form::NoBearerChallenge => "missing-www-authenticate",
+            Form::NoInvalidTokenError => "invalid-token-error-missing",
+            Form::ForbiddenInsteadOf401 => "forbidden-instead-of-401",
+            Form::OtherRefusalStatus => "unexpected-refusal-status",
+            Form::ValidationBeforeAuth => "validation-before-auth",
+            Form::ErrorBodyLeak => "error-body-leaks-detail",
         };
-        Weakness {
-            id: id.to_string(),
-            cwe,
-        }
+        Weakness::registered(id)
     }
 }
 

@@ -4,4 +4,3 @@
 pub mod expect;
 pub mod form;
 pub mod group;
-pub mod level;

@@ -26,7 +26,6 @@ pub use context::{DEFAULT_LEEWAY_SECS, MutationContext};
 pub use types::{
     AttackRequest, Class, Expected, Family, HostedFile, MutationError, Placement, UnknownMutation,
 };
-pub use weakness::MutationWeakness;
 
 /// Every mutation, grouped by family, in a stable order.
 pub fn catalog() -> &'static [Mutation] {
