@@ -41,8 +41,9 @@ pub struct RunArgs {
     /// Scenario files or folders (repeatable; default: ./scenarios).
     #[arg(long = "scenarios", value_name = "PATH")]
     scenarios: Vec<PathBuf>,
-    /// Cases in flight at once (default: adaptive, from 4 up to 8 x cores: grows while the target
-    /// answers cleanly, halves on resets, timeouts and 5xx that a replay alone does not repeat).
+    /// Cases in flight at once (default: adaptive, from 4 up to 16 x cores: doubles while the target
+    /// answers cleanly, halves on resets, timeouts and 5xx that a replay alone does not repeat, then
+    /// grows by one).
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
     /// Write a report: json, junit, sarif, markdown or html, as FORMAT:PATH (repeatable). With none,

@@ -21,7 +21,7 @@ pub struct SelftestArgs {
     /// Scenario files or folders (repeatable; default: ./scenarios).
     #[arg(long = "scenarios", value_name = "PATH")]
     scenarios: Vec<PathBuf>,
-    /// Cases in flight at once (default: 8 x cores).
+    /// Cases in flight at once (default: 16 x cores).
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
     /// Seed of the canaries.

@@ -111,8 +111,8 @@ struct CaseRun<'a> {
     form: Option<Form>,
     /// The weakness of the catalog mutation whose token was accepted, when that is what broke it.
     accepted: Option<Weakness>,
-    /// The token of the previous request, for `token: previous`.
-    previous: Option<MadeToken>,
+    /// The token of the previous request, for `token: previous` (shared: a token may be 1 MiB).
+    previous: Option<Arc<MadeToken>>,
     /// An instance was restarted and no request has been answered since.
     restarted: bool,
     /// The target faltered: a transport error, or a 5xx that a replay alone did not repeat.
@@ -263,7 +263,7 @@ impl CaseRun<'_> {
         let attacker_base = format!("{}{attacker_prefix}", shared.attacker.base_url());
         let made = match &step.token {
             TokenPlan::Previous => match &self.previous {
-                Some(previous) => previous.clone(),
+                Some(previous) => Arc::clone(previous),
                 None => {
                     return StepEnd::Error(
                         "`token: previous`, but no earlier request of this case sent one".into(),
@@ -274,14 +274,14 @@ impl CaseRun<'_> {
                 .tokens
                 .make(plan, &self.users, &step.actor, &attacker_base)
             {
-                Ok(made) => made,
+                Ok(made) => Arc::new(made),
                 Err(TokenError::NotApplicable(reason)) => return StepEnd::Skip(reason),
                 Err(TokenError::Failed(reason)) => {
                     return StepEnd::Error(format!("cannot make the token: {reason}"));
                 }
             },
         };
-        self.previous = Some(made.clone());
+        self.previous = Some(Arc::clone(&made));
         let base_url = match self.base_url(step.options.instance).await {
             Ok(url) => url,
             Err(reason) => return StepEnd::Error(reason),
@@ -294,7 +294,7 @@ impl CaseRun<'_> {
                 Err(reason) => return StepEnd::Error(reason),
             },
         };
-        let token_text = made.attack.token.clone().unwrap_or_default();
+        let token_text = made.attack.token.as_deref().unwrap_or_default();
         let canary = shared.canary(self.index, &step.actor);
         let spec = match self.render(step, &base_url, &user_id, &canary, &attacker_base) {
             Ok(spec) => place(spec, &made.attack, &shared.profile.presentation),
@@ -313,11 +313,16 @@ impl CaseRun<'_> {
             request: SentRequest {
                 method: spec.method.to_string(),
                 url: spec.url.clone(),
-                headers: spec.headers.clone(),
+                // The token is kept whole once, in `token`; a header is cut like a body.
+                headers: spec
+                    .headers
+                    .iter()
+                    .map(|(name, value)| (name.clone(), super::result::capped(value)))
+                    .collect(),
                 body: spec
                     .body
                     .as_ref()
-                    .map(|body| String::from_utf8_lossy(body).into_owned()),
+                    .map(|body| super::result::capped(&String::from_utf8_lossy(body))),
             },
             response: None,
             error: None,

@@ -1,6 +1,7 @@
-//! How many cases are in flight. Fixed with `--jobs N`; otherwise adaptive: start low, add one case
-//! after each run of cases that met no fault, halve on a fault (a transport error, or a 5xx that a
-//! replay alone did not repeat), so that a single-worker app is not overloaded into 500s and resets.
+//! How many cases are in flight. Fixed with `--jobs N`; otherwise adaptive: start low, and after each
+//! run of cases that met no fault double the limit until the first fault (slow start), then add one;
+//! halve on a fault (a transport error, or a 5xx that a replay alone did not repeat), so that a
+//! single-worker app is not overloaded into 500s and resets.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -100,13 +101,26 @@ impl Limit {
         }
         self.streak.store(0, Ordering::SeqCst);
         let current = self.current.load(Ordering::SeqCst);
-        if current < self.max
+        let grown = if self.first_fault_at().is_none() {
+            current * 2
+        } else {
+            current + 1
+        }
+        .min(self.max);
+        if grown > current
             && self
                 .current
-                .compare_exchange(current, current + 1, Ordering::SeqCst, Ordering::SeqCst)
+                .compare_exchange(current, grown, Ordering::SeqCst, Ordering::SeqCst)
                 .is_ok()
         {
-            // Cancel a debt first; otherwise add room.
+            self.add_room(grown - current);
+            self.peak.fetch_max(grown, Ordering::SeqCst);
+        }
+    }
+
+    /// Adds `count` permits, cancelling debts first.
+    fn add_room(&self, count: usize) {
+        for _ in 0..count {
             if self
                 .owed
                 .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |owed| {
@@ -116,7 +130,6 @@ impl Limit {
             {
                 self.semaphore.add_permits(1);
             }
-            self.peak.fetch_max(current + 1, Ordering::SeqCst);
         }
     }
 
@@ -143,26 +156,37 @@ impl Limit {
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn grows_on_clean_streaks_and_halves_on_faults() {
-        let limit = Limit::adaptive(8);
-        assert_eq!(limit.current(), ADAPTIVE_START);
-        for _ in 0..GROW_AFTER * 3 {
+    async fn clean_streaks(limit: &Limit, streaks: usize) {
+        for _ in 0..GROW_AFTER * streaks {
             let permit = limit.acquire().await;
             limit.release(permit, false);
         }
-        assert_eq!(limit.current(), ADAPTIVE_START + 3);
-        assert_eq!(limit.peak(), ADAPTIVE_START + 3);
+    }
+
+    #[tokio::test]
+    async fn doubles_until_a_fault_halves_on_it_then_grows_by_one() {
+        let limit = Limit::adaptive(64);
+        assert_eq!(limit.current(), ADAPTIVE_START);
+        clean_streaks(&limit, 2).await;
+        assert_eq!(limit.current(), ADAPTIVE_START * 4);
+        assert_eq!(limit.peak(), ADAPTIVE_START * 4);
         let permit = limit.acquire().await;
         limit.release(permit, true);
-        assert_eq!(limit.current(), (ADAPTIVE_START + 3) / 2);
-        assert_eq!(limit.first_fault_at(), Some(ADAPTIVE_START + 3));
-        // The room in circulation shrinks to the new limit as cases finish.
-        for _ in 0..8 {
-            let permit = limit.acquire().await;
-            limit.release(permit, false);
-        }
+        assert_eq!(limit.current(), ADAPTIVE_START * 2);
+        assert_eq!(limit.first_fault_at(), Some(ADAPTIVE_START * 4));
+        clean_streaks(&limit, 3).await;
+        assert_eq!(limit.current(), ADAPTIVE_START * 2 + 3);
+        // The room in circulation is the limit once cases have finished.
         assert_eq!(limit.semaphore.available_permits(), limit.current());
+        assert_eq!(limit.peak(), ADAPTIVE_START * 4);
+    }
+
+    #[tokio::test]
+    async fn never_grows_past_its_maximum() {
+        let limit = Limit::adaptive(6);
+        clean_streaks(&limit, 4).await;
+        assert_eq!(limit.current(), 6);
+        assert_eq!(limit.semaphore.available_permits(), 6);
     }
 
     #[tokio::test]

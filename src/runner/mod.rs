@@ -376,9 +376,10 @@ fn nonce(seed: u64) -> u32 {
     crate::rng::Rng::new(seed).next_u64() as u32
 }
 
-/// Default concurrency: a multiple of the cores (requests wait on the network, not the CPU).
+/// Default concurrency: a multiple of the cores (requests wait on the network, not the CPU); the most
+/// the adaptive limit grows to.
 pub fn default_jobs() -> usize {
     std::thread::available_parallelism()
-        .map(|n| n.get() * 8)
-        .unwrap_or(16)
+        .map(|n| n.get() * 16)
+        .unwrap_or(32)
 }

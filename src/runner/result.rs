@@ -327,8 +327,16 @@ impl ExchangeRecord {
 /// `text` cut at [`KEPT_BODY_BYTES`] (on a character boundary), followed by the whole's length and
 /// SHA-256.
 fn cap_text(text: &mut String) {
+    if text.len() > KEPT_BODY_BYTES {
+        *text = capped(text);
+    }
+}
+
+/// A copy of `text`, cut at [`KEPT_BODY_BYTES`] (on a character boundary) and followed by the whole's
+/// length and SHA-256 when it is longer; only the kept part is copied.
+pub(crate) fn capped(text: &str) -> String {
     if text.len() <= KEPT_BODY_BYTES {
-        return;
+        return text.to_string();
     }
     let mut cut = KEPT_BODY_BYTES;
     while !text.is_char_boundary(cut) {
@@ -336,12 +344,11 @@ fn cap_text(text: &mut String) {
     }
     let hash = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, text.as_bytes());
     let hex: String = hash.as_ref().iter().map(|b| format!("{b:02x}")).collect();
-    let summary = format!(
-        "\n[... cut by authconform: {} bytes in all, sha256 {hex}]",
+    format!(
+        "{}\n[... cut by authconform: {} bytes in all, sha256 {hex}]",
+        &text[..cut],
         text.len()
-    );
-    text.truncate(cut);
-    text.push_str(&summary);
+    )
 }
 
 #[cfg(test)]

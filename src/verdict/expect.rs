@@ -1,6 +1,9 @@
 //! Judging one answer against a step's expectations.
 
-use regex::RegexBuilder;
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex, PoisonError};
+
+use regex::{Regex, RegexBuilder};
 use serde_json::Value;
 
 use super::form::{self, Form};
@@ -177,12 +180,30 @@ fn check_harm(
     Ok(())
 }
 
+/// A header pattern, compiled once per run: the suite checks the same few patterns thousands of times.
+fn compiled(pattern: &str) -> Result<Regex, regex::Error> {
+    /// Most patterns kept (each is small; a custom suite rarely has more than a handful).
+    const MAX: usize = 256;
+    static CACHE: LazyLock<Mutex<HashMap<String, Regex>>> = LazyLock::new(Default::default);
+    let cached = |cache: &Mutex<HashMap<String, Regex>>| {
+        let cache = cache.lock().unwrap_or_else(PoisonError::into_inner);
+        cache.get(pattern).cloned()
+    };
+    if let Some(regex) = cached(&CACHE) {
+        return Ok(regex);
+    }
+    let regex = RegexBuilder::new(pattern).size_limit(1 << 20).build()?;
+    let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
+    if cache.len() < MAX {
+        cache.insert(pattern.to_string(), regex.clone());
+    }
+    Ok(regex)
+}
+
 /// Header expectations. A `WWW-Authenticate` that does not match on a 401 is a form of refusal.
 fn check_headers(expect: &ExpectPlan, response: &ReceivedResponse) -> Result<(), Broken> {
     for (name, pattern) in &expect.headers {
-        let regex = RegexBuilder::new(pattern)
-            .size_limit(1 << 20)
-            .build()
+        let regex = compiled(pattern)
             .map_err(|err| Broken::Feared(format!("bad header regex for {name}: {err}")))?;
         let values: Vec<&str> = response
             .headers
