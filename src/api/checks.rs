@@ -1,5 +1,4 @@
-//! The checks of a description: each operation's method, path, placeholders, captures, status,
-//! headers and prompt, the prefix, and the ids operations create and use.
+//! The checks of a description: each operation's fields, the prefix, and created and used ids.
 
 use super::operation::is_chat_phrase;
 use super::{Api, ApiError, OPERATION_PLACEHOLDERS, Operation};

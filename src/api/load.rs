@@ -1,5 +1,4 @@
-//! Loading a description: a bundled one with a profile's prefix and overrides merged in, or a custom
-//! API defined in full by the profile.
+//! Loading a description: a bundled one with the profile's overrides merged in, or a custom one.
 
 use std::path::Path;
 

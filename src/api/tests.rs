@@ -1,3 +1,5 @@
+//! Tests of API descriptions: the bundled one, overrides, custom APIs and their mistakes.
+
 use std::path::Path;
 
 use serde_json::json;

@@ -1,5 +1,4 @@
-//! What one run (clean or broken) showed: failing cases per criterion, failing scenarios, the
-//! weaknesses named.
+//! What one run (clean or broken) showed.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;

@@ -1,5 +1,4 @@
-//! The self-validation's result: the clean run, the broken target x criterion matrix, the mutation
-//! score, the scenarios with their killers, and the confusion matrix, with the text that shows them.
+//! The self-validation's result and the text report that shows it.
 
 use std::fmt::Write as _;
 

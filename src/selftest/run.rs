@@ -1,5 +1,4 @@
-//! One run of the suite against the embedded reference server: clean, with a style, in another key
-//! mode, or broken (a flaw, or a mutant's proxy in front), and the reduced suite broken runs use.
+//! One run of the suite against the embedded reference server, and the reduced suite.
 
 use std::sync::Arc;
 

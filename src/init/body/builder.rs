@@ -1,5 +1,4 @@
-//! The synthesis of a body template from a schema, by the rules of the module documentation of
-//! [`super`].
+//! The synthesis of a body template from a schema, by the rules of [`super`].
 
 use std::collections::BTreeSet;
 

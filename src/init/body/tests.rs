@@ -1,3 +1,5 @@
+//! Tests of body templates synthesized from schemas.
+
 use super::*;
 use crate::openapi::Document;
 use crate::openapi::refs::Resolver;

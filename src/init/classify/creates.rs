@@ -1,5 +1,4 @@
-//! Which operation creates which id: one creator per id, and operations using an id nothing creates
-//! commented out.
+//! Which operation creates which id, and which operations are commented out for lack of one.
 
 use std::collections::BTreeSet;
 

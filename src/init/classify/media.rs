@@ -1,5 +1,4 @@
-//! Request and response bodies: the JSON body template, its properties, success statuses and the
-//! pointer to a created id.
+//! Request and response bodies: the JSON body template, success statuses, created id pointers.
 
 use super::raw::RawOp;
 use crate::init::body::{Body, BodyBuilder, property_names};

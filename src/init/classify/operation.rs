@@ -1,5 +1,4 @@
-//! One operation of the document made into profile operations: its token need, body, query,
-//! headers, status and captures, plus its chat continuation and query variants.
+//! One operation of the document made into profile operations (plus chat and query variants).
 
 use std::collections::BTreeSet;
 

@@ -1,5 +1,4 @@
-//! Where the API listens: `base_url` and `api.prefix` from `--target`, `servers[0]` or the URL the
-//! document was read from.
+//! Where the API listens: `base_url` and `api.prefix`.
 
 use serde_json::Value;
 

@@ -1,3 +1,5 @@
+//! Tests of the classification: paths, names, creators, security, servers and variants.
+
 use super::media::id_pointer;
 use super::paths::item_route;
 use super::*;

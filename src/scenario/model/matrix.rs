@@ -1,5 +1,4 @@
-//! Where a matrix variable's values come from: literal values, operations, mutations (and the
-//! catalog names a mutation filter uses) or principals.
+//! Where a matrix variable's values come from: values, operations, mutations or principals.
 
 use std::borrow::Cow;
 use std::fmt;

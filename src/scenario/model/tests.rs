@@ -1,3 +1,5 @@
+//! Tests of the scenario file shapes: statuses, tokens, expectations, matrices, JSON values.
+
 use super::*;
 use crate::api::OperationGroup;
 use serde_json::json;

@@ -1,5 +1,4 @@
-//! The matrix: each variable's source resolved to values (literal values, operations, mutations,
-//! principals), with the unknown names it mentions reported.
+//! The matrix: each variable's source resolved to values, unknown names reported.
 
 use serde_saphyr::{Location, Spanned};
 

@@ -1,5 +1,4 @@
-//! The syntax of names: scenario and weakness ids, matrix variable and capture names, header names
-//! and JSON pointers.
+//! The syntax of names: ids, variable and capture names, header names, JSON pointers.
 
 use serde_saphyr::Spanned;
 

@@ -1,5 +1,4 @@
-//! Scenario-level checks: category, title, requirements, `requires`, matrix variable and capture
-//! names, and every step of every section in order.
+//! Scenario-level checks: category, title, requirements, names, and each section's steps.
 
 use std::collections::BTreeSet;
 

@@ -1,5 +1,4 @@
-//! Step checks: which fields go together for each kind of step (`call`, `request`, `prepare`,
-//! `reread`, `action`), and the shape of what they hold (methods, header names, pointers, regexes).
+//! Step checks: which fields go together for each kind of step, and the shape of what they hold.
 
 use std::collections::BTreeSet;
 

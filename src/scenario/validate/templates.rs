@@ -1,5 +1,4 @@
-//! Placeholders: the template strings of a step, each with the names it may use, and the check that
-//! every `{name}` is well-formed and known where it is used.
+//! Placeholders: a step's template strings, and each `{name}` well-formed and known where used.
 
 use std::collections::BTreeSet;
 

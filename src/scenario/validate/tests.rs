@@ -1,3 +1,5 @@
+//! Tests of the syntax checks: JSON pointers, kebab-case ids and regex error reasons.
+
 use super::names::{check_pointer, is_kebab};
 use super::steps::regex_reason;
 

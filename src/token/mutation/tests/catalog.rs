@@ -1,5 +1,4 @@
-//! The catalog itself: ids unique, kebab-case and described, the required ids present, listings and
-//! suggestions.
+//! Tests of the catalog itself: ids, descriptions, required ids, listings and suggestions.
 
 use crate::token::mutation::{Expected, catalog, find};
 

@@ -1,5 +1,4 @@
-//! How the mutation context shapes what is made: attacker URLs, leeway, the user id claim, HMAC
-//! issuers, absent claims and a missing issuer key.
+//! Tests of how the mutation context shapes what is made (attacker URL, leeway, keys, claims).
 
 use serde_json::json;
 

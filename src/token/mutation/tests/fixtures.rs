@@ -1,5 +1,4 @@
-//! Shared fixtures of the mutation tests: the key sets, a mutation context per issuer key kind, and a
-//! probe that reads one produced request.
+//! Shared fixtures of the mutation tests: key sets, a context per key kind, a request probe.
 
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
