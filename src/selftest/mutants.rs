@@ -235,23 +235,15 @@ fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
         .into_response()
 }
 
+/// One request through the proxy: the clean server's answer, with the mutant's one rule broken on
+/// the way in or out.
 async fn handle(
     State(proxy): State<Arc<Proxy>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request,
 ) -> Response {
-    let mutant = proxy.mutant;
-    if mutant == Mutant::DenyAll {
-        let mut response = json_error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_token",
-            "the access token is invalid",
-        );
-        response.headers_mut().insert(
-            WWW_AUTHENTICATE,
-            HeaderValue::from_static(r#"Bearer realm="todo", error="invalid_token""#),
-        );
-        return response;
+    if proxy.mutant == Mutant::DenyAll {
+        return deny_all();
     }
     let (parts, body) = request.into_parts();
     let Ok(body) = to_bytes(body, MAX_BODY).await else {
@@ -261,97 +253,197 @@ async fn handle(
             "request body is too large",
         );
     };
-    let mut path = parts.uri.path().to_string();
-    let mut headers = parts.headers.clone();
-    let authorization = headers.get(AUTHORIZATION).cloned();
-    let known = |proxy: &Proxy, id: &str| {
-        proxy
-            .memory
+    let mut exchange = Exchange {
+        method: parts.method.clone(),
+        path: parts.uri.path().to_string(),
+        query: parts
+            .uri
+            .query()
+            .map(|q| format!("?{q}"))
+            .unwrap_or_default(),
+        headers: parts.headers.clone(),
+        authorization: parts.headers.get(AUTHORIZATION).cloned(),
+        body,
+        peer,
+    };
+    if let Some(response) = proxy.on_request(&mut exchange) {
+        return response;
+    }
+    let mut answer = match proxy.forward(&exchange).await {
+        Ok(answer) => answer,
+        Err(response) => return response,
+    };
+    proxy.remember(&exchange, &answer);
+    proxy.on_answer(&exchange, &mut answer);
+    answer.into_response()
+}
+
+/// `DenyAll`'s answer to every request.
+fn deny_all() -> Response {
+    let mut response = json_error(
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+        "the access token is invalid",
+    );
+    response.headers_mut().insert(
+        WWW_AUTHENTICATE,
+        HeaderValue::from_static(r#"Bearer realm="todo", error="invalid_token""#),
+    );
+    response
+}
+
+/// A request on its way through the proxy.
+struct Exchange {
+    method: Method,
+    /// The path, as the mutant may rewrite it.
+    path: String,
+    /// `?query`, or empty.
+    query: String,
+    /// The headers, as the mutant may change them.
+    headers: HeaderMap,
+    /// The Authorization header the client sent.
+    authorization: Option<HeaderValue>,
+    body: Bytes,
+    peer: SocketAddr,
+}
+
+/// The upstream's answer on its way back.
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    bytes: Bytes,
+    /// The body, when it is JSON (sent re-serialized).
+    json: Option<Value>,
+}
+
+impl IntoResponse for Answer {
+    fn into_response(self) -> Response {
+        let mut bytes = self.bytes;
+        let mut headers = self.headers;
+        if let Some(value) = self.json {
+            bytes = Bytes::from(value.to_string());
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        let mut response = Response::new(Body::from(bytes));
+        *response.status_mut() = self.status;
+        *response.headers_mut() = headers;
+        response
+    }
+}
+
+impl Proxy {
+    /// Whether an id was seen in a successful answer.
+    fn known(&self, id: &str) -> bool {
+        self.memory
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .ids
             .contains(id)
-    };
-
-    match mutant {
-        Mutant::LenientIds => {
-            if let Some((offset, segment)) = path_id(&path)
-                && let Some(digits) = lenient(segment)
-            {
-                path = format!(
-                    "{}{digits}{}",
-                    &path[..offset],
-                    &path[offset + segment.len()..]
-                );
-            }
-        }
-        Mutant::LookupBeforeAuth if authorization.is_none() => {
-            if let Some((_, id)) = path_id(&path)
-                && !known(&proxy, id)
-            {
-                return json_error(StatusCode::NOT_FOUND, "not_found", "resource not found");
-            }
-            if parts.method == Method::POST && serde_json::from_slice::<Value>(&body).is_err() {
-                return json_error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "validation_error",
-                    "the body must be JSON",
-                );
-            }
-        }
-        Mutant::ConnectionSession if authorization.is_none() => {
-            let session = proxy
-                .memory
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .sessions
-                .get(&peer)
-                .cloned();
-            if let Some(session) = session {
-                headers.insert(AUTHORIZATION, session);
-            }
-        }
-        _ => {}
     }
 
-    let query = parts
-        .uri
-        .query()
-        .map(|q| format!("?{q}"))
-        .unwrap_or_default();
-    let url = format!("{}{path}{query}", proxy.upstream);
-    let mut forwarded = HeaderMap::new();
-    for (name, value) in &headers {
-        if ![HOST, CONNECTION, CONTENT_LENGTH, TRANSFER_ENCODING].contains(name) {
-            forwarded.append(name.clone(), value.clone());
+    /// The mutations of the request: a rewritten path or a replayed session, or an answer made
+    /// before the server is asked.
+    fn on_request(&self, exchange: &mut Exchange) -> Option<Response> {
+        match self.mutant {
+            Mutant::LenientIds => {
+                let path = &exchange.path;
+                if let Some((offset, segment)) = path_id(path)
+                    && let Some(digits) = lenient(segment)
+                {
+                    exchange.path = format!(
+                        "{}{digits}{}",
+                        &path[..offset],
+                        &path[offset + segment.len()..]
+                    );
+                }
+            }
+            Mutant::LookupBeforeAuth if exchange.authorization.is_none() => {
+                if let Some((_, id)) = path_id(&exchange.path)
+                    && !self.known(id)
+                {
+                    return Some(json_error(
+                        StatusCode::NOT_FOUND,
+                        "not_found",
+                        "resource not found",
+                    ));
+                }
+                if exchange.method == Method::POST
+                    && serde_json::from_slice::<Value>(&exchange.body).is_err()
+                {
+                    return Some(json_error(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "validation_error",
+                        "the body must be JSON",
+                    ));
+                }
+            }
+            Mutant::ConnectionSession if exchange.authorization.is_none() => {
+                let session = self
+                    .memory
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .sessions
+                    .get(&exchange.peer)
+                    .cloned();
+                if let Some(session) = session {
+                    exchange.headers.insert(AUTHORIZATION, session);
+                }
+            }
+            _ => {}
         }
+        None
     }
-    let sent = proxy
-        .client
-        .request(parts.method.clone(), url)
-        .headers(forwarded)
-        .body(body.clone())
-        .send()
-        .await;
-    let upstream = match sent {
-        Ok(upstream) => upstream,
-        Err(err) => {
-            return json_error(StatusCode::BAD_GATEWAY, "bad_gateway", &err.to_string());
-        }
-    };
-    let mut status = upstream.status();
-    let mut response_headers = HeaderMap::new();
-    for (name, value) in upstream.headers() {
-        if ![CONNECTION, CONTENT_LENGTH, TRANSFER_ENCODING].contains(name) {
-            response_headers.append(name.clone(), value.clone());
-        }
-    }
-    let mut bytes = upstream.bytes().await.unwrap_or_default();
-    let mut json_body: Option<Value> = serde_json::from_slice(&bytes).ok();
 
-    if status.is_success() {
-        let mut memory = proxy.memory.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(body) = &json_body {
+    /// Sends the request to the clean server; a 502 when it cannot be reached.
+    async fn forward(&self, exchange: &Exchange) -> Result<Answer, Response> {
+        let url = format!("{}{}{}", self.upstream, exchange.path, exchange.query);
+        let mut forwarded = HeaderMap::new();
+        for (name, value) in &exchange.headers {
+            if ![HOST, CONNECTION, CONTENT_LENGTH, TRANSFER_ENCODING].contains(name) {
+                forwarded.append(name.clone(), value.clone());
+            }
+        }
+        let sent = self
+            .client
+            .request(exchange.method.clone(), url)
+            .headers(forwarded)
+            .body(exchange.body.clone())
+            .send()
+            .await;
+        let upstream = match sent {
+            Ok(upstream) => upstream,
+            Err(err) => {
+                return Err(json_error(
+                    StatusCode::BAD_GATEWAY,
+                    "bad_gateway",
+                    &err.to_string(),
+                ));
+            }
+        };
+        let status = upstream.status();
+        let mut headers = HeaderMap::new();
+        for (name, value) in upstream.headers() {
+            if ![CONNECTION, CONTENT_LENGTH, TRANSFER_ENCODING].contains(name) {
+                headers.append(name.clone(), value.clone());
+            }
+        }
+        let bytes = upstream.bytes().await.unwrap_or_default();
+        let json = serde_json::from_slice(&bytes).ok();
+        Ok(Answer {
+            status,
+            headers,
+            bytes,
+            json,
+        })
+    }
+
+    /// After a success: the ids the answer names, and the connection's Authorization value.
+    fn remember(&self, exchange: &Exchange, answer: &Answer) {
+        if !answer.status.is_success() {
+            return;
+        }
+        let mut memory = self.memory.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(body) = &answer.json {
             for pointer in [
                 "/id",
                 "/conversation_id",
@@ -362,74 +454,73 @@ async fn handle(
                 }
             }
         }
-        if let Some(value) = &authorization {
-            memory.sessions.insert(peer, value.clone());
+        if let Some(value) = &exchange.authorization {
+            memory.sessions.insert(exchange.peer, value.clone());
         }
     }
 
-    match mutant {
-        Mutant::SetsCookie => {
-            response_headers.insert(
-                SET_COOKIE,
-                HeaderValue::from_static("sid=authconform-mutant; Path=/; HttpOnly"),
-            );
-        }
-        Mutant::LeakyErrors if status.is_client_error() => {
-            let presented = authorization
-                .as_ref()
-                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-                .unwrap_or_default();
-            json_body = Some(json!({
-                "error": "unauthorized",
-                "detail": format!("rejected credentials: {presented}"),
-                "trace": "thread 'tokio-runtime-worker' panicked at src/auth/verify.rs:42:9",
-            }));
-        }
-        Mutant::ExistenceOracle if status == StatusCode::NOT_FOUND => {
-            if let Some((_, id)) = path_id(&path)
-                && known(&proxy, id)
-            {
-                status = StatusCode::FORBIDDEN;
-                json_body = Some(json!({"error": "forbidden", "message": "not your resource"}));
+    /// The mutations of the answer: a cookie, a leak, an oracle, an owner from the body, or an
+    /// accepted invalid request.
+    fn on_answer(&self, exchange: &Exchange, answer: &mut Answer) {
+        match self.mutant {
+            Mutant::SetsCookie => {
+                answer.headers.insert(
+                    SET_COOKIE,
+                    HeaderValue::from_static("sid=authconform-mutant; Path=/; HttpOnly"),
+                );
             }
-        }
-        Mutant::OwnerFromBody if status.is_success() => {
-            let claimed = serde_json::from_slice::<Value>(&body)
-                .ok()
-                .and_then(|b| b.get("user_id").and_then(Value::as_str).map(str::to_owned));
-            if let (Some(claimed), Some(Value::Object(object))) = (claimed, json_body.as_mut())
-                && object.contains_key("user_id")
-            {
-                object.insert("user_id".into(), Value::String(claimed));
-            }
-        }
-        Mutant::NoValidation
-            if matches!(
-                json_body
+            Mutant::LeakyErrors if answer.status.is_client_error() => {
+                let presented = exchange
+                    .authorization
                     .as_ref()
-                    .and_then(|b| b.get("error"))
-                    .and_then(Value::as_str),
-                Some("validation_error" | "bad_request" | "payload_too_large")
-            ) =>
-        {
-            status = if parts.method == Method::POST {
-                StatusCode::CREATED
-            } else {
-                StatusCode::OK
-            };
-            json_body = Some(json!({"status": "accepted"}));
+                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                    .unwrap_or_default();
+                answer.json = Some(json!({
+                    "error": "unauthorized",
+                    "detail": format!("rejected credentials: {presented}"),
+                    "trace": "thread 'tokio-runtime-worker' panicked at src/auth/verify.rs:42:9",
+                }));
+            }
+            Mutant::ExistenceOracle if answer.status == StatusCode::NOT_FOUND => {
+                if let Some((_, id)) = path_id(&exchange.path)
+                    && self.known(id)
+                {
+                    answer.status = StatusCode::FORBIDDEN;
+                    answer.json =
+                        Some(json!({"error": "forbidden", "message": "not your resource"}));
+                }
+            }
+            Mutant::OwnerFromBody if answer.status.is_success() => {
+                let claimed = serde_json::from_slice::<Value>(&exchange.body)
+                    .ok()
+                    .and_then(|b| b.get("user_id").and_then(Value::as_str).map(str::to_owned));
+                if let (Some(claimed), Some(Value::Object(object))) =
+                    (claimed, answer.json.as_mut())
+                    && object.contains_key("user_id")
+                {
+                    object.insert("user_id".into(), Value::String(claimed));
+                }
+            }
+            Mutant::NoValidation
+                if matches!(
+                    answer
+                        .json
+                        .as_ref()
+                        .and_then(|b| b.get("error"))
+                        .and_then(Value::as_str),
+                    Some("validation_error" | "bad_request" | "payload_too_large")
+                ) =>
+            {
+                answer.status = if exchange.method == Method::POST {
+                    StatusCode::CREATED
+                } else {
+                    StatusCode::OK
+                };
+                answer.json = Some(json!({"status": "accepted"}));
+            }
+            _ => {}
         }
-        _ => {}
     }
-
-    if let Some(value) = json_body {
-        bytes = Bytes::from(value.to_string());
-        response_headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    }
-    let mut response = Response::new(Body::from(bytes));
-    *response.status_mut() = status;
-    *response.headers_mut() = response_headers;
-    response
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub mod judge;
 pub mod mutate;
 pub mod routes;
 pub mod save;
+mod session;
 pub mod shrink;
 
 use std::path::PathBuf;
@@ -20,18 +21,16 @@ use std::time::{Duration, Instant};
 
 use tokio::task::JoinSet;
 
-use self::case::FuzzCase;
-use self::judge::{Judge, Sent, Verdict};
+use self::judge::{Judge, Verdict};
 use self::mutate::{CaseContext, CatalogSeed, catalog_seeds};
-use self::routes::{Fill, Planted, Route};
-use super::oracle::{ClaimRules, ClaimTime, TrustedKeys};
+use self::session::{Attempt, Session, excerpt, sent_request};
+use super::oracle::{ClaimRules, TrustedKeys};
 use crate::profile::Profile;
 use crate::report::curl::reproducer;
 use crate::runner::result::SentRequest;
 use crate::token::keys::KeySet;
 use crate::token::mint::{Clock, Principal, SystemClock};
-use crate::token::mutation::AttackRequest;
-use crate::wire::{Exchange, HttpClient, RequestSpec, SendError};
+use crate::wire::{HttpClient, SendError};
 
 pub use self::judge::FindingKind;
 
@@ -201,176 +200,6 @@ pub struct FuzzReport {
     pub notes: Vec<String>,
 }
 
-/// What was sent for one case and what came back.
-#[derive(Debug)]
-struct Attempt {
-    index: u64,
-    case: FuzzCase,
-    token: Option<String>,
-    spec: RequestSpec,
-    outcome: Result<Exchange, SendError>,
-    time: ClaimTime,
-}
-
-/// Everything shared by the requests of a run.
-#[derive(Debug)]
-struct Session {
-    base_url: String,
-    client: HttpClient,
-    profile: Arc<Profile>,
-    principals: Vec<Principal>,
-    routes: Vec<Route>,
-    planted: Vec<Planted>,
-    judge: Judge,
-    public_pem: Option<String>,
-    requests: AtomicU64,
-}
-
-impl Session {
-    /// The token text and request of a case; `None` when the route needs an id nobody planted.
-    fn build(&self, case: &FuzzCase, index: u64) -> Option<(Option<String>, RequestSpec)> {
-        let route = self.routes.get(case.route)?;
-        let token = case.token.render(&self.profile.issuer);
-        let owner = self.planted.get(case.resource_owner);
-        let canary = format!("acf-fuzz-{index}");
-        let fill = Fill {
-            user_id: &self.principals.get(case.path_user)?.sub,
-            task_id: owner.and_then(|p| p.task_id.as_ref()),
-            conversation_id: owner.and_then(|p| p.conversation_id.as_ref()),
-            canary: &canary,
-        };
-        let attack = AttackRequest::placed(token.clone(), case.placement.clone());
-        let spec = routes::request(&self.base_url, &self.profile, route, &fill, &attack)?;
-        Some((token, spec))
-    }
-
-    async fn send(
-        &self,
-        index: u64,
-        case: FuzzCase,
-        token: Option<String>,
-        spec: RequestSpec,
-    ) -> Attempt {
-        let clock = SystemClock;
-        let earliest = clock.now_unix();
-        let outcome = self.client.send(&spec).await;
-        self.requests.fetch_add(1, Ordering::Relaxed);
-        let time = ClaimTime {
-            earliest,
-            latest: clock.now_unix(),
-        };
-        Attempt {
-            index,
-            case,
-            token,
-            spec,
-            outcome,
-            time,
-        }
-    }
-
-    async fn attempt(&self, index: u64, case: &FuzzCase) -> Option<Attempt> {
-        let (token, spec) = self.build(case, index)?;
-        Some(self.send(index, case.clone(), token, spec).await)
-    }
-
-    fn verdict(&self, attempt: &Attempt) -> Option<Verdict> {
-        let sent = Sent {
-            token: attempt.token.as_deref(),
-            placement: &attempt.case.placement,
-            path_user: attempt.case.path_user,
-            user_in_path: self
-                .routes
-                .get(attempt.case.route)
-                .is_some_and(|r| r.user_in_path),
-            time: attempt.time,
-            head_bytes: attempt.spec.url.len()
-                + attempt
-                    .spec
-                    .headers
-                    .iter()
-                    .map(|(n, v)| n.len() + v.len() + 4)
-                    .sum::<usize>(),
-        };
-        self.judge.judge(&sent, &attempt.outcome)
-    }
-
-    /// Shrinks a finding's case while the target keeps answering with the same kind and status.
-    async fn shrink(
-        &self,
-        first: Attempt,
-        verdict: &Verdict,
-        budget: usize,
-        deadline: Instant,
-    ) -> (Attempt, Verdict, usize, usize) {
-        let key = verdict.key();
-        let mut best = (first, verdict.clone());
-        let (mut attempts, mut steps) = (0usize, 0usize);
-        let now = SystemClock.now_unix();
-        let issuer = &self.profile.issuer;
-        let mut raw_phase = false;
-        loop {
-            let case = &best.0.case;
-            let candidates = if raw_phase {
-                shrink::raw_candidates(case)
-            } else {
-                let actor = self.principals.get(case.actor);
-                let claims = actor.map(|p| issuer.claims(p, now)).unwrap_or_default();
-                shrink::structural_candidates(case, &issuer.header(), &claims)
-            };
-            let mut improved = false;
-            for candidate in candidates {
-                if attempts >= budget || Instant::now() >= deadline {
-                    return (best.0, best.1, attempts, steps);
-                }
-                attempts += 1;
-                let Some(attempt) = self.attempt(best.0.index, &candidate).await else {
-                    continue;
-                };
-                if let Some(found) = self.verdict(&attempt).filter(|v| v.key() == key) {
-                    best = (attempt, found);
-                    steps += 1;
-                    improved = true;
-                    break;
-                }
-            }
-            if improved {
-                continue;
-            }
-            let raw_worth_it = key.0 == FindingKind::Robustness
-                || matches!(best.0.case.token, case::TokenForm::Raw(_));
-            if raw_phase || !raw_worth_it {
-                return (best.0, best.1, attempts, steps);
-            }
-            raw_phase = true;
-            best.0.case = shrink::as_raw(&best.0.case, issuer);
-        }
-    }
-}
-
-fn sent_request(spec: &RequestSpec) -> SentRequest {
-    SentRequest {
-        method: spec.method.as_str().to_string(),
-        url: spec.url.clone(),
-        headers: spec.headers.clone(),
-        body: spec
-            .body
-            .as_ref()
-            .map(|b| String::from_utf8_lossy(b).into_owned()),
-    }
-}
-
-fn excerpt(outcome: &Result<Exchange, SendError>) -> String {
-    match outcome {
-        Ok(exchange) => {
-            let text = exchange.body_text();
-            let cut: String = text.chars().take(300).collect();
-            format!("HTTP {} {cut}", exchange.status)
-        }
-        Err(err) => err.to_string(),
-    }
-}
-
 /// The keys and claim rules a correct target applies, from the profile.
 pub fn trust_of(profile: &Profile) -> (TrustedKeys, ClaimRules) {
     let issuer = &profile.issuer;
@@ -404,6 +233,84 @@ pub async fn run(
     on_event: &mut (dyn FnMut(&FuzzEvent<'_>) + Send),
 ) -> Result<FuzzReport, FuzzError> {
     let started = Instant::now();
+    let (session, attacker, notes, now) = start(options).await?;
+    let profile = Arc::clone(&session.profile);
+    let mut catalog = make_catalog(&session, &attacker, now);
+    let mut catalog_minted = now;
+    on_event(&FuzzEvent::Started {
+        routes: session.routes.len(),
+        principals: session.principals.len(),
+        catalog: catalog.first().map_or(0, Vec::len),
+        notes: &notes,
+    });
+
+    let mut campaign = Campaign {
+        options,
+        session: Arc::clone(&session),
+        deadline: started + options.duration,
+        findings: Vec::new(),
+        notes,
+        cases: 0,
+    };
+    let jobs = options.jobs.clamp(1, 256) as u64;
+    let mut next_index = 0u64;
+    let mut last_progress = Instant::now();
+    let progress = |cases: u64, findings: usize| Progress {
+        elapsed: started.elapsed(),
+        cases,
+        requests: session.requests.load(Ordering::Relaxed),
+        findings,
+    };
+    loop {
+        let remaining = options.max_cases.map(|max| max.saturating_sub(next_index));
+        if remaining == Some(0) || Instant::now() >= campaign.deadline {
+            break;
+        }
+        let now = SystemClock.now_unix();
+        if now >= catalog_minted + CATALOG_REFRESH_SECS {
+            catalog = make_catalog(&session, &attacker, now);
+            catalog_minted = now;
+        }
+        let ctx = CaseContext {
+            issuer: &profile.issuer,
+            principals: &session.principals,
+            routes: session.routes.len(),
+            catalog: &catalog,
+            public_pem: session.public_pem.as_deref(),
+            leeway_secs: profile.leeway_secs,
+            now,
+        };
+        let batch = remaining.map_or(jobs, |r| r.min(jobs));
+        let (attempts, unbuilt) = send_batch(&session, &ctx, options.seed, next_index, batch).await;
+        campaign.cases += unbuilt;
+        next_index += batch;
+        if campaign.judge(attempts, on_event).await {
+            break;
+        }
+        if last_progress.elapsed() >= Duration::from_secs(1) {
+            last_progress = Instant::now();
+            on_event(&FuzzEvent::Progress(progress(
+                campaign.cases,
+                campaign.findings.len(),
+            )));
+        }
+    }
+    let progress = progress(campaign.cases, campaign.findings.len());
+    on_event(&FuzzEvent::Progress(progress));
+    Ok(FuzzReport {
+        target: options.base_url.clone(),
+        seed: options.seed,
+        progress,
+        findings: campaign.findings,
+        notes: campaign.notes,
+    })
+}
+
+/// Sets a campaign up: routes, client, attacker keys, one planted canary set per principal, and the
+/// judge. Returns the session, the attacker keys, setup notes and the time the canaries were planted.
+async fn start(
+    options: &FuzzOptions,
+) -> Result<(Arc<Session>, Arc<KeySet>, Vec<String>, u64), FuzzError> {
     let profile = Arc::clone(&options.profile);
     let principals: Vec<Principal> = profile.principals.values().cloned().collect();
     if principals.is_empty() {
@@ -420,7 +327,7 @@ pub async fn run(
             })?),
         };
     let now = SystemClock.now_unix();
-    let (planted, mut notes) = routes::plant(
+    let (planted, notes) = routes::plant(
         &client,
         &options.base_url,
         &profile,
@@ -452,152 +359,145 @@ pub async fn run(
         judge,
         requests: AtomicU64::new(0),
     });
-    let make_catalog = |now: u64| -> Vec<Vec<CatalogSeed>> {
-        catalog_seeds(
-            &profile.issuer,
-            &session.principals,
-            profile.target_keys.first(),
-            profile.leeway_secs,
-            &attacker,
-            now,
-        )
-    };
-    let mut catalog = make_catalog(now);
-    let mut catalog_minted = now;
-    on_event(&FuzzEvent::Started {
-        routes: session.routes.len(),
-        principals: session.principals.len(),
-        catalog: catalog.first().map_or(0, Vec::len),
-        notes: &notes,
-    });
+    Ok((session, attacker, notes, now))
+}
 
-    let deadline = started + options.duration;
-    let jobs = options.jobs.clamp(1, 256) as u64;
-    let mut findings: Vec<Finding> = Vec::new();
-    let mut next_index = 0u64;
-    let mut cases = 0u64;
-    let mut last_progress = Instant::now();
-    let progress = |cases: u64, findings: usize| Progress {
-        elapsed: started.elapsed(),
-        cases,
-        requests: session.requests.load(Ordering::Relaxed),
-        findings,
-    };
-    'run: loop {
-        let remaining = options.max_cases.map(|max| max.saturating_sub(next_index));
-        if remaining == Some(0) || Instant::now() >= deadline {
-            break;
-        }
-        let now = SystemClock.now_unix();
-        if now >= catalog_minted + CATALOG_REFRESH_SECS {
-            catalog = make_catalog(now);
-            catalog_minted = now;
-        }
-        let ctx = CaseContext {
-            issuer: &profile.issuer,
-            principals: &session.principals,
-            routes: session.routes.len(),
-            catalog: &catalog,
-            public_pem: session.public_pem.as_deref(),
-            leeway_secs: profile.leeway_secs,
-            now,
+/// The catalog attacks minted at `now`, per principal.
+fn make_catalog(session: &Session, attacker: &KeySet, now: u64) -> Vec<Vec<CatalogSeed>> {
+    let profile = &session.profile;
+    catalog_seeds(
+        &profile.issuer,
+        &session.principals,
+        profile.target_keys.first(),
+        profile.leeway_secs,
+        attacker,
+        now,
+    )
+}
+
+/// Draws cases `first..first + batch` and sends them at once: the attempts in index order, and how
+/// many cases could not be built into a request (counted, never sent).
+async fn send_batch(
+    session: &Arc<Session>,
+    ctx: &CaseContext<'_>,
+    seed: u64,
+    first: u64,
+    batch: u64,
+) -> (Vec<Attempt>, u64) {
+    let mut unbuilt = 0;
+    let mut in_flight = JoinSet::new();
+    for index in first..first + batch {
+        let case = mutate::generate(ctx, seed, index);
+        let Some((token, spec)) = session.build(&case, index) else {
+            unbuilt += 1;
+            continue;
         };
-        let batch = remaining.map_or(jobs, |r| r.min(jobs));
-        let mut in_flight = JoinSet::new();
-        for index in next_index..next_index + batch {
-            let case = mutate::generate(&ctx, options.seed, index);
-            let Some((token, spec)) = session.build(&case, index) else {
-                cases += 1;
-                continue;
-            };
-            let session = Arc::clone(&session);
-            in_flight.spawn(async move { session.send(index, case, token, spec).await });
-        }
-        next_index += batch;
-        let mut attempts = in_flight.join_all().await;
-        attempts.sort_by_key(|a| a.index);
+        let session = Arc::clone(session);
+        in_flight.spawn(async move { session.send(index, case, token, spec).await });
+    }
+    let mut attempts = in_flight.join_all().await;
+    attempts.sort_by_key(|a| a.index);
+    (attempts, unbuilt)
+}
+
+/// A campaign's findings, notes and case count between batches.
+struct Campaign<'a> {
+    options: &'a FuzzOptions,
+    session: Arc<Session>,
+    /// When drawing new cases stops (shrinking gets [`SHRINK_GRACE`] more).
+    deadline: Instant,
+    findings: Vec<Finding>,
+    notes: Vec<String>,
+    cases: u64,
+}
+
+impl Campaign<'_> {
+    /// Judges a batch's attempts in index order: a finding of a new kind and status is shrunk, saved
+    /// and announced, a known one counted. Returns whether the target stopped accepting connections
+    /// (the run then stops).
+    async fn judge(
+        &mut self,
+        attempts: Vec<Attempt>,
+        on_event: &mut (dyn FnMut(&FuzzEvent<'_>) + Send),
+    ) -> bool {
         let mut target_down = false;
         for attempt in attempts {
-            cases += 1;
+            self.cases += 1;
             let down = matches!(attempt.outcome, Err(SendError::Connect(_)));
             target_down |= down;
-            let Some(verdict) = session.verdict(&attempt) else {
+            let Some(verdict) = self.session.verdict(&attempt) else {
                 continue;
             };
-            if let Some(known) = findings
+            if let Some(known) = self
+                .findings
                 .iter_mut()
                 .find(|f| (f.kind, f.status) == verdict.key())
             {
                 known.occurrences += 1;
                 continue;
             }
-            // A hung or dead target cannot be shrunk against.
-            let budget = if verdict.status.is_none() {
-                0
-            } else {
-                options.shrink_budget
-            };
-            let original_token = attempt.token.clone();
-            let original_request = sent_request(&attempt.spec);
-            let steps = attempt.case.steps.clone();
-            let origin = attempt.case.origin.clone();
-            let case_index = attempt.index;
-            let (minimal, verdict, shrink_attempts, shrink_steps) = session
-                .shrink(attempt, &verdict, budget, deadline + SHRINK_GRACE)
-                .await;
-            let mut finding = Finding {
-                kind: verdict.kind,
-                status: verdict.status,
-                reason: verdict.reason.clone(),
-                operation: session
-                    .routes
-                    .get(minimal.case.route)
-                    .map_or(String::new(), |r| r.name.clone()),
-                origin,
-                steps,
-                seed: options.seed,
-                case_index,
-                occurrences: 1,
-                token: minimal.token.clone(),
-                request: sent_request(&minimal.spec),
-                original_token,
-                original_request,
-                response_excerpt: excerpt(&minimal.outcome),
-                shrink_attempts,
-                shrink_steps,
-                saved_to: None,
-            };
-            if let Some(dir) = &options.findings_dir {
-                match save::save(dir, &finding) {
-                    Ok(folder) => finding.saved_to = Some(folder),
-                    Err(err) => notes.push(format!(
-                        "cannot save a finding under {}: {err}",
-                        dir.display()
-                    )),
-                }
-            }
+            let finding = self.finding(attempt, verdict).await;
             on_event(&FuzzEvent::Finding(&finding));
-            findings.push(finding);
+            self.findings.push(finding);
             if down {
-                notes.push("the target stopped accepting connections; run stopped".into());
+                self.notes
+                    .push("the target stopped accepting connections; run stopped".into());
                 break;
             }
         }
-        if target_down {
-            break 'run;
-        }
-        if last_progress.elapsed() >= Duration::from_secs(1) {
-            last_progress = Instant::now();
-            on_event(&FuzzEvent::Progress(progress(cases, findings.len())));
-        }
+        target_down
     }
-    let progress = progress(cases, findings.len());
-    on_event(&FuzzEvent::Progress(progress));
-    Ok(FuzzReport {
-        target: options.base_url.clone(),
-        seed: options.seed,
-        progress,
-        findings,
-        notes,
-    })
+
+    /// A new finding from its first attempt: shrunk to a minimal request, and saved when a findings
+    /// folder is set.
+    async fn finding(&mut self, attempt: Attempt, verdict: Verdict) -> Finding {
+        let options = self.options;
+        let session = &self.session;
+        // A hung or dead target cannot be shrunk against.
+        let budget = if verdict.status.is_none() {
+            0
+        } else {
+            options.shrink_budget
+        };
+        let original_token = attempt.token.clone();
+        let original_request = sent_request(&attempt.spec);
+        let steps = attempt.case.steps.clone();
+        let origin = attempt.case.origin.clone();
+        let case_index = attempt.index;
+        let (minimal, verdict, shrink_attempts, shrink_steps) = session
+            .shrink(attempt, &verdict, budget, self.deadline + SHRINK_GRACE)
+            .await;
+        let mut finding = Finding {
+            kind: verdict.kind,
+            status: verdict.status,
+            reason: verdict.reason.clone(),
+            operation: session
+                .routes
+                .get(minimal.case.route)
+                .map_or(String::new(), |r| r.name.clone()),
+            origin,
+            steps,
+            seed: options.seed,
+            case_index,
+            occurrences: 1,
+            token: minimal.token.clone(),
+            request: sent_request(&minimal.spec),
+            original_token,
+            original_request,
+            response_excerpt: excerpt(&minimal.outcome),
+            shrink_attempts,
+            shrink_steps,
+            saved_to: None,
+        };
+        if let Some(dir) = &options.findings_dir {
+            match save::save(dir, &finding) {
+                Ok(folder) => finding.saved_to = Some(folder),
+                Err(err) => self.notes.push(format!(
+                    "cannot save a finding under {}: {err}",
+                    dir.display()
+                )),
+            }
+        }
+        finding
+    }
 }
