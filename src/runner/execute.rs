@@ -339,7 +339,7 @@ impl CaseRun<'_> {
                 record.error = Some(err.to_string());
                 self.exchanges.push(record);
                 let refusal_allowed = oversized(&spec)
-                    && self.refusal_expected(step, made.mutation, &token_text, &user_id, &canary);
+                    && self.refusal_expected(step, made.mutation, token_text, &user_id, &canary);
                 return match err {
                     // A server may refuse an oversized request by answering early and closing the
                     // connection (RFC 9112 §9.6), which the client sees as a broken send.
@@ -364,7 +364,7 @@ impl CaseRun<'_> {
                 fetch.path
             ));
         }
-        let mut plan = match self.render_expect(&step.expect, &token_text, &user_id, &canary) {
+        let mut plan = match self.render_expect(&step.expect, token_text, &user_id, &canary) {
             Ok(plan) => plan,
             Err(reason) => return StepEnd::Error(reason),
         };
