@@ -33,6 +33,13 @@ pub enum TokenError {
     Failed(String),
 }
 
+/// A failure described in words (an unknown principal, ...).
+impl From<String> for TokenError {
+    fn from(reason: String) -> Self {
+        TokenError::Failed(reason)
+    }
+}
+
 /// The token (and its placement) for one step, plus the mutation that made it, if any.
 #[derive(Debug, Clone)]
 pub struct MadeToken {
@@ -62,9 +69,9 @@ impl TokenFactory {
                 mutation: None,
             }),
             TokenPlan::Valid => {
-                let principal = users.get(actor).map_err(TokenError::Failed)?;
-                let token =
-                    mint(principal, &self.profile.issuer, self.clock.as_ref()).map_err(minting)?;
+                let token = users.valid_token(actor, |principal| {
+                    mint(principal, &self.profile.issuer, self.clock.as_ref()).map_err(minting)
+                })?;
                 Ok(MadeToken {
                     attack: AttackRequest::bearer(token),
                     mutation: None,

@@ -2,6 +2,7 @@
 //! user for this case (an id derived from the case id), so that cases stay small and independent.
 
 use std::collections::BTreeMap;
+use std::sync::{Mutex, PoisonError};
 
 use serde_json::{Map, Value};
 
@@ -9,10 +10,13 @@ use crate::profile::Profile;
 use crate::scenario::template::{self, TemplateError};
 use crate::token::mint::Principal;
 
-/// The principals of one case, by name.
-#[derive(Debug, Clone)]
+/// The principals of one case, by name, and the valid token each was minted in this case.
+#[derive(Debug, Default)]
 pub struct CaseUsers {
     principals: BTreeMap<String, Principal>,
+    /// Valid tokens already minted, by principal: a case sends its users' valid tokens several
+    /// times (setup, attack, verify), and one token per user is what a real client sends.
+    valid: Mutex<BTreeMap<String, String>>,
 }
 
 impl CaseUsers {
@@ -20,6 +24,7 @@ impl CaseUsers {
     pub fn shared(profile: &Profile) -> CaseUsers {
         CaseUsers {
             principals: profile.principals.clone(),
+            ..CaseUsers::default()
         }
     }
 
@@ -41,7 +46,29 @@ impl CaseUsers {
                 (name.clone(), own)
             })
             .collect();
-        CaseUsers { principals }
+        CaseUsers {
+            principals,
+            ..CaseUsers::default()
+        }
+    }
+
+    /// The valid token of `name` in this case: minted by `mint` the first time, the same after.
+    pub fn valid_token<E>(
+        &self,
+        name: &str,
+        mint: impl FnOnce(&Principal) -> Result<String, E>,
+    ) -> Result<String, E>
+    where
+        E: From<String>,
+    {
+        let principal = self.get(name).map_err(E::from)?;
+        let mut valid = self.valid.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(token) = valid.get(name) {
+            return Ok(token.clone());
+        }
+        let token = mint(principal)?;
+        valid.insert(name.to_string(), token.clone());
+        Ok(token)
     }
 
     /// The principal called `name`.
@@ -142,6 +169,15 @@ mod tests {
         assert_eq!(alice.extra["user"]["id"], json!(alice.sub));
         assert_eq!(alice.extra["email"], json!("alice@example.test"));
         assert!(one.get("mallory").unwrap_err().contains("alice, bob"));
+        let mut mints = 0;
+        let mut mint = |p: &Principal| -> Result<String, String> {
+            mints += 1;
+            Ok(format!("token-of-{}", p.sub))
+        };
+        let first = one.valid_token("alice", &mut mint).unwrap();
+        assert_eq!(one.valid_token("alice", &mut mint).unwrap(), first);
+        assert_ne!(one.valid_token("bob", &mut mint).unwrap(), first);
+        assert_eq!(mints, 2);
         let claims = json!({"sub": "{bob}", "note": "{alice} and {{x}", "n": 1});
         let rendered = one.render_claims(claims.as_object().unwrap()).unwrap();
         let (alice, bob) = (one.id("alice").unwrap(), one.id("bob").unwrap());

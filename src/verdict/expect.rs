@@ -1,7 +1,7 @@
 //! Judging one answer against a step's expectations.
 
 use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex, PoisonError};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use regex::{Regex, RegexBuilder};
 use serde_json::Value;
@@ -181,21 +181,18 @@ fn check_harm(
 }
 
 /// A header pattern, compiled once per run: the suite checks the same few patterns thousands of times.
-fn compiled(pattern: &str) -> Result<Regex, regex::Error> {
+/// Shared, not cloned: a clone of a `Regex` starts with an empty search cache.
+fn compiled(pattern: &str) -> Result<Arc<Regex>, regex::Error> {
     /// Most patterns kept (each is small; a custom suite rarely has more than a handful).
     const MAX: usize = 256;
-    static CACHE: LazyLock<Mutex<HashMap<String, Regex>>> = LazyLock::new(Default::default);
-    let cached = |cache: &Mutex<HashMap<String, Regex>>| {
-        let cache = cache.lock().unwrap_or_else(PoisonError::into_inner);
-        cache.get(pattern).cloned()
-    };
-    if let Some(regex) = cached(&CACHE) {
-        return Ok(regex);
-    }
-    let regex = RegexBuilder::new(pattern).size_limit(1 << 20).build()?;
+    static CACHE: LazyLock<Mutex<HashMap<String, Arc<Regex>>>> = LazyLock::new(Default::default);
     let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(regex) = cache.get(pattern) {
+        return Ok(Arc::clone(regex));
+    }
+    let regex = Arc::new(RegexBuilder::new(pattern).size_limit(1 << 20).build()?);
     if cache.len() < MAX {
-        cache.insert(pattern.to_string(), regex.clone());
+        cache.insert(pattern.to_string(), Arc::clone(&regex));
     }
     Ok(regex)
 }
