@@ -1,4 +1,4 @@
-//! Sending a step's request: the resend after a restart, transport errors, the 5xx replay, the record.
+//! Sending a step's request: resend after a restart, transport errors, 5xx replay, the record.
 
 use std::sync::atomic::Ordering;
 
