@@ -88,17 +88,7 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 
 /// Runs `fuzz`.
 pub fn run(args: FuzzArgs) -> Result<u8, CliError> {
-    if args.target.is_some() && args.reference_flaw.is_some() {
-        return Err(CliError::usage(
-            "--reference-flaw only applies to the embedded reference server (no --target)",
-        ));
-    }
-    if args.cases == Some(0) {
-        return Err(CliError::usage("--cases must be at least 1"));
-    }
-    if args.jobs == 0 || args.jobs > 256 {
-        return Err(CliError::usage("--jobs must be between 1 and 256"));
-    }
+    check_args(&args)?;
     let profile = load_profile(args.profile.as_deref())?;
     let duration = match (args.duration, args.cases) {
         (Some(duration), _) => duration,
@@ -115,50 +105,7 @@ pub fn run(args: FuzzArgs) -> Result<u8, CliError> {
         from_profile.then(|| profile.base_url.clone()).flatten()
     });
     let profile = Arc::new(obtain_tokens(&runtime, profile, named.as_deref())?);
-    let report = runtime.block_on(async {
-        let (embedded, base_url) = match named {
-            Some(target) => (None, target),
-            None => {
-                let server = embedded::start_reference_server(args.reference_flaw.as_deref())
-                    .await
-                    .map_err(CliError::usage)?;
-                let base_url = server.base_url();
-                (Some(server), base_url)
-            }
-        };
-        if let Some(problem) = refused_control(&base_url, &profile).await? {
-            if let Some(server) = embedded {
-                server.shutdown().await;
-            }
-            return Ok(Err(problem));
-        }
-        let mut options = FuzzOptions::new(base_url, profile);
-        options.duration = duration;
-        options.max_cases = args.cases;
-        options.seed = seed;
-        options.jobs = args.jobs;
-        options.writes = args.writes;
-        options.findings_dir = Some(args.findings.clone());
-        eprintln!(
-            "authconform fuzz: {} with seed {seed}, {}",
-            options.base_url,
-            match args.cases {
-                Some(n) if args.duration.is_none() => format!("{n} cases"),
-                Some(n) => format!("{n} cases or {duration:?}"),
-                None => format!("{duration:?}"),
-            }
-        );
-        let mut printer = Printer::new();
-        let outcome = net::run(&options, &mut |event| printer.event(event)).await;
-        printer.finish();
-        if let Some(server) = embedded {
-            server.shutdown().await;
-        }
-        outcome.map(Ok).map_err(|err| match err {
-            FuzzError::Config(message) => CliError::Usage(message),
-            FuzzError::Unreachable(message) => CliError::Unreachable(message),
-        })
-    })?;
+    let report = runtime.block_on(fuzz(&args, named, profile, duration, seed))?;
     let report = match report {
         Ok(report) => report,
         Err(problem) => {
@@ -172,6 +119,76 @@ pub fn run(args: FuzzArgs) -> Result<u8, CliError> {
         exit::OK
     } else {
         exit::GATE_FAILED
+    })
+}
+
+/// The flags that cannot go together, and the bounds of `--cases` and `--jobs`.
+fn check_args(args: &FuzzArgs) -> Result<(), CliError> {
+    if args.target.is_some() && args.reference_flaw.is_some() {
+        return Err(CliError::usage(
+            "--reference-flaw only applies to the embedded reference server (no --target)",
+        ));
+    }
+    if args.cases == Some(0) {
+        return Err(CliError::usage("--cases must be at least 1"));
+    }
+    if args.jobs == 0 || args.jobs > 256 {
+        return Err(CliError::usage("--jobs must be between 1 and 256"));
+    }
+    Ok(())
+}
+
+/// Starts the embedded reference server when no target is named, checks that the target takes a
+/// valid token (`Ok(Err(problem))` when it refuses one), fuzzes it with progress, and stops the
+/// server.
+async fn fuzz(
+    args: &FuzzArgs,
+    named: Option<String>,
+    profile: Arc<Profile>,
+    duration: Duration,
+    seed: u64,
+) -> Result<Result<FuzzReport, String>, CliError> {
+    let (embedded, base_url) = match named {
+        Some(target) => (None, target),
+        None => {
+            let server = embedded::start_reference_server(args.reference_flaw.as_deref())
+                .await
+                .map_err(CliError::usage)?;
+            let base_url = server.base_url();
+            (Some(server), base_url)
+        }
+    };
+    if let Some(problem) = refused_control(&base_url, &profile).await? {
+        if let Some(server) = embedded {
+            server.shutdown().await;
+        }
+        return Ok(Err(problem));
+    }
+    let mut options = FuzzOptions::new(base_url, profile);
+    options.duration = duration;
+    options.max_cases = args.cases;
+    options.seed = seed;
+    options.jobs = args.jobs;
+    options.writes = args.writes;
+    options.findings_dir = Some(args.findings.clone());
+    eprintln!(
+        "authconform fuzz: {} with seed {seed}, {}",
+        options.base_url,
+        match args.cases {
+            Some(n) if args.duration.is_none() => format!("{n} cases"),
+            Some(n) => format!("{n} cases or {duration:?}"),
+            None => format!("{duration:?}"),
+        }
+    );
+    let mut printer = Printer::new();
+    let outcome = net::run(&options, &mut |event| printer.event(event)).await;
+    printer.finish();
+    if let Some(server) = embedded {
+        server.shutdown().await;
+    }
+    outcome.map(Ok).map_err(|err| match err {
+        FuzzError::Config(message) => CliError::Usage(message),
+        FuzzError::Unreachable(message) => CliError::Unreachable(message),
     })
 }
 

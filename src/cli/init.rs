@@ -10,7 +10,7 @@ use super::{CliError, exit};
 use crate::api::Api;
 use crate::init::issuer::Given;
 use crate::init::mcp::{DiscoverError, Discovery, discover};
-use crate::init::{Header, Options, generate, schema_reference};
+use crate::init::{Generated, Header, Options, generate, schema_reference};
 use crate::openapi::{self, OpenApiError, Source};
 
 /// Write a target profile from an OpenAPI 3.0/3.1 document.
@@ -59,6 +59,29 @@ pub struct InitArgs {
 
 /// Runs `init`.
 pub fn run(args: InitArgs) -> Result<u8, CliError> {
+    check_args(&args)?;
+    let keys = given_keys(&args)?;
+    let source = Source::parse(&args.openapi).map_err(CliError::usage)?;
+    let doc = openapi::load(&source).map_err(|err| match err {
+        OpenApiError::Unreachable(message) => CliError::Unreachable(message),
+        other => CliError::usage(other),
+    })?;
+    let header = header(&args);
+    let options = Options {
+        target: args.target.clone(),
+        read_from: read_from(&source),
+        reserved_api_names: Api::bundled_names().iter().map(|n| n.to_string()).collect(),
+        keys,
+    };
+    let discovered = discover_mcp(&args)?;
+    let generated = generate(&doc, &options, &header, discovered).map_err(CliError::usage)?;
+    write_profile(&args, &generated.text)?;
+    tell(&args, &source, &generated);
+    Ok(exit::OK)
+}
+
+/// `--target` must be an http(s) URL, and `--out` a new file unless `--force`.
+fn check_args(args: &InitArgs) -> Result<(), CliError> {
     if let Some(target) = &args.target {
         match url::Url::parse(target) {
             Ok(url) if matches!(url.scheme(), "http" | "https") => {}
@@ -78,12 +101,11 @@ pub fn run(args: InitArgs) -> Result<u8, CliError> {
             out.display()
         )));
     }
-    let keys = given_keys(&args)?;
-    let source = Source::parse(&args.openapi).map_err(CliError::usage)?;
-    let doc = openapi::load(&source).map_err(|err| match err {
-        OpenApiError::Unreachable(message) => CliError::Unreachable(message),
-        other => CliError::usage(other),
-    })?;
+    Ok(())
+}
+
+/// What the profile's header says: the document, the schema reference, the profile's path.
+fn header(args: &InitArgs) -> Header {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let out_dir = args
         .out
@@ -91,37 +113,43 @@ pub fn run(args: InitArgs) -> Result<u8, CliError> {
         .and_then(Path::parent)
         .unwrap_or(Path::new(""));
     let (schema, schema_found) = schema_reference(&cwd, out_dir);
-    let read_from = match &source {
-        openapi::Source::Url(url) => url::Url::parse(url)
-            .ok()
-            .map(|url| url.origin().ascii_serialization()),
-        openapi::Source::File(_) => None,
-    };
-    let options = Options {
-        target: args.target.clone(),
-        read_from,
-        reserved_api_names: Api::bundled_names().iter().map(|n| n.to_string()).collect(),
-        keys,
-    };
-    let header = Header {
+    Header {
         source: args.openapi.clone(),
         schema,
         schema_found,
         out: args.out.as_ref().map(|p| p.display().to_string()),
-    };
-    let discovered = discover_mcp(&args)?;
-    let generated = generate(&doc, &options, &header, discovered).map_err(CliError::usage)?;
-    let analysis = &generated.analysis;
+    }
+}
+
+/// The origin of the URL the document was read from, when it came from one (the base URL when the
+/// document names no absolute server URL).
+fn read_from(source: &Source) -> Option<String> {
+    match source {
+        openapi::Source::Url(url) => url::Url::parse(url)
+            .ok()
+            .map(|url| url.origin().ascii_serialization()),
+        openapi::Source::File(_) => None,
+    }
+}
+
+/// Writes the profile to `--out`, else to stdout.
+fn write_profile(args: &InitArgs, text: &str) -> Result<(), CliError> {
     match &args.out {
-        Some(out) => write_file(out, &generated.text, args.force)?,
+        Some(out) => write_file(out, text, args.force)?,
         None => {
             let mut stdout = std::io::stdout().lock();
             stdout
-                .write_all(generated.text.as_bytes())
+                .write_all(text.as_bytes())
                 .and_then(|()| stdout.flush())
                 .map_err(|err| CliError::usage(format!("cannot write to stdout: {err}")))?;
         }
     }
+    Ok(())
+}
+
+/// Says on stderr what was read and written, and what to do next.
+fn tell(args: &InitArgs, source: &Source, generated: &Generated) {
+    let analysis = &generated.analysis;
     let live: Vec<_> = analysis.enabled().collect();
     let protected = live.iter().filter(|op| op.auth).count();
     let disabled = analysis.operations.len() - live.len();
@@ -145,7 +173,6 @@ pub fn run(args: InitArgs) -> Result<u8, CliError> {
             "next: save it, set the issuer key and principals, then `authconform run --profile FILE`"
         ),
     }
-    Ok(exit::OK)
 }
 
 /// What --secret-env or --jwks-url says about the API's keys.

@@ -160,7 +160,6 @@ const PARTIAL: &[(&str, &str)] = &[
 
 /// The traceability document (Markdown).
 pub fn traceability(suite: &Suite, requirements: &[(String, String)]) -> String {
-    let cases_of = |scenario: usize| count(suite, scenario);
     let mut out = String::new();
     let _ = writeln!(out, "# Traceability: requirements, scenarios, cases");
     let _ = writeln!(out);
@@ -186,6 +185,15 @@ pub fn traceability(suite: &Suite, requirements: &[(String, String)]) -> String 
         suite.cases.len()
     );
     let _ = writeln!(out);
+    requirement_table(&mut out, suite, requirements);
+    partial_table(&mut out);
+    scenario_table(&mut out, suite);
+    out
+}
+
+/// Each requirement with the scenarios that test it and their cases.
+fn requirement_table(out: &mut String, suite: &Suite, requirements: &[(String, String)]) {
+    let cases_of = |scenario: usize| count(suite, scenario);
     let _ = writeln!(out, "| requirement | scenarios (cases) | cases |");
     let _ = writeln!(out, "| --- | --- | ---: |");
     for (id, title) in requirements {
@@ -214,6 +222,10 @@ pub fn traceability(suite: &Suite, requirements: &[(String, String)]) -> String 
         let _ = writeln!(out, "| {id} {title}{partial} | {listed} | {total} |");
     }
     let _ = writeln!(out);
+}
+
+/// The requirements a client can check only in part, and where the rest is checked.
+fn partial_table(out: &mut String) {
     let _ = writeln!(out, "## Requirements a client can check only in part");
     let _ = writeln!(out);
     let _ = writeln!(
@@ -227,6 +239,11 @@ pub fn traceability(suite: &Suite, requirements: &[(String, String)]) -> String 
         let _ = writeln!(out, "| {id} | {rest} |");
     }
     let _ = writeln!(out);
+}
+
+/// Each scenario with its criterion, requirements and cases.
+fn scenario_table(out: &mut String, suite: &Suite) {
+    let cases_of = |scenario: usize| count(suite, scenario);
     let _ = writeln!(out, "## Scenarios");
     let _ = writeln!(out);
     let _ = writeln!(
@@ -247,7 +264,6 @@ pub fn traceability(suite: &Suite, requirements: &[(String, String)]) -> String 
             scenario.line
         );
     }
-    out
 }
 
 /// The listing text.

@@ -21,7 +21,6 @@ const MAX_BODY_CHARS: usize = 600;
 pub fn report(run: &RunResult) -> String {
     let groups = weaknesses(run);
     let mut out = String::new();
-    let gate_class = if run.gate_passed() { "pass" } else { "fail" };
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -29,8 +28,23 @@ pub fn report(run: &RunResult) -> String {
          <title>authconform report: {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
         escape(&run.target)
     );
+    header(&mut out, run, &groups);
+    criteria(&mut out, run);
+    filters(&mut out, &groups);
+    weakness_list(&mut out, run, &groups);
+    others(&mut out, run);
 
-    // Header: target and gate.
+    let _ = write!(
+        out,
+        "</main>\n<footer>authconform {}</footer>\n<script>{SCRIPT}</script>\n</body>\n</html>\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    out
+}
+
+/// Header: target and gate.
+fn header(out: &mut String, run: &RunResult, groups: &[WeaknessGroup]) {
+    let gate_class = if run.gate_passed() { "pass" } else { "fail" };
     let judged = run
         .cases
         .iter()
@@ -54,8 +68,10 @@ pub fn report(run: &RunResult) -> String {
         plural(groups.len(), "weakness", "weaknesses"),
         run.duration.as_secs_f64()
     );
+}
 
-    // One bar per criterion.
+/// One bar per criterion.
+fn criteria(out: &mut String, run: &RunResult) {
     let _ = writeln!(
         out,
         "<section id=\"criteria\">\n<h2>Criteria</h2>\n<div class=\"bars\">"
@@ -101,8 +117,10 @@ pub fn report(run: &RunResult) -> String {
         );
     }
     let _ = writeln!(out, "</div>\n</section>");
+}
 
-    // Filter buttons.
+/// Filter buttons.
+fn filters(out: &mut String, groups: &[WeaknessGroup]) {
     let _ = write!(
         out,
         "<nav class=\"filters\" aria-label=\"Filter by criterion\">\
@@ -121,8 +139,10 @@ pub fn report(run: &RunResult) -> String {
         );
     }
     let _ = writeln!(out, "</nav>");
+}
 
-    // Weaknesses.
+/// Weaknesses.
+fn weakness_list(out: &mut String, run: &RunResult, groups: &[WeaknessGroup]) {
     let _ = writeln!(out, "<section id=\"weaknesses\">");
     if groups.is_empty() {
         let _ = writeln!(
@@ -136,8 +156,8 @@ pub fn report(run: &RunResult) -> String {
             groups.len(),
             plural(groups.len(), "weakness", "weaknesses")
         );
-        for group in &groups {
-            weakness(&mut out, run, group);
+        for group in groups {
+            weakness(out, run, group);
         }
         let _ = writeln!(
             out,
@@ -145,15 +165,6 @@ pub fn report(run: &RunResult) -> String {
         );
     }
     let _ = writeln!(out, "</section>");
-
-    others(&mut out, run);
-
-    let _ = write!(
-        out,
-        "</main>\n<footer>authconform {}</footer>\n<script>{SCRIPT}</script>\n</body>\n</html>\n",
-        env!("CARGO_PKG_VERSION")
-    );
-    out
 }
 
 fn weakness(out: &mut String, run: &RunResult, group: &WeaknessGroup) {
@@ -260,70 +271,88 @@ fn others(out: &mut String, run: &RunResult) {
         return;
     }
     let _ = writeln!(out, "<section id=\"others\">");
-    if !errors.is_empty() {
-        let _ = writeln!(
-            out,
-            "<details class=\"errors\">\n<summary>{} could not be judged</summary>\n<ul>",
-            count_of(errors.len(), "case", "cases")
-        );
-        for case in &errors {
-            let _ = writeln!(
-                out,
-                "<li data-criterion=\"{}\"><code>{}</code>: {}</li>",
-                case.category.as_str(),
-                escape(&case.id),
-                escape(&case.reason)
-            );
-        }
-        let _ = writeln!(out, "</ul>\n</details>");
-    }
-    if !skipped.is_empty() {
-        let mut reasons: Vec<(&str, Category, usize)> = Vec::new();
-        for case in &skipped {
-            match reasons
-                .iter_mut()
-                .find(|(reason, category, _)| *reason == case.reason && *category == case.category)
-            {
-                Some((_, _, count)) => *count += 1,
-                None => reasons.push((&case.reason, case.category, 1)),
-            }
-        }
-        let _ = writeln!(
-            out,
-            "<details class=\"skipped\">\n<summary>{} skipped</summary>\n<ul>",
-            count_of(skipped.len(), "case", "cases")
-        );
-        for (reason, category, count) in reasons {
-            let _ = writeln!(
-                out,
-                "<li data-criterion=\"{}\">{count} × {}</li>",
-                category.as_str(),
-                escape(reason)
-            );
-        }
-        let _ = writeln!(out, "</ul>\n</details>");
-    }
-    if !observations.is_empty() {
-        let _ = writeln!(
-            out,
-            "<details class=\"information\">\n<summary>Information: answers the spec does not rule on \
-             (never a failure)</summary>\n<ul>"
-        );
-        for (mutation, answers) in observations {
-            let answers: Vec<String> = answers
-                .iter()
-                .map(|(status, count)| format!("{status} × {count}"))
-                .collect();
-            let _ = writeln!(
-                out,
-                "<li data-criterion=\"enforcement\"><code>{}</code>: answered {}</li>",
-                escape(&mutation),
-                answers.join(", ")
-            );
-        }
-        let _ = writeln!(out, "</ul>\n</details>");
-    }
+    errors_list(out, &errors);
+    skipped_list(out, &skipped);
+    information_list(out, observations);
     let _ = writeln!(out, "</section>");
+}
+
+/// The unjudged cases, each with its reason.
+fn errors_list(out: &mut String, errors: &[&CaseResult]) {
+    if errors.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<details class=\"errors\">\n<summary>{} could not be judged</summary>\n<ul>",
+        count_of(errors.len(), "case", "cases")
+    );
+    for case in errors {
+        let _ = writeln!(
+            out,
+            "<li data-criterion=\"{}\"><code>{}</code>: {}</li>",
+            case.category.as_str(),
+            escape(&case.id),
+            escape(&case.reason)
+        );
+    }
+    let _ = writeln!(out, "</ul>\n</details>");
+}
+
+/// The skipped cases, counted per reason and criterion.
+fn skipped_list(out: &mut String, skipped: &[&CaseResult]) {
+    if skipped.is_empty() {
+        return;
+    }
+    let mut reasons: Vec<(&str, Category, usize)> = Vec::new();
+    for case in skipped {
+        match reasons
+            .iter_mut()
+            .find(|(reason, category, _)| *reason == case.reason && *category == case.category)
+        {
+            Some((_, _, count)) => *count += 1,
+            None => reasons.push((&case.reason, case.category, 1)),
+        }
+    }
+    let _ = writeln!(
+        out,
+        "<details class=\"skipped\">\n<summary>{} skipped</summary>\n<ul>",
+        count_of(skipped.len(), "case", "cases")
+    );
+    for (reason, category, count) in reasons {
+        let _ = writeln!(
+            out,
+            "<li data-criterion=\"{}\">{count} × {}</li>",
+            category.as_str(),
+            escape(reason)
+        );
+    }
+    let _ = writeln!(out, "</ul>\n</details>");
+}
+
+/// The answers to mutations the spec does not rule on.
+fn information_list(out: &mut String, observations: Vec<(String, Vec<(u16, usize)>)>) {
+    if observations.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<details class=\"information\">\n<summary>Information: answers the spec does not rule on \
+         (never a failure)</summary>\n<ul>"
+    );
+    for (mutation, answers) in observations {
+        let answers: Vec<String> = answers
+            .iter()
+            .map(|(status, count)| format!("{status} × {count}"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "<li data-criterion=\"enforcement\"><code>{}</code>: answered {}</li>",
+            escape(&mutation),
+            answers.join(", ")
+        );
+    }
+    let _ = writeln!(out, "</ul>\n</details>");
 }
 
 fn plural<'a>(count: usize, one: &'a str, many: &'a str) -> &'a str {

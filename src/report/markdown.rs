@@ -8,7 +8,7 @@ use super::curl::reproducer;
 use super::explain::explain;
 use super::terminal::information;
 use crate::runner::result::{CaseResult, RunResult, Verdict};
-use crate::verdict::group::weaknesses;
+use crate::verdict::group::{WeaknessGroup, weaknesses};
 
 /// At most this many other failing case ids are listed under a weakness.
 const MAX_OTHER_CASES: usize = 20;
@@ -18,6 +18,20 @@ const MAX_ERRORS: usize = 10;
 /// Renders the report.
 pub fn report(run: &RunResult) -> String {
     let mut out = String::new();
+    header(&mut out, run);
+    criteria(&mut out, run);
+    weakness_blocks(&mut out, run);
+    note_list(&mut out, run);
+    skipped(&mut out, run);
+    unjudged(&mut out, run);
+    informational(&mut out, run);
+    // A trailing blank line keeps whatever is appended next (another step's summary) apart.
+    blank_line(&mut out);
+    out
+}
+
+/// The title with the gate, and the cases judged against the target.
+fn header(out: &mut String, run: &RunResult) {
     let gate = if run.gate_passed() {
         "✅ gate passed"
     } else {
@@ -36,7 +50,10 @@ pub fn report(run: &RunResult) -> String {
         plural(judged, "case", "cases"),
         run.duration.as_secs_f64()
     );
+}
 
+/// The table of totals per criterion.
+fn criteria(out: &mut String, run: &RunResult) {
     let _ = writeln!(out, "| Criterion | Passed | Total | Percent | |");
     let _ = writeln!(out, "| --- | ---: | ---: | ---: | :---: |");
     for (category, tally) in run.tallies() {
@@ -55,160 +72,181 @@ pub fn report(run: &RunResult) -> String {
             tally.total()
         );
     }
+}
 
+/// Each weakness in a collapsible block.
+fn weakness_blocks(out: &mut String, run: &RunResult) {
     let groups = weaknesses(run);
-    if !groups.is_empty() {
-        blank_line(&mut out);
-        let _ = writeln!(
-            out,
-            "### {} {}\n",
-            groups.len(),
-            plural(groups.len(), "weakness", "weaknesses")
-        );
-        for group in &groups {
-            let case = &run.cases[group.representative()];
-            let scenario = &run.scenarios[case.scenario];
-            let text = explain(run, group);
-            let cwe = group
-                .weakness
-                .cwe
-                .map(|cwe| {
-                    format!(
-                        ", <a href=\"https://cwe.mitre.org/data/definitions/{cwe}.html\">CWE-{cwe}</a>"
-                    )
-                })
-                .unwrap_or_default();
-            let count = group.cases.len();
-            let _ = writeln!(out, "<details>");
-            let _ = writeln!(
-                out,
-                "<summary><b>{}</b> ({}{cwe}): {count} failing {}</summary>\n",
-                html(&group.weakness.id),
-                group.category.as_str(),
-                plural(count, "case", "cases")
-            );
-            let _ = writeln!(
-                out,
-                "**{}.** {}\n",
-                text_md(&text.name),
-                text_md(&text.summary)
-            );
-            let _ = writeln!(out, "- First failing case: {}", code(&case.id));
-            let _ = writeln!(out, "- Reason: {}", text_md(&case.reason));
-            let _ = writeln!(
-                out,
-                "- Scenario: {} ({})",
-                code(&format!("{}:{}", scenario.file.display(), scenario.line)),
-                text_md(&scenario.title)
-            );
-            let _ = writeln!(out, "- How to fix: {}", text_md(&text.fix));
-            if let Some(exchange) = case.culprit.and_then(|index| case.exchanges.get(index)) {
-                let _ = writeln!(out, "\nReproduce:\n");
-                let _ = writeln!(out, "{}", fence("sh", &reproducer(&exchange.request)));
-            }
-            let others: Vec<&CaseResult> = group.cases[1..]
-                .iter()
-                .map(|index| &run.cases[*index])
-                .collect();
-            if !others.is_empty() {
-                let listed: Vec<String> = others
-                    .iter()
-                    .take(MAX_OTHER_CASES)
-                    .map(|other| code(&other.id))
-                    .collect();
-                let more = if others.len() > MAX_OTHER_CASES {
-                    format!(" and {} more", others.len() - MAX_OTHER_CASES)
-                } else {
-                    String::new()
-                };
-                let _ = writeln!(out, "\nAlso failing: {}{more}.", listed.join(", "));
-            }
-            let _ = writeln!(out, "\n</details>\n");
-        }
+    if groups.is_empty() {
+        return;
     }
+    blank_line(out);
+    let _ = writeln!(
+        out,
+        "### {} {}\n",
+        groups.len(),
+        plural(groups.len(), "weakness", "weaknesses")
+    );
+    for group in &groups {
+        weakness_block(out, run, group);
+    }
+}
 
+/// One weakness: what it is, its first case's reason, scenario, fix and reproducer, the other cases.
+fn weakness_block(out: &mut String, run: &RunResult, group: &WeaknessGroup) {
+    let case = &run.cases[group.representative()];
+    let scenario = &run.scenarios[case.scenario];
+    let text = explain(run, group);
+    let cwe = group
+        .weakness
+        .cwe
+        .map(|cwe| {
+            format!(", <a href=\"https://cwe.mitre.org/data/definitions/{cwe}.html\">CWE-{cwe}</a>")
+        })
+        .unwrap_or_default();
+    let count = group.cases.len();
+    let _ = writeln!(out, "<details>");
+    let _ = writeln!(
+        out,
+        "<summary><b>{}</b> ({}{cwe}): {count} failing {}</summary>\n",
+        html(&group.weakness.id),
+        group.category.as_str(),
+        plural(count, "case", "cases")
+    );
+    let _ = writeln!(
+        out,
+        "**{}.** {}\n",
+        text_md(&text.name),
+        text_md(&text.summary)
+    );
+    let _ = writeln!(out, "- First failing case: {}", code(&case.id));
+    let _ = writeln!(out, "- Reason: {}", text_md(&case.reason));
+    let _ = writeln!(
+        out,
+        "- Scenario: {} ({})",
+        code(&format!("{}:{}", scenario.file.display(), scenario.line)),
+        text_md(&scenario.title)
+    );
+    let _ = writeln!(out, "- How to fix: {}", text_md(&text.fix));
+    if let Some(exchange) = case.culprit.and_then(|index| case.exchanges.get(index)) {
+        let _ = writeln!(out, "\nReproduce:\n");
+        let _ = writeln!(out, "{}", fence("sh", &reproducer(&exchange.request)));
+    }
+    let others: Vec<&CaseResult> = group.cases[1..]
+        .iter()
+        .map(|index| &run.cases[*index])
+        .collect();
+    if !others.is_empty() {
+        let listed: Vec<String> = others
+            .iter()
+            .take(MAX_OTHER_CASES)
+            .map(|other| code(&other.id))
+            .collect();
+        let more = if others.len() > MAX_OTHER_CASES {
+            format!(" and {} more", others.len() - MAX_OTHER_CASES)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(out, "\nAlso failing: {}{more}.", listed.join(", "));
+    }
+    let _ = writeln!(out, "\n</details>\n");
+}
+
+/// The conformance notes, each once with its first case's reason.
+fn note_list(out: &mut String, run: &RunResult) {
     let notes = crate::verdict::group::notes(run);
-    if !notes.is_empty() {
-        blank_line(&mut out);
-        let _ = writeln!(
-            out,
-            "### {} conformance {}\n",
-            notes.len(),
-            plural(notes.len(), "note", "notes")
-        );
-        let _ = writeln!(
-            out,
-            "Deviations that give an attacker nothing; they fail the gate only with `--strict`.\n"
-        );
-        for group in &notes {
-            let case = &run.cases[group.representative()];
-            let _ = writeln!(
-                out,
-                "- {} ({} {}): {}",
-                code(&group.weakness.id),
-                group.cases.len(),
-                plural(group.cases.len(), "case", "cases"),
-                text_md(&case.reason)
-            );
-        }
+    if notes.is_empty() {
+        return;
     }
+    blank_line(out);
+    let _ = writeln!(
+        out,
+        "### {} conformance {}\n",
+        notes.len(),
+        plural(notes.len(), "note", "notes")
+    );
+    let _ = writeln!(
+        out,
+        "Deviations that give an attacker nothing; they fail the gate only with `--strict`.\n"
+    );
+    for group in &notes {
+        let case = &run.cases[group.representative()];
+        let _ = writeln!(
+            out,
+            "- {} ({} {}): {}",
+            code(&group.weakness.id),
+            group.cases.len(),
+            plural(group.cases.len(), "case", "cases"),
+            text_md(&case.reason)
+        );
+    }
+}
 
-    let skipped: Vec<&CaseResult> = run
+/// The skipped cases, counted per reason.
+fn skipped(out: &mut String, run: &RunResult) {
+    let skipped = run
         .cases
         .iter()
         .filter(|case| case.verdict == Verdict::Skipped)
-        .collect();
-    if !skipped.is_empty() {
-        blank_line(&mut out);
-        let _ = writeln!(
-            out,
-            "### {} skipped\n",
-            plural_count(skipped.len(), "case", "cases")
-        );
-        for (reason, count) in run.skipped_reasons() {
-            let _ = writeln!(out, "- {count} × {}", text_md(reason));
-        }
+        .count();
+    if skipped == 0 {
+        return;
     }
+    blank_line(out);
+    let _ = writeln!(
+        out,
+        "### {} skipped\n",
+        plural_count(skipped, "case", "cases")
+    );
+    for (reason, count) in run.skipped_reasons() {
+        let _ = writeln!(out, "- {count} × {}", text_md(reason));
+    }
+}
 
+/// The first cases that could not be judged, with their reasons.
+fn unjudged(out: &mut String, run: &RunResult) {
     let errors: Vec<&CaseResult> = run
         .cases
         .iter()
         .filter(|case| case.verdict == Verdict::Error)
         .collect();
-    if !errors.is_empty() {
-        blank_line(&mut out);
+    if errors.is_empty() {
+        return;
+    }
+    blank_line(out);
+    let _ = writeln!(
+        out,
+        "### {} could not be judged\n",
+        plural_count(errors.len(), "case", "cases")
+    );
+    for case in errors.iter().take(MAX_ERRORS) {
+        let _ = writeln!(out, "- {}: {}", code(&case.id), text_md(&case.reason));
+    }
+    if errors.len() > MAX_ERRORS {
+        let _ = writeln!(out, "- … and {} more", errors.len() - MAX_ERRORS);
+    }
+}
+
+/// The answers to mutations the spec does not rule on.
+fn informational(out: &mut String, run: &RunResult) {
+    let observations = information(run);
+    if observations.is_empty() {
+        return;
+    }
+    blank_line(out);
+    let _ = writeln!(out, "### Information (never a failure)\n");
+    for (mutation, answers) in observations {
+        let answers: Vec<String> = answers
+            .iter()
+            .map(|(status, count)| format!("{status} × {count}"))
+            .collect();
         let _ = writeln!(
             out,
-            "### {} could not be judged\n",
-            plural_count(errors.len(), "case", "cases")
+            "- {}: answered {}",
+            code(&mutation),
+            answers.join(", ")
         );
-        for case in errors.iter().take(MAX_ERRORS) {
-            let _ = writeln!(out, "- {}: {}", code(&case.id), text_md(&case.reason));
-        }
-        if errors.len() > MAX_ERRORS {
-            let _ = writeln!(out, "- … and {} more", errors.len() - MAX_ERRORS);
-        }
     }
-    let observations = information(run);
-    if !observations.is_empty() {
-        blank_line(&mut out);
-        let _ = writeln!(out, "### Information (never a failure)\n");
-        for (mutation, answers) in observations {
-            let answers: Vec<String> = answers
-                .iter()
-                .map(|(status, count)| format!("{status} × {count}"))
-                .collect();
-            let _ = writeln!(
-                out,
-                "- {}: answered {}",
-                code(&mutation),
-                answers.join(", ")
-            );
-        }
-    }
-    // A trailing blank line keeps whatever is appended next (another step's summary) apart.
-    blank_line(&mut out);
-    out
 }
 
 /// Ends `out` with exactly one blank line.

@@ -12,19 +12,53 @@ use crate::verdict::group::weaknesses;
 
 /// Renders the summary. `colors` adds ANSI styles (only on a terminal).
 pub fn summary(run: &RunResult, colors: bool) -> String {
-    let paint = |style: Style, text: &str| {
-        if colors {
+    let paint = Paint { colors };
+    let mut out = String::new();
+    header(&mut out, run, &paint);
+    criteria(&mut out, run, &paint);
+    skipped(&mut out, run, &paint);
+    unjudged(&mut out, run, &paint);
+    capacity(&mut out, run, &paint);
+    informational(&mut out, run);
+    weakness_list(&mut out, run, &paint);
+    note_list(&mut out, run, &paint);
+    gate(&mut out, run, &paint);
+    out
+}
+
+/// The summary's styles, applied only when `colors` is set.
+struct Paint {
+    colors: bool,
+}
+
+impl Paint {
+    fn apply(&self, style: Style, text: &str) -> String {
+        if self.colors {
             style.apply_to(text).to_string()
         } else {
             text.to_string()
         }
-    };
-    let red = Style::new().red().bold();
-    let green = Style::new().green().bold();
-    let yellow = Style::new().yellow();
-    let dim = Style::new().dim();
-    let mut out = String::new();
+    }
 
+    fn red(&self, text: &str) -> String {
+        self.apply(Style::new().red().bold(), text)
+    }
+
+    fn green(&self, text: &str) -> String {
+        self.apply(Style::new().green().bold(), text)
+    }
+
+    fn yellow(&self, text: &str) -> String {
+        self.apply(Style::new().yellow(), text)
+    }
+
+    fn dim(&self, text: &str) -> String {
+        self.apply(Style::new().dim(), text)
+    }
+}
+
+/// The first line (cases judged, target) and any failed positive control.
+fn header(out: &mut String, run: &RunResult, paint: &Paint) {
     let judged = run
         .cases
         .iter()
@@ -44,15 +78,16 @@ pub fn summary(run: &RunResult, colors: bool) -> String {
         let _ = writeln!(
             out,
             "{}",
-            paint(
-                red.clone(),
-                &format!(
-                    "positive control failed on {} ({}): {}",
-                    control.operation, control.principal, control.problem
-                )
-            )
+            paint.red(&format!(
+                "positive control failed on {} ({}): {}",
+                control.operation, control.principal, control.problem
+            ))
         );
     }
+}
+
+/// The table of totals per criterion.
+fn criteria(out: &mut String, run: &RunResult, paint: &Paint) {
     let _ = writeln!(out);
     let _ = writeln!(
         out,
@@ -74,34 +109,35 @@ pub fn summary(run: &RunResult, colors: bool) -> String {
             tally.errors,
             percent
         );
-        let style = if tally.total() == 0 {
-            dim.clone()
+        let line = if tally.total() == 0 {
+            paint.dim(&line)
         } else if tally.is_complete() {
-            green.clone()
+            paint.green(&line)
         } else {
-            red.clone()
+            paint.red(&line)
         };
-        let _ = writeln!(out, "{}", paint(style, &line));
+        let _ = writeln!(out, "{line}");
     }
+}
 
-    let skipped: Vec<_> = run
+/// The skipped cases, counted per reason.
+fn skipped(out: &mut String, run: &RunResult, paint: &Paint) {
+    let skipped = run
         .cases
         .iter()
         .filter(|case| case.verdict == Verdict::Skipped)
-        .collect();
-    if !skipped.is_empty() {
-        heading(
-            &mut out,
-            paint(
-                yellow.clone(),
-                &format!("{} skipped:", cases(skipped.len())),
-            ),
-        );
-        for (reason, count) in run.skipped_reasons() {
-            let _ = writeln!(out, "  {count:>4} x {reason}");
-        }
+        .count();
+    if skipped == 0 {
+        return;
     }
+    heading(out, paint.yellow(&format!("{} skipped:", cases(skipped))));
+    for (reason, count) in run.skipped_reasons() {
+        let _ = writeln!(out, "  {count:>4} x {reason}");
+    }
+}
 
+/// The cases that could not be judged: transport errors first, then one line per distinct reason.
+fn unjudged(out: &mut String, run: &RunResult, paint: &Paint) {
     let errors: Vec<_> = run
         .cases
         .iter()
@@ -113,166 +149,168 @@ pub fn summary(run: &RunResult, colors: bool) -> String {
         .count();
     if unstable > 0 {
         heading(
-            &mut out,
-            paint(
-                red.clone(),
-                &format!(
-                    "target unstable: {} met a transport error (reset, timeout or broken answer) and could not be judged; no weakness is named for them",
-                    cases(unstable)
-                ),
-            ),
+            out,
+            paint.red(&format!(
+                "target unstable: {} met a transport error (reset, timeout or broken answer) and could not be judged; no weakness is named for them",
+                cases(unstable)
+            )),
         );
     }
-    if !errors.is_empty() {
-        heading(
-            &mut out,
-            paint(
-                red.clone(),
-                &format!("{} could not be judged:", cases(errors.len())),
-            ),
-        );
-        // One line per distinct reason, with its count and first case: an unstable target or a
-        // refused valid token reads as one line, not hundreds.
-        let mut reasons: Vec<(&str, &str, usize)> = Vec::new();
-        for case in &errors {
-            match reasons
-                .iter_mut()
-                .find(|(reason, ..)| *reason == case.reason)
-            {
-                Some((_, _, count)) => *count += 1,
-                None => reasons.push((&case.reason, &case.id, 1)),
-            }
-        }
-        for (reason, first, count) in reasons.iter().take(10) {
-            let _ = writeln!(out, "  {count:>4} x {reason} (first: {first})");
-        }
-        if reasons.len() > 10 {
-            let _ = writeln!(out, "  ... and {} more reasons", reasons.len() - 10);
+    if errors.is_empty() {
+        return;
+    }
+    heading(
+        out,
+        paint.red(&format!("{} could not be judged:", cases(errors.len()))),
+    );
+    // One line per distinct reason, with its count and first case: an unstable target or a
+    // refused valid token reads as one line, not hundreds.
+    let mut reasons: Vec<(&str, &str, usize)> = Vec::new();
+    for case in &errors {
+        match reasons
+            .iter_mut()
+            .find(|(reason, ..)| *reason == case.reason)
+        {
+            Some((_, _, count)) => *count += 1,
+            None => reasons.push((&case.reason, &case.id, 1)),
         }
     }
+    for (reason, first, count) in reasons.iter().take(10) {
+        let _ = writeln!(out, "  {count:>4} x {reason} (first: {first})");
+    }
+    if reasons.len() > 10 {
+        let _ = writeln!(out, "  ... and {} more reasons", reasons.len() - 10);
+    }
+}
 
-    if run.conditions.load_5xx > 0 {
-        heading(
-            &mut out,
-            paint(
-                yellow.clone(),
-                &format!(
-                    "capacity: {} answer(s) were 5xx under load and not when replayed alone (load, not a weakness); the target first faltered with {} cases in flight",
-                    run.conditions.load_5xx,
-                    run.conditions.first_fault_at.unwrap_or(run.conditions.jobs)
-                ),
-            ),
-        );
+/// The 5xx answers that a replay alone did not repeat: the target's capacity.
+fn capacity(out: &mut String, run: &RunResult, paint: &Paint) {
+    if run.conditions.load_5xx == 0 {
+        return;
     }
+    heading(
+        out,
+        paint.yellow(&format!(
+            "capacity: {} answer(s) were 5xx under load and not when replayed alone (load, not a weakness); the target first faltered with {} cases in flight",
+            run.conditions.load_5xx,
+            run.conditions.first_fault_at.unwrap_or(run.conditions.jobs)
+        )),
+    );
+}
 
+/// The answers to mutations the spec does not rule on (see [`information`]).
+fn informational(out: &mut String, run: &RunResult) {
     let observations = information(run);
-    if !observations.is_empty() {
-        let _ = writeln!(out);
+    if observations.is_empty() {
+        return;
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "information (behaviour the spec does not rule on; never a failure):"
+    );
+    for (mutation, answers) in observations {
+        let answers: Vec<String> = answers
+            .iter()
+            .map(|(status, count)| format!("{status} x{count}"))
+            .collect();
+        let _ = writeln!(out, "  {mutation}: answered {}", answers.join(", "));
+    }
+}
+
+/// Each weakness once: its count, scenario, first case's reason and reproducer.
+fn weakness_list(out: &mut String, run: &RunResult, paint: &Paint) {
+    let groups = weaknesses(run);
+    if groups.is_empty() {
+        return;
+    }
+    let _ = writeln!(out);
+    let title = if groups.len() == 1 {
+        "1 weakness:".to_string()
+    } else {
+        format!("{} weaknesses:", groups.len())
+    };
+    let _ = writeln!(out, "{}", paint.red(&title));
+    for (number, group) in groups.iter().enumerate() {
+        let case = &run.cases[group.representative()];
+        let cwe = group
+            .weakness
+            .cwe
+            .map(|cwe| format!(" (CWE-{cwe})"))
+            .unwrap_or_default();
+        let count = if group.cases.len() == 1 {
+            "1 failing case".to_string()
+        } else {
+            format!("{} failing cases", group.cases.len())
+        };
         let _ = writeln!(
             out,
-            "information (behaviour the spec does not rule on; never a failure):"
+            "  {}. {}{cwe}, {}: {count}",
+            number + 1,
+            paint.red(&group.weakness.id),
+            group.category.as_str()
         );
-        for (mutation, answers) in observations {
-            let answers: Vec<String> = answers
-                .iter()
-                .map(|(status, count)| format!("{status} x{count}"))
-                .collect();
-            let _ = writeln!(out, "  {mutation}: answered {}", answers.join(", "));
-        }
-    }
-
-    let groups = weaknesses(run);
-    if !groups.is_empty() {
-        let _ = writeln!(out);
-        let title = if groups.len() == 1 {
-            "1 weakness:".to_string()
-        } else {
-            format!("{} weaknesses:", groups.len())
-        };
-        let _ = writeln!(out, "{}", paint(red.clone(), &title));
-        for (number, group) in groups.iter().enumerate() {
-            let case = &run.cases[group.representative()];
-            let cwe = group
-                .weakness
-                .cwe
-                .map(|cwe| format!(" (CWE-{cwe})"))
-                .unwrap_or_default();
-            let count = if group.cases.len() == 1 {
-                "1 failing case".to_string()
-            } else {
-                format!("{} failing cases", group.cases.len())
-            };
-            let _ = writeln!(
-                out,
-                "  {}. {}{cwe}, {}: {count}",
-                number + 1,
-                paint(red.clone(), &group.weakness.id),
-                group.category.as_str()
-            );
-            let scenario = &run.scenarios[case.scenario];
-            let _ = writeln!(out, "     {}", scenario.title);
-            let _ = writeln!(out, "     {}: {}", case.id, case.reason);
-            if let Some(exchange) = case.culprit.and_then(|index| case.exchanges.get(index)) {
-                let _ = writeln!(
-                    out,
-                    "     {}",
-                    paint(
-                        dim.clone(),
-                        &format!("reproduce: {}", reproducer(&exchange.request))
-                    )
-                );
-            }
+        let scenario = &run.scenarios[case.scenario];
+        let _ = writeln!(out, "     {}", scenario.title);
+        let _ = writeln!(out, "     {}: {}", case.id, case.reason);
+        if let Some(exchange) = case.culprit.and_then(|index| case.exchanges.get(index)) {
             let _ = writeln!(
                 out,
                 "     {}",
-                paint(
-                    dim.clone(),
-                    &format!("scenario: {}:{}", scenario.file.display(), scenario.line)
-                )
+                paint.dim(&format!("reproduce: {}", reproducer(&exchange.request)))
             );
         }
-    }
-
-    let notes = crate::verdict::group::notes(run);
-    if !notes.is_empty() {
-        heading(
-            &mut out,
-            paint(
-                yellow.clone(),
-                &format!(
-                    "{} conformance note(s) (no gain for an attacker; they fail the gate only with --strict):",
-                    notes.len()
-                ),
-            ),
+        let _ = writeln!(
+            out,
+            "     {}",
+            paint.dim(&format!(
+                "scenario: {}:{}",
+                scenario.file.display(),
+                scenario.line
+            ))
         );
-        for group in &notes {
-            let case = &run.cases[group.representative()];
-            let _ = writeln!(
-                out,
-                "  - {}: {} ({})",
-                group.weakness.id,
-                case.reason,
-                cases(group.cases.len())
-            );
-        }
     }
+}
 
+/// The conformance notes, each once with its first case's reason.
+fn note_list(out: &mut String, run: &RunResult, paint: &Paint) {
+    let notes = crate::verdict::group::notes(run);
+    if notes.is_empty() {
+        return;
+    }
+    heading(
+        out,
+        paint.yellow(&format!(
+            "{} conformance note(s) (no gain for an attacker; they fail the gate only with --strict):",
+            notes.len()
+        )),
+    );
+    for group in &notes {
+        let case = &run.cases[group.representative()];
+        let _ = writeln!(
+            out,
+            "  - {}: {} ({})",
+            group.weakness.id,
+            case.reason,
+            cases(group.cases.len())
+        );
+    }
+}
+
+/// The last line: whether the gate passed, and why not.
+fn gate(out: &mut String, run: &RunResult, paint: &Paint) {
     let _ = writeln!(out);
     let refused_everywhere =
         !run.conditions.controls.is_empty() && !run.conditions.controls.iter().any(|c| c.passed());
     let gate = if refused_everywhere {
-        paint(
-            red,
-            "gate: FAILED (the target refuses a valid token: no attack could be judged)",
-        )
+        paint.red("gate: FAILED (the target refuses a valid token: no attack could be judged)")
     } else if run.gate_passed() {
-        paint(green, "gate: PASSED (100% on every criterion)")
+        paint.green("gate: PASSED (100% on every criterion)")
     } else {
         let below = run.criteria_below_full();
-        paint(red, &format!("gate: FAILED ({})", below.join(", ")))
+        paint.red(&format!("gate: FAILED ({})", below.join(", ")))
     };
     let _ = writeln!(out, "{gate}");
-    out
 }
 
 /// A blank line, then a section's first line.

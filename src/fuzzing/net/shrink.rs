@@ -16,84 +16,105 @@ pub fn structural_candidates(
     valid_header: &Map<String, Value>,
     valid_claims: &Map<String, Value>,
 ) -> Vec<FuzzCase> {
-    let mut out = Vec::new();
-    let mut push = |change: &dyn Fn(&mut FuzzCase)| {
-        let mut candidate = case.clone();
-        change(&mut candidate);
-        if candidate != *case {
-            out.push(candidate);
-        }
+    let mut out = Candidates {
+        case,
+        out: Vec::new(),
     };
-    push(&|c| {
+    out.push(&|c| {
         c.token = TokenForm::Absent;
         c.placement = Placement::None;
     });
-    push(&|c| {
+    out.push(&|c| {
         if !matches!(c.placement, Placement::None) {
             c.placement = Placement::Bearer;
         }
     });
-    push(&|c| c.path_user = c.actor);
-    push(&|c| c.resource_owner = c.path_user);
-    push(&|c| c.route = 0);
+    out.push(&|c| c.path_user = c.actor);
+    out.push(&|c| c.resource_owner = c.path_user);
+    out.push(&|c| c.route = 0);
     let TokenForm::Parts(parts) = &case.token else {
-        return out;
+        return out.out;
     };
     // A kept signature stops verifying as soon as a member changes: signing afresh lets the member
     // edits below be judged on their own (it is refused when the finding needs a bad signature).
     if matches!(parts.signature, Signature::Keep(_)) {
-        push(&|c| {
+        out.push(&|c| {
             if let TokenForm::Parts(p) = &mut c.token {
                 p.signature = Signature::Resign;
             }
         });
     }
-    push(&|c| {
+    out.push(&|c| {
         if let TokenForm::Parts(p) = &mut c.token {
             p.header_encoding = Encoding::Strict;
             p.payload_encoding = Encoding::Strict;
         }
     });
-    for header in [true, false] {
-        let members = if header { &parts.header } else { &parts.claims };
-        let valid = if header { valid_header } else { valid_claims };
-        for i in 0..members.len() {
-            push(&|c| {
-                if let TokenForm::Parts(p) = &mut c.token {
-                    if header {
-                        p.header.remove(i);
-                        p.header_changed();
-                    } else {
-                        p.claims.remove(i);
-                        p.claims_changed();
-                    }
-                }
-            });
-        }
-        for (i, (name, value)) in members.iter().enumerate() {
-            if let Some(good) = valid.get(name).filter(|good| *good != value) {
-                push(&|c| {
-                    if let TokenForm::Parts(p) = &mut c.token {
-                        if header {
-                            p.header[i].1 = good.clone();
-                            p.header_changed();
-                        } else {
-                            p.claims[i].1 = good.clone();
-                            p.claims_changed();
-                        }
-                    }
-                });
-            }
-        }
-    }
+    member_candidates(&mut out, &parts.header, valid_header, true);
+    member_candidates(&mut out, &parts.claims, valid_claims, false);
     if !matches!(&parts.signature, Signature::Bytes(b) if b.is_empty()) {
-        push(&|c| {
+        out.push(&|c| {
             if let TokenForm::Parts(p) = &mut c.token {
                 p.signature = Signature::Bytes(Vec::new());
             }
         });
     }
-    out
+    out.out
+}
+
+/// The variants of one case, each kept only when it differs from the case.
+struct Candidates<'a> {
+    case: &'a FuzzCase,
+    out: Vec<FuzzCase>,
+}
+
+impl Candidates<'_> {
+    /// Adds the case changed by `change`, unless that changes nothing.
+    fn push(&mut self, change: &dyn Fn(&mut FuzzCase)) {
+        let mut candidate = self.case.clone();
+        change(&mut candidate);
+        if candidate != *self.case {
+            self.out.push(candidate);
+        }
+    }
+}
+
+/// Each member of the token's header (`header`) or claims removed, then each one that differs from
+/// its `valid` value set back to it.
+fn member_candidates(
+    out: &mut Candidates<'_>,
+    members: &[(String, Value)],
+    valid: &Map<String, Value>,
+    header: bool,
+) {
+    for i in 0..members.len() {
+        out.push(&|c| {
+            if let TokenForm::Parts(p) = &mut c.token {
+                if header {
+                    p.header.remove(i);
+                    p.header_changed();
+                } else {
+                    p.claims.remove(i);
+                    p.claims_changed();
+                }
+            }
+        });
+    }
+    for (i, (name, value)) in members.iter().enumerate() {
+        if let Some(good) = valid.get(name).filter(|good| *good != value) {
+            out.push(&|c| {
+                if let TokenForm::Parts(p) = &mut c.token {
+                    if header {
+                        p.header[i].1 = good.clone();
+                        p.header_changed();
+                    } else {
+                        p.claims[i].1 = good.clone();
+                        p.claims_changed();
+                    }
+                }
+            });
+        }
+    }
 }
 
 /// The case with its token frozen as raw text (for character-level shrinking).

@@ -1,6 +1,8 @@
 //! `authconform run` (also what `authconform` with no command does): load the profile and scenarios,
 //! start the embedded reference server when no target is given, run, report, and gate.
 
+mod reports;
+
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -14,6 +16,7 @@ use crate::report;
 use crate::runner::filter::CaseFilter;
 use crate::runner::{self, OnCase, RunError, RunOptions, RunResult};
 use crate::scenario::{self, LoadOptions};
+use reports::{ReportSpec, append_step_summary};
 
 /// Run scenarios against a target and gate on 100% per criterion.
 #[derive(Debug, Args, Default)]
@@ -223,7 +226,32 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
     let filter = CaseFilter::parse(&args.filters).map_err(CliError::usage)?;
     let suite = filter.apply(suite);
     let seed = args.seed.unwrap_or_else(random_seed);
-    let suite = match args.sample {
+    let suite = selected(suite, args.sample, seed)?;
+    let result = runtime.block_on(execute(&args, reference, &profile, &suite, seed))?;
+    print!(
+        "{}",
+        report::terminal::summary(&result, std::io::stdout().is_terminal())
+    );
+    for spec in &reports {
+        spec.write(&result)?;
+    }
+    if reports.is_empty() {
+        append_step_summary(&result);
+    }
+    Ok(if result.gate_passed() {
+        exit::OK
+    } else {
+        exit::GATE_FAILED
+    })
+}
+
+/// The cases left to run: a sample of `suite` when `--sample` asks for one; none is an error.
+fn selected(
+    suite: scenario::plan::Suite,
+    sample: Option<u64>,
+    seed: u64,
+) -> Result<scenario::plan::Suite, CliError> {
+    let suite = match sample {
         Some(per_scenario) => {
             let per_scenario = usize::try_from(per_scenario).unwrap_or(usize::MAX);
             let (suite, sampled) = runner::sample::sample(suite, per_scenario, seed);
@@ -240,72 +268,66 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
             "no case to run (check --filter and --scenarios)",
         ));
     }
-    let result = runtime.block_on(async {
-        let issuer = embedded::start_hosted_issuer(&profile)
-            .await
-            .map_err(CliError::usage)?;
-        let (embedded, base_url) = match args.named_target(&profile) {
-            Some((target, source)) => {
-                println!("target: {target} (from {source})");
-                (None, target)
-            }
-            None => {
-                let server =
-                    embedded::EmbeddedReference::start(reference.with_issuer(issuer.as_ref()))
-                        .await
-                        .map_err(CliError::usage)?;
-                let base_url = server.base_url();
-                println!("target: {base_url} (the embedded reference server)");
-                (Some(server), base_url)
-            }
-        };
-        let environment = runner::RunEnvironment {
-            instances: embedded
-                .clone()
-                .map(|server| server as Arc<dyn runner::Instances>),
-        };
-        let options = RunOptions {
-            base_url,
-            jobs: args.jobs.unwrap_or_else(runner::default_jobs),
-            adaptive: args.jobs.is_none(),
-            fail_fast: args.fail_fast,
-            seed,
-            strict: args.strict,
-            embedded: embedded.is_some(),
-        };
-        let progress = Progress::new(suite.cases.len());
-        let outcome = runner::run_with(
-            &suite,
-            Arc::clone(&profile),
-            &options,
-            progress.callback(),
-            environment,
-        )
-        .await;
-        progress.finish();
-        if let Some(server) = embedded {
-            server.shutdown().await;
+    Ok(suite)
+}
+
+/// Starts the hosted issuer and, without a named target, the embedded reference server; runs the
+/// suite against the target with progress; stops what it started.
+async fn execute(
+    args: &RunArgs,
+    reference: embedded::ReferenceOptions,
+    profile: &Arc<Profile>,
+    suite: &scenario::plan::Suite,
+    seed: u64,
+) -> Result<RunResult, CliError> {
+    let issuer = embedded::start_hosted_issuer(profile)
+        .await
+        .map_err(CliError::usage)?;
+    let (embedded, base_url) = match args.named_target(profile) {
+        Some((target, source)) => {
+            println!("target: {target} (from {source})");
+            (None, target)
         }
-        drop(issuer);
-        outcome.map_err(|err| match err {
-            RunError::Unreachable { .. } => CliError::Unreachable(err.to_string()),
-            RunError::Harness(_) => CliError::Unreachable(err.to_string()),
-        })
-    })?;
-    print!(
-        "{}",
-        report::terminal::summary(&result, std::io::stdout().is_terminal())
-    );
-    for spec in &reports {
-        spec.write(&result)?;
+        None => {
+            let server = embedded::EmbeddedReference::start(reference.with_issuer(issuer.as_ref()))
+                .await
+                .map_err(CliError::usage)?;
+            let base_url = server.base_url();
+            println!("target: {base_url} (the embedded reference server)");
+            (Some(server), base_url)
+        }
+    };
+    let environment = runner::RunEnvironment {
+        instances: embedded
+            .clone()
+            .map(|server| server as Arc<dyn runner::Instances>),
+    };
+    let options = RunOptions {
+        base_url,
+        jobs: args.jobs.unwrap_or_else(runner::default_jobs),
+        adaptive: args.jobs.is_none(),
+        fail_fast: args.fail_fast,
+        seed,
+        strict: args.strict,
+        embedded: embedded.is_some(),
+    };
+    let progress = Progress::new(suite.cases.len());
+    let outcome = runner::run_with(
+        suite,
+        Arc::clone(profile),
+        &options,
+        progress.callback(),
+        environment,
+    )
+    .await;
+    progress.finish();
+    if let Some(server) = embedded {
+        server.shutdown().await;
     }
-    if reports.is_empty() {
-        append_step_summary(&result);
-    }
-    Ok(if result.gate_passed() {
-        exit::OK
-    } else {
-        exit::GATE_FAILED
+    drop(issuer);
+    outcome.map_err(|err| match err {
+        RunError::Unreachable { .. } => CliError::Unreachable(err.to_string()),
+        RunError::Harness(_) => CliError::Unreachable(err.to_string()),
     })
 }
 
@@ -410,116 +432,6 @@ fn random_seed() -> u64 {
         .unwrap_or(0)
 }
 
-/// `FORMAT:PATH` of `--report`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct ReportSpec {
-    format: ReportFormat,
-    path: PathBuf,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ReportFormat {
-    Json,
-    Junit,
-    Sarif,
-    Markdown,
-    Html,
-}
-
-impl ReportSpec {
-    fn parse(spec: &str) -> Result<ReportSpec, CliError> {
-        let (format, path) = spec.split_once(':').ok_or_else(|| {
-            CliError::usage(format!(
-                "--report {spec}: expected FORMAT:PATH, e.g. junit:report.xml"
-            ))
-        })?;
-        let format = match format {
-            "json" => ReportFormat::Json,
-            "junit" => ReportFormat::Junit,
-            "sarif" => ReportFormat::Sarif,
-            "markdown" | "md" => ReportFormat::Markdown,
-            "html" => ReportFormat::Html,
-            other => {
-                return Err(CliError::usage(format!(
-                    "--report: unknown format {other:?} (known: json, junit, sarif, markdown, html)"
-                )));
-            }
-        };
-        if path.is_empty() {
-            return Err(CliError::usage(format!(
-                "--report {spec}: the path is empty"
-            )));
-        }
-        Ok(ReportSpec {
-            format,
-            path: PathBuf::from(path),
-        })
-    }
-
-    fn write(&self, result: &RunResult) -> Result<(), CliError> {
-        let cannot = |err: std::io::Error| {
-            CliError::usage(format!(
-                "cannot write report {}: {err}",
-                self.path.display()
-            ))
-        };
-        let text = match self.format {
-            // JSON goes straight to the file: the report holds every exchange, so no second copy as
-            // one string.
-            ReportFormat::Json => {
-                return write_with(&self.path, |out| report::json::write(result, out))
-                    .map_err(cannot);
-            }
-            ReportFormat::Sarif => {
-                return write_json(&self.path, &report::sarif::report(result)).map_err(cannot);
-            }
-            ReportFormat::Junit => report::junit::report(result)
-                .map_err(|err| CliError::usage(format!("junit report: {err}")))?,
-            ReportFormat::Markdown => report::markdown::report(result),
-            ReportFormat::Html => report::html::report(result),
-        };
-        std::fs::write(&self.path, text).map_err(cannot)
-    }
-}
-
-/// Writes `value` as pretty JSON and a final newline, streamed through a buffer.
-fn write_json(path: &Path, value: &serde_json::Value) -> std::io::Result<()> {
-    write_with(path, |out| serde_json::to_writer_pretty(out, value))
-}
-
-/// Writes a JSON document to `path` with `write`, buffered, with a final newline.
-fn write_with(
-    path: &Path,
-    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> serde_json::Result<()>,
-) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
-    write(&mut out)?;
-    out.write_all(b"\n")?;
-    out.flush()
-}
-
-/// With no `--report`, the Markdown report is appended to the GitHub job summary when
-/// `$GITHUB_STEP_SUMMARY` names one; a failure to write it is a warning, not a failed run.
-fn append_step_summary(result: &RunResult) {
-    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|path| !path.is_empty()) else {
-        return;
-    };
-    let written = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .and_then(|mut file| {
-            std::io::Write::write_all(&mut file, report::markdown::report(result).as_bytes())
-        });
-    if let Err(err) = written {
-        eprintln!(
-            "warning: cannot append to $GITHUB_STEP_SUMMARY ({}): {err}",
-            Path::new(&path).display()
-        );
-    }
-}
-
 /// A progress bar on a terminal; nothing otherwise (CI logs stay clean).
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
@@ -556,38 +468,5 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn report_specs_parse() {
-        assert_eq!(
-            ReportSpec::parse("junit:out.xml").unwrap().format,
-            ReportFormat::Junit
-        );
-        assert_eq!(
-            ReportSpec::parse("json:a:b.json").unwrap().path,
-            PathBuf::from("a:b.json")
-        );
-        assert!(
-            ReportSpec::parse("xml:out.xml")
-                .unwrap_err()
-                .to_string()
-                .contains("unknown format")
-        );
-        for (spec, format) in [
-            ("sarif:a.sarif", ReportFormat::Sarif),
-            ("markdown:a.md", ReportFormat::Markdown),
-            ("md:a.md", ReportFormat::Markdown),
-            ("html:a.html", ReportFormat::Html),
-        ] {
-            assert_eq!(ReportSpec::parse(spec).unwrap().format, format, "{spec}");
-        }
-        assert!(ReportSpec::parse("junit").is_err());
-        assert!(ReportSpec::parse("junit:").is_err());
     }
 }

@@ -1,0 +1,270 @@
+//! Turns a [`ProfileFile`] into a [`Profile`]: paths resolved against the profile's folder, keys loaded,
+//! algorithms checked, principals built.
+
+mod issuer;
+mod principals;
+mod services;
+mod settings;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::api::ApiSelection;
+use crate::profile::model::{LoginFile, PolicyFile, ProfileFile};
+use crate::token::keys::{PublicKey, SigningKey};
+use crate::token::mint::{IssuerSettings, Principal};
+use crate::wire::TargetSettings;
+use crate::yaml::{self, YamlError};
+pub use issuer::public_keys_from_jwks;
+
+/// The profile of the bundled reference server with the issuer's Ed25519 fixture key, embedded in the
+/// binary so that `authconform` runs from any folder. Its key paths are relative to `fixtures/profiles/`.
+pub const EMBEDDED_REFERENCE_PROFILE: &str =
+    include_str!("../../../fixtures/profiles/reference.yaml");
+
+/// The reference agent's wording of each chat phrase a scenario can send as `{chat.NAME}`. A
+/// scenario appends the arguments: `"{chat.delete_task} {task_id}"`.
+pub const DEFAULT_CHAT_PHRASES: &[(&str, &str)] = &[
+    ("add_task", "add task"),
+    ("list_tasks", "list tasks"),
+    ("list_pending", "list pending tasks"),
+    ("list_completed", "list completed tasks"),
+    ("complete_task", "complete task"),
+    ("delete_task", "delete task"),
+    ("update_task", "update task"),
+    ("update_to", "to"),
+    ("show_history", "show history"),
+    ("claim_identity", "as user"),
+];
+
+/// Embedded copies of the fixture files the embedded profile names, by their path relative to
+/// `fixtures/profiles/`.
+const EMBEDDED_FILES: &[(&str, &str)] = &[
+    (
+        "../keys/issuer/ed25519.pem",
+        include_str!("../../../fixtures/keys/issuer/ed25519.pem"),
+    ),
+    (
+        "../keys/issuer/jwks-ed25519.json",
+        include_str!("../../../fixtures/keys/issuer/jwks-ed25519.json"),
+    ),
+];
+
+/// A profile could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    /// The YAML itself is wrong (syntax, unknown key, wrong type).
+    #[error(transparent)]
+    Yaml(#[from] YamlError),
+    /// A value is wrong in a way YAML typing cannot see.
+    #[error("{file}: {field}: {message}")]
+    Invalid {
+        /// The profile file.
+        file: PathBuf,
+        /// Dotted path of the offending field, e.g. `issuer.key`.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// How a token is presented: header name and scheme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Presentation {
+    /// Header name, `Authorization` by default.
+    pub header: String,
+    /// Scheme, `Bearer` by default.
+    pub scheme: String,
+}
+
+/// A loaded, checked profile.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    /// Where it came from (for messages).
+    pub source: PathBuf,
+    /// Base URL of the target, if the profile names one.
+    pub base_url: Option<String>,
+    /// How tokens are presented.
+    pub presentation: Presentation,
+    /// Extra headers for every request.
+    pub extra_headers: Vec<(String, String)>,
+    /// Timeouts and body cap.
+    pub target_settings: TargetSettings,
+    /// How valid tokens are minted.
+    pub issuer: IssuerSettings,
+    /// Clock leeway the target is expected to allow.
+    pub leeway_secs: u64,
+    /// The target's public keys (for key-confusion attacks); empty when unknown or still to fetch.
+    pub target_keys: Vec<PublicKey>,
+    /// A JWKS URL to fetch the target's public keys from when a run starts.
+    pub target_keys_url: Option<String>,
+    /// Named principals.
+    pub principals: BTreeMap<String, Principal>,
+    /// Which API description the target implements, with overrides.
+    pub api: ApiSelection,
+    /// Stated relaxations or tightenings of the expectations.
+    pub policy: PolicyFile,
+    /// Chat phrases by name (`{chat.NAME}` in scenarios): the defaults, overridden by the profile.
+    pub chat_phrases: BTreeMap<String, String>,
+    /// Where to serve the issuer's public JWKS during a run, if the profile asks for it.
+    pub hosted_issuer: Option<std::net::SocketAddr>,
+    /// Principals whose tokens come from the real issuer, and from where.
+    pub token_sources: BTreeMap<String, TokenSource>,
+    /// The login flows those sources name.
+    pub logins: BTreeMap<String, LoginFile>,
+    /// Other services' base URLs (no trailing slash), by name.
+    pub services: BTreeMap<String, String>,
+    /// The MCP endpoint URLs where each principal opens a session, by service name.
+    pub mcp_sessions: BTreeMap<String, String>,
+    /// Each case acts as its own users (ids derived from the case: `IdType::per_case`).
+    pub per_case_users: bool,
+}
+
+/// Where a principal's token comes from when the harness does not mint it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenSource {
+    /// A login flow of the profile, with this principal's template values.
+    Login {
+        /// The flow's name in `logins`.
+        flow: String,
+        /// Template values.
+        vars: BTreeMap<String, String>,
+    },
+    /// An environment variable.
+    Env(String),
+    /// A program and its arguments; stdout is the token.
+    Command(Vec<String>),
+}
+
+impl Profile {
+    /// Whether the harness holds the issuer's signing key (else only issued tokens are valid).
+    pub fn holds_issuer_key(&self) -> bool {
+        self.issuer.key.is_some()
+    }
+}
+
+impl Profile {
+    /// Loads and resolves a profile file.
+    pub fn load(path: &Path) -> Result<Profile, ProfileError> {
+        let file: ProfileFile = yaml::load_file(path)?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Resolver {
+            file: path,
+            files: FileSource::Disk(base),
+        }
+        .resolve(file)
+    }
+
+    /// The embedded profile of the bundled reference server (Ed25519 fixture keys).
+    pub fn embedded_reference() -> Result<Profile, ProfileError> {
+        let path = Path::new("<embedded>/fixtures/profiles/reference.yaml");
+        let file: ProfileFile = yaml::parse_str(path, EMBEDDED_REFERENCE_PROFILE)?;
+        Resolver {
+            file: path,
+            files: FileSource::Embedded,
+        }
+        .resolve(file)
+    }
+
+    /// A principal by name, with a did-you-mean hint in the error.
+    pub fn principal(&self, name: &str) -> Result<&Principal, String> {
+        self.principals.get(name).ok_or_else(|| {
+            let known: Vec<&str> = self.principals.keys().map(String::as_str).collect();
+            format!(
+                "unknown principal `{name}`; the profile defines: {}",
+                known.join(", ")
+            )
+        })
+    }
+}
+
+enum FileSource<'a> {
+    Disk(&'a Path),
+    Embedded,
+}
+
+struct Resolver<'a> {
+    file: &'a Path,
+    files: FileSource<'a>,
+}
+
+impl Resolver<'_> {
+    /// The profile: issuer and keys, target settings, services, phrases and policy, principals, each
+    /// checked in that order (the first error is the one reported).
+    fn resolve(&self, file: ProfileFile) -> Result<Profile, ProfileError> {
+        let issuer = self.issuer(&file.issuer)?;
+        let target_keys = match &file.target_keys {
+            Some(source) => self.target_keys(source)?,
+            None => issuer
+                .key
+                .as_ref()
+                .and_then(SigningKey::public_key)
+                .into_iter()
+                .collect(),
+        };
+        let target_settings = self.target_settings(&file)?;
+        let services = self.services(&file)?;
+        let mcp_sessions = self.mcp_sessions(&file, &services)?;
+        let chat_phrases = self.chat_phrases(&file.chat_phrases)?;
+        self.check_policy(&file.policy)?;
+        let principals::Principals {
+            principals,
+            token_sources,
+        } = self.principals(file.principals, &file.issuer, &file.logins)?;
+        if file.per_case_users {
+            self.check_per_case_users(&issuer, &token_sources, &mcp_sessions)?;
+        }
+        Ok(Profile {
+            source: self.file.to_path_buf(),
+            base_url: file.base_url,
+            presentation: Presentation {
+                header: file.presentation.header,
+                scheme: file.presentation.scheme,
+            },
+            extra_headers: file.headers.into_iter().collect(),
+            api: file.api,
+            policy: file.policy,
+            chat_phrases,
+            hosted_issuer: file.hosted_issuer.map(|hosted| hosted.listen),
+            target_settings,
+            leeway_secs: file.issuer.leeway_secs,
+            issuer,
+            target_keys,
+            target_keys_url: file
+                .target_keys
+                .as_ref()
+                .and_then(|keys| keys.jwks_url.clone()),
+            principals,
+            token_sources,
+            logins: file.logins,
+            services,
+            mcp_sessions,
+            per_case_users: file.per_case_users,
+        })
+    }
+
+    fn read(&self, relative: &str) -> Result<String, String> {
+        match self.files {
+            FileSource::Disk(base) => {
+                let path = base.join(relative);
+                std::fs::read_to_string(&path)
+                    .map_err(|err| format!("cannot read {}: {err}", path.display()))
+            }
+            FileSource::Embedded => EMBEDDED_FILES
+                .iter()
+                .find(|(name, _)| *name == relative)
+                .map(|(_, text)| text.to_string())
+                .ok_or_else(|| format!("{relative} is not embedded in the binary")),
+        }
+    }
+
+    fn invalid(&self, field: &str, message: impl std::fmt::Display) -> ProfileError {
+        ProfileError::Invalid {
+            file: self.file.to_path_buf(),
+            field: field.to_string(),
+            message: message.to_string(),
+        }
+    }
+}

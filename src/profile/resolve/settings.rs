@@ -1,0 +1,74 @@
+//! The run settings a profile checks: timeouts and body cap, chat phrases, missing-token statuses.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::profile::model::{PolicyFile, ProfileFile};
+use crate::wire::TargetSettings;
+
+use super::{DEFAULT_CHAT_PHRASES, ProfileError, Resolver};
+
+impl Resolver<'_> {
+    pub(super) fn target_settings(
+        &self,
+        file: &ProfileFile,
+    ) -> Result<TargetSettings, ProfileError> {
+        let timeouts = &file.timeouts;
+        if timeouts.request_secs == 0 || timeouts.request_secs > 600 {
+            return Err(self.invalid("timeouts.request_secs", "must be between 1 and 600"));
+        }
+        if timeouts.connect_secs == 0 || timeouts.connect_secs > 600 {
+            return Err(self.invalid("timeouts.connect_secs", "must be between 1 and 600"));
+        }
+        if file.max_body_kib == 0 || file.max_body_kib > 64 * 1024 {
+            return Err(self.invalid("max_body_kib", "must be between 1 and 65536"));
+        }
+        Ok(TargetSettings {
+            request_timeout: Duration::from_secs(timeouts.request_secs),
+            connect_timeout: Duration::from_secs(timeouts.connect_secs),
+            max_body_bytes: file.max_body_kib * 1024,
+        })
+    }
+
+    /// The chat phrases: the defaults, reworded by the profile (an unknown name is an error).
+    pub(super) fn chat_phrases(
+        &self,
+        reworded: &BTreeMap<String, String>,
+    ) -> Result<BTreeMap<String, String>, ProfileError> {
+        let mut chat_phrases: BTreeMap<String, String> = DEFAULT_CHAT_PHRASES
+            .iter()
+            .map(|(name, text)| (name.to_string(), text.to_string()))
+            .collect();
+        for (name, text) in reworded {
+            if !DEFAULT_CHAT_PHRASES.iter().any(|(known, _)| known == name) {
+                let known: Vec<&str> = DEFAULT_CHAT_PHRASES
+                    .iter()
+                    .map(|(known, _)| *known)
+                    .collect();
+                let hint = crate::suggest::did_you_mean(name, &known).unwrap_or_default();
+                return Err(self.invalid(
+                    &format!("chat_phrases.{name}"),
+                    format!("unknown phrase {hint} (known: {})", known.join(", ")),
+                ));
+            }
+            chat_phrases.insert(name.clone(), text.clone());
+        }
+        Ok(chat_phrases)
+    }
+
+    /// The statuses a request without credentials may get: one or more, all 4xx.
+    pub(super) fn check_policy(&self, policy: &PolicyFile) -> Result<(), ProfileError> {
+        if policy.missing_token_status.is_empty()
+            || policy
+                .missing_token_status
+                .iter()
+                .any(|status| !(400..500).contains(status))
+        {
+            return Err(self.invalid(
+                "policy.missing_token_status",
+                "list one or more 4xx statuses",
+            ));
+        }
+        Ok(())
+    }
+}

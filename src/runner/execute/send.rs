@@ -1,0 +1,131 @@
+//! Sending a step's request: resend after a restart, transport errors, 5xx replay, the record.
+
+use std::sync::atomic::Ordering;
+
+use super::helpers::{oversized, received, sent};
+use super::render::Values;
+use super::{CaseRun, StepEnd};
+use crate::runner::result::{ExchangeRecord, Phase, ReceivedResponse};
+use crate::runner::tokens::MadeToken;
+use crate::scenario::plan::StepPlan;
+use crate::wire::{RequestSpec, SendError};
+
+/// The record of a request before it is answered.
+pub(super) fn record(
+    phase: Phase,
+    index: usize,
+    step: &StepPlan,
+    made: &MadeToken,
+    spec: &RequestSpec,
+) -> ExchangeRecord {
+    ExchangeRecord {
+        phase,
+        index,
+        actor: step.actor.clone(),
+        token: made.attack.token.clone(),
+        mutation: made.mutation.map(|m| m.id.to_string()),
+        request: sent(spec),
+        response: None,
+        error: None,
+    }
+}
+
+impl CaseRun<'_> {
+    /// Sends the step's request and records the exchange; the answer, or how the step ended without
+    /// one (a transport error, or [`StepEnd::Ok`] for an oversized request refused by a closed
+    /// connection).
+    pub(super) async fn exchange(
+        &mut self,
+        phase: Phase,
+        step: &StepPlan,
+        made: &MadeToken,
+        spec: &RequestSpec,
+        values: &Values,
+        mut record: ExchangeRecord,
+    ) -> Result<ReceivedResponse, StepEnd> {
+        let exchange = match self.send_after_restart(spec).await {
+            Ok(exchange) => exchange,
+            Err(err) => {
+                record.error = Some(err.to_string());
+                self.exchanges.push(record);
+                return Err(self.transport_error(phase, step, made, spec, values, err));
+            }
+        };
+        let exchange = self.replay_if_5xx(exchange, spec, &record).await;
+        let response = received(&exchange);
+        record.response = Some(response.clone());
+        self.exchanges.push(record);
+        Ok(response)
+    }
+
+    /// Sends `spec`, once more when an instance was just restarted and the send broke.
+    async fn send_after_restart(
+        &mut self,
+        spec: &RequestSpec,
+    ) -> Result<crate::wire::Exchange, SendError> {
+        let mut outcome = self.shared.send(spec).await;
+        if self.restarted && matches!(outcome, Err(SendError::Broken(_))) {
+            // A keep-alive connection to the process the harness just stopped: not the target's doing.
+            outcome = self.shared.send(spec).await;
+        }
+        self.restarted = false;
+        outcome
+    }
+
+    /// How a step ends when its request got no answer.
+    fn transport_error(
+        &mut self,
+        phase: Phase,
+        step: &StepPlan,
+        made: &MadeToken,
+        spec: &RequestSpec,
+        values: &Values,
+        err: SendError,
+    ) -> StepEnd {
+        let token_text = made.attack.token.as_deref().unwrap_or_default();
+        let refusal_allowed = oversized(spec)
+            && self.refusal_expected(
+                step,
+                made.mutation,
+                token_text,
+                &values.user_id,
+                &values.canary,
+            );
+        match err {
+            // A server may refuse an oversized request by answering early and closing the
+            // connection (RFC 9112 §9.6), which the client sees as a broken send.
+            SendError::Broken(_) if phase != Phase::Setup && refusal_allowed => StepEnd::Ok,
+            // A transport fault is the target's instability, not a weakness: not judged.
+            _ => {
+                self.fault = true;
+                StepEnd::Error(format!("transport error: {err}"))
+            }
+        }
+    }
+
+    /// A 5xx is replayed once, alone: when the replay is not a 5xx, the first answer was the target's
+    /// capacity under the run's load (counted for the summary) and the case is judged on the replay.
+    /// The first answer stays in the record of the case.
+    async fn replay_if_5xx(
+        &mut self,
+        exchange: crate::wire::Exchange,
+        spec: &RequestSpec,
+        record: &ExchangeRecord,
+    ) -> crate::wire::Exchange {
+        if exchange.status < 500 {
+            return exchange;
+        }
+        match self.shared.send_alone(spec).await {
+            Ok(replay) if replay.status < 500 => {
+                self.shared.load_5xx.fetch_add(1, Ordering::Relaxed);
+                self.fault = true;
+                let mut first = record.clone();
+                first.response = Some(received(&exchange));
+                self.exchanges.push(first);
+                replay
+            }
+            Ok(replay) => replay,
+            Err(_) => exchange,
+        }
+    }
+}
