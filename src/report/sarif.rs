@@ -1,12 +1,19 @@
 //! The SARIF 2.1.0 report (`--report sarif:PATH`), for GitHub code scanning and other SARIF viewers:
 //! one rule per weakness present (with CWE, tags and help text), one result per weakness, located at
 //! the scenario (file and line) of its first failing case. Cases that could not be judged become tool
-//! execution notifications. Built with `serde_json`; validated against the official schema in
-//! `tests/report_formats.rs`.
+//! execution notifications. Built from the typed SARIF structs of `serde-sarif`; validated against the
+//! official schema in `tests/report_formats.rs`.
 
+use std::collections::BTreeMap;
 use std::path::{Component, Path};
 
 use serde_json::{Value, json};
+use serde_sarif::sarif::{
+    ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, Notification,
+    NotificationLevel, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
+    ReportingConfigurationLevel, ReportingDescriptor, Result as SarifResult, ResultKind,
+    ResultLevel, Run, Sarif, Tool, ToolComponent, Version,
+};
 
 use super::curl::reproducer;
 use super::explain::{Explanation, explain};
@@ -24,16 +31,22 @@ const MAX_NOTIFICATIONS: usize = 50;
 
 /// The SARIF log as a JSON value.
 pub fn report(run: &RunResult) -> Value {
+    // The typed log holds only strings, numbers, maps and JSON values: it always serializes.
+    serde_json::to_value(log(run)).unwrap_or(Value::Null)
+}
+
+/// The SARIF log.
+pub fn log(run: &RunResult) -> Sarif {
     let failing = weaknesses(run).len();
     let mut groups = weaknesses(run);
     groups.extend(crate::verdict::group::notes(run));
     let explained: Vec<Explanation> = groups.iter().map(|group| explain(run, group)).collect();
-    let rules: Vec<Value> = groups
+    let rules: Vec<ReportingDescriptor> = groups
         .iter()
         .zip(&explained)
         .map(|(group, text)| rule(group, text))
         .collect();
-    let results: Vec<Value> = groups
+    let results: Vec<SarifResult> = groups
         .iter()
         .zip(&explained)
         .enumerate()
@@ -41,21 +54,24 @@ pub fn report(run: &RunResult) -> Value {
             let mut result = result(run, index, group, text);
             if index >= failing {
                 // A conformance note: shown, not failing the gate.
-                result["level"] = json!("note");
+                result.level = Some(ResultLevel::Note);
             }
             result
         })
         .collect();
-    let notifications: Vec<Value> = run
+    let notifications: Vec<Notification> = run
         .cases
         .iter()
         .filter(|case| case.verdict == Verdict::Error)
         .take(MAX_NOTIFICATIONS)
         .map(|case| {
-            json!({
-                "level": "warning",
-                "message": { "text": format!("{} could not be judged: {}", case.id, case.reason) },
-            })
+            Notification::builder()
+                .level(json!(NotificationLevel::Warning))
+                .message(text(format!(
+                    "{} could not be judged: {}",
+                    case.id, case.reason
+                )))
+                .build()
         })
         .collect();
     let criteria: Vec<Value> = run
@@ -71,33 +87,56 @@ pub fn report(run: &RunResult) -> Value {
             })
         })
         .collect();
-    json!({
-        "$schema": SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "authconform",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "semanticVersion": env!("CARGO_PKG_VERSION"),
-                    "rules": rules,
-                }
-            },
-            "invocations": [{
-                "executionSuccessful": true,
-                "toolExecutionNotifications": notifications,
-            }],
-            "results": results,
-            "properties": {
-                "target": run.target,
-                "gatePassed": run.gate_passed(),
-                "criteria": criteria,
-            },
-        }]
-    })
+    let driver = ToolComponent::builder()
+        .name("authconform".to_string())
+        .version(env!("CARGO_PKG_VERSION").to_string())
+        .semantic_version(env!("CARGO_PKG_VERSION").to_string())
+        .rules(rules)
+        .build();
+    let invocation = Invocation::builder()
+        .execution_successful(true)
+        .tool_execution_notifications(notifications)
+        .build();
+    let run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .invocations(vec![invocation])
+        .results(results)
+        .properties(properties(
+            None,
+            [
+                ("target", json!(run.target)),
+                ("gatePassed", json!(run.gate_passed())),
+                ("criteria", json!(criteria)),
+            ],
+        ))
+        .build();
+    Sarif::builder()
+        .schema(SCHEMA_URI.to_string())
+        .version(json!(Version::V2_1_0))
+        .runs(vec![run])
+        .build()
 }
 
-fn rule(group: &WeaknessGroup, text: &Explanation) -> Value {
+/// A message with plain text.
+fn text(text: impl Into<String>) -> Message {
+    Message::builder().text(text.into()).build()
+}
+
+/// A property bag: optional tags and named values.
+fn properties<const N: usize>(
+    tags: Option<Vec<String>>,
+    values: [(&str, Value); N],
+) -> PropertyBag {
+    PropertyBag {
+        tags,
+        additional_properties: values
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), value))
+            .collect::<BTreeMap<_, _>>(),
+    }
+}
+
+fn rule(group: &WeaknessGroup, text: &Explanation) -> ReportingDescriptor {
     let mut tags = vec![
         "security".to_string(),
         "authconform".to_string(),
@@ -119,28 +158,45 @@ fn rule(group: &WeaknessGroup, text: &Explanation) -> Value {
         help.push_str(&format!("\n\nOWASP {} {}", owasp.code(), owasp.title()));
         help_markdown.push_str(&format!("\n\nOWASP {} {}", owasp.code(), owasp.title()));
     }
-    let mut rule = json!({
-        "id": group.weakness.id,
-        "name": pascal_case(&group.weakness.id),
-        "shortDescription": { "text": text.name },
-        "fullDescription": { "text": text.summary },
-        "help": { "text": help, "markdown": help_markdown },
-        "defaultConfiguration": { "level": "error" },
-        "properties": {
-            "tags": tags,
-            "precision": "very-high",
-            "problem.severity": "error",
-            "security-severity": text.severity.score(),
-            "criterion": group.category.as_str(),
-        },
-    });
-    if let Some(cwe) = group.weakness.cwe {
-        rule["helpUri"] = json!(cwe_uri(cwe));
-    }
+    let mut rule = ReportingDescriptor::builder()
+        .id(group.weakness.id.clone())
+        .name(pascal_case(&group.weakness.id))
+        .short_description(
+            MultiformatMessageString::builder()
+                .text(text.name.to_string())
+                .build(),
+        )
+        .full_description(
+            MultiformatMessageString::builder()
+                .text(text.summary.to_string())
+                .build(),
+        )
+        .help(
+            MultiformatMessageString::builder()
+                .text(help)
+                .markdown(help_markdown)
+                .build(),
+        )
+        .default_configuration(
+            ReportingConfiguration::builder()
+                .level(json!(ReportingConfigurationLevel::Error))
+                .build(),
+        )
+        .properties(properties(
+            Some(tags),
+            [
+                ("precision", json!("very-high")),
+                ("problem.severity", json!("error")),
+                ("security-severity", json!(text.severity.score())),
+                ("criterion", json!(group.category.as_str())),
+            ],
+        ))
+        .build();
+    rule.help_uri = group.weakness.cwe.map(cwe_uri);
     rule
 }
 
-fn result(run: &RunResult, index: usize, group: &WeaknessGroup, text: &Explanation) -> Value {
+fn result(run: &RunResult, index: usize, group: &WeaknessGroup, text: &Explanation) -> SarifResult {
     let case = &run.cases[group.representative()];
     let scenario = &run.scenarios[case.scenario];
     let count = group.cases.len();
@@ -156,54 +212,66 @@ fn result(run: &RunResult, index: usize, group: &WeaknessGroup, text: &Explanati
             seen.push(other.scenario);
             let info = &run.scenarios[other.scenario];
             let mut location = location(&info.file, info.line);
-            location["id"] = json!(related.len() + 1);
-            location["message"] = json!({ "text": format!("also failed: {}", other.id) });
+            location.id = i64::try_from(related.len() + 1).ok();
+            location.message = Some(self::text(format!("also failed: {}", other.id)));
             related.push(location);
         }
     }
     let mut primary = location(&scenario.file, scenario.line);
-    primary["message"] = json!({ "text": scenario.title });
+    primary.message = Some(self::text(scenario.title.clone()));
     let cases: Vec<&str> = group
         .cases
         .iter()
         .take(MAX_CASE_IDS)
         .map(|index| run.cases[*index].id.as_str())
         .collect();
-    let mut properties = json!({
-        "criterion": group.category.as_str(),
-        "failingCases": count,
-        "cases": cases,
-        "representativeCase": case.id,
-        "reason": case.reason,
-    });
+    let mut properties = properties(
+        None,
+        [
+            ("criterion", json!(group.category.as_str())),
+            ("failingCases", json!(count)),
+            ("cases", json!(cases)),
+            ("representativeCase", json!(case.id)),
+            ("reason", json!(case.reason)),
+        ],
+    );
     if let Some(exchange) = case.culprit.and_then(|index| case.exchanges.get(index)) {
-        properties["reproducer"] = json!(reproducer(&exchange.request));
+        properties
+            .additional_properties
+            .insert("reproducer".into(), json!(reproducer(&exchange.request)));
     }
-    let mut value = json!({
-        "ruleId": group.weakness.id,
-        "ruleIndex": index,
-        "level": "error",
-        "kind": "fail",
-        "message": { "text": message },
-        "locations": [primary],
-        "partialFingerprints": {
-            FINGERPRINT_KEY: format!("{}:{}", group.weakness.id, scenario.id),
-        },
-        "properties": properties,
-    });
+    let mut result = SarifResult::builder()
+        .rule_id(group.weakness.id.clone())
+        .rule_index(i64::try_from(index).unwrap_or(i64::MAX))
+        .level(ResultLevel::Error)
+        .kind(ResultKind::Fail)
+        .message(self::text(message))
+        .locations(vec![primary])
+        .partial_fingerprints(BTreeMap::from([(
+            FINGERPRINT_KEY.to_string(),
+            format!("{}:{}", group.weakness.id, scenario.id),
+        )]))
+        .properties(properties)
+        .build();
     if !related.is_empty() {
-        value["relatedLocations"] = json!(related);
+        result.related_locations = Some(related);
     }
-    value
+    result
 }
 
 /// A physical location: the scenario file, and its line when known.
-fn location(file: &Path, line: u64) -> Value {
-    let mut physical = json!({ "artifactLocation": { "uri": artifact_uri(file) } });
+fn location(file: &Path, line: u64) -> Location {
+    let mut physical = PhysicalLocation::builder()
+        .artifact_location(ArtifactLocation::builder().uri(artifact_uri(file)).build())
+        .build();
     if line >= 1 {
-        physical["region"] = json!({ "startLine": line });
+        physical.region = Some(
+            Region::builder()
+                .start_line(i64::try_from(line).unwrap_or(i64::MAX))
+                .build(),
+        );
     }
-    json!({ "physicalLocation": physical })
+    Location::builder().physical_location(physical).build()
 }
 
 /// A URI reference for a path: relative paths stay relative (forward slashes, percent-encoded), so

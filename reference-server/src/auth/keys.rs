@@ -4,7 +4,7 @@
 use std::str::FromStr;
 
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, KeyOperations, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey};
 use serde_json::Value;
@@ -91,7 +91,7 @@ impl VerificationKey {
                 if x.len() != 32 {
                     return Err(KeyError::UnusableJwk("Ed25519 x is not 32 bytes"));
                 }
-                (vec![Algorithm::EdDSA], spki::ed25519(&x))
+                (vec![Algorithm::EdDSA], spki_der::ed25519(&x))
             }
             AlgorithmParameters::EllipticCurve(p) => {
                 let (alg, size) = match p.curve {
@@ -103,7 +103,10 @@ impl VerificationKey {
                 if x.len() != size || y.len() != size {
                     return Err(KeyError::UnusableJwk("EC coordinates have the wrong size"));
                 }
-                (vec![alg], spki::ec(p.curve == EllipticCurve::P256, &x, &y))
+                (
+                    vec![alg],
+                    spki_der::ec(p.curve == EllipticCurve::P256, &x, &y),
+                )
             }
             AlgorithmParameters::RSA(p) => {
                 let (n, e) = (b64(&p.n)?, b64(&p.e)?);
@@ -119,7 +122,7 @@ impl VerificationKey {
                     Algorithm::PS384,
                     Algorithm::PS512,
                 ];
-                (algorithms, spki::rsa(&n, &e))
+                (algorithms, spki_der::rsa(&n, &e))
             }
             AlgorithmParameters::OctetKey(_) => {
                 return Err(KeyError::UnusableJwk(
@@ -178,7 +181,7 @@ impl VerificationKey {
     /// The public key as SPKI PEM text (64-column base64, LF line ends, trailing LF: the form written
     /// by rcgen and `openssl pkey -pubout`). `None` for a shared secret.
     pub fn spki_pem(&self) -> Option<String> {
-        self.spki_der.as_deref().map(spki::to_pem)
+        self.spki_der.as_deref().map(spki_der::to_pem)
     }
 
     /// The public key as DER SubjectPublicKeyInfo. `None` for a shared secret.
@@ -262,82 +265,76 @@ impl KeyStore {
     }
 }
 
-/// DER SubjectPublicKeyInfo encodings of public keys (for the `hs-key-confusion` flaw).
-mod spki {
-    use super::STANDARD;
-    use base64::Engine;
+/// DER SubjectPublicKeyInfo encodings of public keys (for the `hs-key-confusion` flaw), written with
+/// RustCrypto's `spki`, `pkcs1` and `der`, and their PEM armour with the `pem` crate.
+mod spki_der {
+    use der::Encode;
+    use der::asn1::{AnyRef, BitStringRef, ObjectIdentifier, UintRef};
+    use pkcs1::RsaPublicKey;
+    use spki::{AlgorithmIdentifier, SubjectPublicKeyInfoRef};
 
-    /// `SEQUENCE { SEQUENCE { OID 1.3.101.112 } BIT STRING 0x00 ... }` header for a 32-byte Ed25519 key.
-    const ED25519_PREFIX: [u8; 12] = [
-        0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
-    ];
-    /// id-ecPublicKey + prime256v1, BIT STRING of 66 bytes.
-    const P256_PREFIX: [u8; 26] = [
-        0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08,
-        0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
-    ];
-    /// id-ecPublicKey + secp384r1, BIT STRING of 98 bytes.
-    const P384_PREFIX: [u8; 23] = [
-        0x30, 0x76, 0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x05,
-        0x2b, 0x81, 0x04, 0x00, 0x22, 0x03, 0x62, 0x00,
-    ];
-    /// `SEQUENCE { OID rsaEncryption, NULL }`.
-    const RSA_ALGORITHM: [u8; 15] = [
-        0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00,
-    ];
+    /// id-Ed25519 (RFC 8410 §3).
+    const OID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
+    /// id-ecPublicKey (RFC 5480 §2.1.1).
+    const OID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+    /// prime256v1 / P-256.
+    const OID_P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+    /// secp384r1 / P-384.
+    const OID_P384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
+    /// rsaEncryption (RFC 8017 §A.1).
+    const OID_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+
+    /// `SEQUENCE { SEQUENCE { oid, parameters? }, BIT STRING key }`. Encoding fails only past 4 GiB,
+    /// which no JWK comes near.
+    fn encode(oid: ObjectIdentifier, parameters: Option<AnyRef<'_>>, key: &[u8]) -> Vec<u8> {
+        BitStringRef::from_bytes(key)
+            .and_then(|subject_public_key| {
+                SubjectPublicKeyInfoRef {
+                    algorithm: AlgorithmIdentifier { oid, parameters },
+                    subject_public_key,
+                }
+                .to_der()
+            })
+            .unwrap_or_default()
+    }
 
     pub(super) fn ed25519(x: &[u8]) -> Vec<u8> {
-        [&ED25519_PREFIX[..], x].concat()
+        encode(OID_ED25519, None, x)
     }
 
     pub(super) fn ec(p256: bool, x: &[u8], y: &[u8]) -> Vec<u8> {
-        let prefix: &[u8] = if p256 { &P256_PREFIX } else { &P384_PREFIX };
-        [prefix, &[0x04], x, y].concat()
+        let curve = if p256 { OID_P256 } else { OID_P384 };
+        let point = [&[0x04][..], x, y].concat();
+        encode(OID_EC_PUBLIC_KEY, Some(AnyRef::from(&curve)), &point)
     }
 
     pub(super) fn rsa(n: &[u8], e: &[u8]) -> Vec<u8> {
-        let rsa_public_key = tlv(0x30, &[integer(n), integer(e)].concat());
-        let bit_string = tlv(0x03, &[&[0x00][..], &rsa_public_key].concat());
-        tlv(0x30, &[&RSA_ALGORITHM[..], &bit_string].concat())
+        let rsa_public_key = uint(n)
+            .and_then(|modulus| {
+                RsaPublicKey {
+                    modulus,
+                    public_exponent: uint(e)?,
+                }
+                .to_der()
+            })
+            .unwrap_or_default();
+        encode(OID_RSA, Some(AnyRef::NULL), &rsa_public_key)
     }
 
-    fn integer(bytes: &[u8]) -> Vec<u8> {
-        let trimmed: Vec<u8> = bytes.iter().copied().skip_while(|b| *b == 0).collect();
-        let mut content = Vec::with_capacity(trimmed.len() + 1);
-        if trimmed.first().is_none_or(|b| b & 0x80 != 0) {
-            content.push(0);
-        }
-        content.extend_from_slice(&trimmed);
-        tlv(0x02, &content)
-    }
-
-    fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-        let mut out = vec![tag];
-        let len = content.len();
-        if len < 0x80 {
-            out.push(len as u8);
+    /// A non-negative INTEGER from big-endian bytes (leading zeros dropped); empty or all-zero bytes are
+    /// the INTEGER 0 (`02 01 00`), where `UintRef` alone would write no content byte.
+    fn uint(bytes: &[u8]) -> der::Result<UintRef<'_>> {
+        if bytes.iter().all(|&b| b == 0) {
+            UintRef::new(&[0])
         } else {
-            let bytes: Vec<u8> = len
-                .to_be_bytes()
-                .into_iter()
-                .skip_while(|b| *b == 0)
-                .collect();
-            out.push(0x80 | bytes.len() as u8);
-            out.extend_from_slice(&bytes);
+            UintRef::new(bytes)
         }
-        out.extend_from_slice(content);
-        out
     }
 
+    /// A `PUBLIC KEY` PEM: 64-column base64, LF line ends, trailing LF.
     pub(super) fn to_pem(der: &[u8]) -> String {
-        let b64 = STANDARD.encode(der);
-        let mut pem = String::from("-----BEGIN PUBLIC KEY-----\n");
-        for line in b64.as_bytes().chunks(64) {
-            pem.push_str(&String::from_utf8_lossy(line));
-            pem.push('\n');
-        }
-        pem.push_str("-----END PUBLIC KEY-----\n");
-        pem
+        let config = pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF);
+        pem::encode_config(&pem::Pem::new("PUBLIC KEY", der), config)
     }
 
     #[cfg(test)]
@@ -346,16 +343,32 @@ mod spki {
 
         #[test]
         fn der_lengths_and_integers() {
-            assert_eq!(tlv(0x04, &[1, 2]), vec![0x04, 0x02, 1, 2]);
-            assert_eq!(&tlv(0x04, &[0; 300])[..4], &[0x04, 0x82, 0x01, 0x2c]);
-            assert_eq!(integer(&[0x80]), vec![0x02, 0x02, 0x00, 0x80]);
+            // A 256-byte modulus with its high bit set: long-form lengths and a sign byte.
+            let der = rsa(&[0xc1; 256], &[0x00, 0x01, 0x00, 0x01]);
             assert_eq!(
-                integer(&[0x00, 0x01, 0x00, 0x01]),
-                vec![0x02, 0x03, 0x01, 0x00, 0x01]
+                &der[..33],
+                &[
+                    0x30, 0x82, 0x01, 0x22, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7,
+                    0x0d, 0x01, 0x01, 0x01, 0x05, 0x00, 0x03, 0x82, 0x01, 0x0f, 0x00, 0x30, 0x82,
+                    0x01, 0x0a, 0x02, 0x82, 0x01, 0x01, 0x00
+                ]
+            );
+            assert_eq!(&der[der.len() - 5..], &[0x02, 0x03, 0x01, 0x00, 0x01]);
+            assert_eq!(
+                &rsa(&[0xc1; 256], &[])[der.len() - 5..],
+                &[0x02, 0x01, 0x00],
+                "an empty exponent is the INTEGER 0"
             );
             assert_eq!(ed25519(&[7; 32]).len(), 44);
             assert_eq!(ec(true, &[1; 32], &[2; 32]).len(), 91);
             assert_eq!(ec(false, &[1; 48], &[2; 48]).len(), 120);
+            assert_eq!(
+                &ec(false, &[1; 48], &[2; 48])[..24],
+                &[
+                    0x30, 0x76, 0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01,
+                    0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22, 0x03, 0x62, 0x00, 0x04
+                ]
+            );
         }
     }
 }

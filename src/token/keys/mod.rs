@@ -2,7 +2,6 @@
 //! raw, OpenSSH), key-set generation and the fixture layout, and self-signed certificates.
 
 mod cert;
-pub(crate) mod der;
 mod error;
 pub mod pem;
 mod public;
@@ -12,6 +11,7 @@ mod signing;
 
 pub use cert::{Certificate, self_signed_certificate};
 pub use error::KeyError;
+pub(crate) use public::der_uint;
 pub use public::{Curve, PublicKey, PublicParams, jwks};
 pub use secret::HsSecret;
 pub use set::{

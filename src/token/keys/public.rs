@@ -1,11 +1,41 @@
 //! Public keys and every encoding an attacker might feed an HMAC with: JWK (RFC 7517), SPKI DER/PEM,
 //! PKCS#1 DER/PEM, raw bytes and OpenSSH lines.
 
+use der::asn1::{AnyRef, BitStringRef, ObjectIdentifier, UintRef};
+use der::{Decode, Encode, SliceReader};
+use pkcs1::RsaPublicKey;
 use serde_json::{Map, Value, json};
+use spki::{AlgorithmIdentifier, SubjectPublicKeyInfoRef};
 
-use super::der;
 use super::{KeyError, KeyKind, pem};
 use crate::token::{Alg, b64};
+
+/// rsaEncryption (RFC 8017 §A.1).
+const OID_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+/// id-ecPublicKey (RFC 5480 §2.1.1).
+const OID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+/// prime256v1 / P-256.
+const OID_P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+/// secp384r1 / P-384.
+const OID_P384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
+/// id-Ed25519 (RFC 8410 §3).
+const OID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
+
+/// A non-negative DER INTEGER from big-endian magnitude bytes (leading zeros dropped); an empty or
+/// all-zero magnitude is the INTEGER 0 (`02 01 00`), where `UintRef` alone would write no content byte.
+pub(crate) fn der_uint(magnitude: &[u8]) -> der::Result<UintRef<'_>> {
+    if magnitude.iter().all(|&b| b == 0) {
+        UintRef::new(&[0])
+    } else {
+        UintRef::new(magnitude)
+    }
+}
+
+/// Decodes one DER value from the front of `bytes`; bytes after it are ignored.
+fn decode_prefix<'a, T: Decode<'a, Error = der::Error>>(bytes: &'a [u8]) -> Option<T> {
+    let mut reader = SliceReader::new(bytes).ok()?;
+    T::decode(&mut reader).ok()
+}
 
 /// A NIST curve the forge supports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -41,10 +71,10 @@ impl Curve {
         }
     }
 
-    fn oid(self) -> &'static [u8] {
+    fn oid(self) -> ObjectIdentifier {
         match self {
-            Curve::P256 => der::OID_P256,
-            Curve::P384 => der::OID_P384,
+            Curve::P256 => OID_P256,
+            Curve::P384 => OID_P384,
         }
     }
 
@@ -154,26 +184,34 @@ impl PublicKey {
 
     /// SubjectPublicKeyInfo DER (RFC 5280 §4.1.2.7).
     pub fn spki_der(&self) -> Vec<u8> {
-        match &self.params {
-            PublicParams::Ed25519 { x } => der::sequence(&[
-                &der::sequence(&[&der::tlv(der::TAG_OID, der::OID_ED25519)]),
-                &der::bit_string(x),
-            ]),
-            PublicParams::Rsa { .. } => der::sequence(&[
-                &der::sequence(&[
-                    &der::tlv(der::TAG_OID, der::OID_RSA),
-                    &der::tlv(der::TAG_NULL, &[]),
-                ]),
-                &der::bit_string(&self.pkcs1_der().unwrap_or_default()),
-            ]),
-            PublicParams::Ec { curve, .. } => der::sequence(&[
-                &der::sequence(&[
-                    &der::tlv(der::TAG_OID, der::OID_EC_PUBLIC_KEY),
-                    &der::tlv(der::TAG_OID, curve.oid()),
-                ]),
-                &der::bit_string(&self.raw()),
-            ]),
-        }
+        let curve_oid;
+        let (oid, parameters, key) = match &self.params {
+            PublicParams::Ed25519 { x } => (OID_ED25519, None, x.to_vec()),
+            PublicParams::Rsa { .. } => (
+                OID_RSA,
+                Some(AnyRef::NULL),
+                self.pkcs1_der().unwrap_or_default(),
+            ),
+            PublicParams::Ec { curve, .. } => {
+                curve_oid = curve.oid();
+                (
+                    OID_EC_PUBLIC_KEY,
+                    Some(AnyRef::from(&curve_oid)),
+                    self.raw(),
+                )
+            }
+        };
+        let algorithm = AlgorithmIdentifier { oid, parameters };
+        // Encoding fails only past 4 GiB, which no key comes near.
+        BitStringRef::from_bytes(&key)
+            .and_then(|subject_public_key| {
+                SubjectPublicKeyInfoRef {
+                    algorithm,
+                    subject_public_key,
+                }
+                .to_der()
+            })
+            .unwrap_or_default()
     }
 
     /// SPKI as a `PUBLIC KEY` PEM, `\n` line endings and a trailing newline.
@@ -184,10 +222,12 @@ impl PublicKey {
     /// PKCS#1 `RSAPublicKey` DER; `None` for non-RSA keys.
     pub fn pkcs1_der(&self) -> Option<Vec<u8>> {
         match &self.params {
-            PublicParams::Rsa { n, e } => Some(der::sequence(&[
-                &der::unsigned_integer(n),
-                &der::unsigned_integer(e),
-            ])),
+            PublicParams::Rsa { n, e } => RsaPublicKey {
+                modulus: der_uint(n).ok()?,
+                public_exponent: der_uint(e).ok()?,
+            }
+            .to_der()
+            .ok(),
             _ => None,
         }
     }
@@ -248,30 +288,24 @@ impl PublicKey {
         format!("{name} {}", b64::encode_standard(&blob))
     }
 
-    /// Parses SPKI DER (Ed25519, RSA, P-256, P-384).
+    /// Parses SPKI DER (Ed25519, RSA, P-256, P-384); bytes after the SubjectPublicKeyInfo are ignored.
     pub fn from_spki_der(spki: &[u8], kid: Option<String>) -> Result<Self, KeyError> {
         let bad = || {
             KeyError::Unsupported("not an Ed25519, RSA, P-256 or P-384 SubjectPublicKeyInfo".into())
         };
-        let mut outer = der::Reader::new(spki);
-        let mut info = der::Reader::new(outer.read(der::TAG_SEQUENCE).ok_or_else(bad)?);
-        let mut algorithm = der::Reader::new(info.read(der::TAG_SEQUENCE).ok_or_else(bad)?);
-        let oid = algorithm.read(der::TAG_OID).ok_or_else(bad)?;
-        let bits = info.read(der::TAG_BIT_STRING).ok_or_else(bad)?;
-        let key = match bits.split_first() {
-            Some((0, key)) => key,
-            _ => return Err(bad()),
-        };
-        let params = if oid == der::OID_ED25519 {
+        let info: SubjectPublicKeyInfoRef<'_> = decode_prefix(spki).ok_or_else(bad)?;
+        let key = info.subject_public_key.as_bytes().ok_or_else(bad)?;
+        let oid = info.algorithm.oid;
+        let params = if oid == OID_ED25519 {
             let x: [u8; 32] = key.try_into().map_err(|_| bad())?;
             PublicParams::Ed25519 { x }
-        } else if oid == der::OID_RSA {
+        } else if oid == OID_RSA {
             return Self::from_pkcs1_der(key, kid);
-        } else if oid == der::OID_EC_PUBLIC_KEY {
-            let curve_oid = algorithm.read(der::TAG_OID).ok_or_else(bad)?;
-            let curve = if curve_oid == der::OID_P256 {
+        } else if oid == OID_EC_PUBLIC_KEY {
+            let curve_oid = info.algorithm.parameters_oid().map_err(|_| bad())?;
+            let curve = if curve_oid == OID_P256 {
                 Curve::P256
-            } else if curve_oid == der::OID_P384 {
+            } else if curve_oid == OID_P384 {
                 Curve::P384
             } else {
                 return Err(bad());
@@ -283,16 +317,16 @@ impl PublicKey {
         Ok(PublicKey::new(params, kid))
     }
 
-    /// Parses a PKCS#1 `RSAPublicKey` DER.
+    /// Parses a PKCS#1 `RSAPublicKey` DER; bytes after it are ignored. `n` and `e` must not be zero.
     pub fn from_pkcs1_der(pkcs1: &[u8], kid: Option<String>) -> Result<Self, KeyError> {
         let bad = || KeyError::Unsupported("malformed RSAPublicKey".into());
-        let mut outer = der::Reader::new(pkcs1);
-        let mut seq = der::Reader::new(outer.read(der::TAG_SEQUENCE).ok_or_else(bad)?);
-        let n = seq.read_unsigned().ok_or_else(bad)?.to_vec();
-        let e = seq.read_unsigned().ok_or_else(bad)?.to_vec();
-        if n.is_empty() || e.is_empty() || !seq.is_empty() {
-            return Err(bad());
-        }
+        let key: RsaPublicKey<UintRef<'_>> = decode_prefix(pkcs1).ok_or_else(bad)?;
+        let nonzero = |value: UintRef<'_>| match value.as_bytes() {
+            [0] => None,
+            bytes => Some(bytes.to_vec()),
+        };
+        let n = nonzero(key.modulus).ok_or_else(bad)?;
+        let e = nonzero(key.public_exponent).ok_or_else(bad)?;
         Ok(PublicKey::new(PublicParams::Rsa { n, e }, kid))
     }
 
@@ -456,5 +490,95 @@ mod tests {
                 .is_err()
         );
         assert!(ec_params(Curve::P256, &[4; 10]).is_none());
+    }
+
+    #[test]
+    fn der_bytes_are_pinned() {
+        // Long-form lengths, a sign byte before a high first byte, leading zeros dropped.
+        let rsa = PublicKey::new(
+            PublicParams::Rsa {
+                n: [vec![0, 0], vec![0xff; 200]].concat(),
+                e: vec![1, 0, 1],
+            },
+            None,
+        );
+        let pkcs1 = rsa.pkcs1_der().unwrap();
+        assert_eq!(&pkcs1[..7], &[0x30, 0x81, 0xd1, 0x02, 0x81, 0xc9, 0x00]);
+        assert_eq!(&pkcs1[207..], &[0x02, 0x03, 0x01, 0x00, 0x01]);
+        let spki = rsa.spki_der();
+        assert_eq!(
+            &spki[..25],
+            &[
+                0x30, 0x81, 0xe7, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01,
+                0x01, 0x01, 0x05, 0x00, 0x03, 0x81, 0xd5, 0x00, 0x30, 0x81, 0xd1
+            ]
+        );
+        // A zero (or empty) magnitude is the INTEGER 0, with one content byte.
+        let zero = PublicKey::new(
+            PublicParams::Rsa {
+                n: vec![],
+                e: vec![0, 0],
+            },
+            None,
+        );
+        assert_eq!(
+            zero.pkcs1_der().unwrap(),
+            [0x30, 0x06, 0x02, 0x01, 0x00, 0x02, 0x01, 0x00]
+        );
+        assert!(PublicKey::from_pkcs1_der(&zero.pkcs1_der().unwrap(), None).is_err());
+        let ed = PublicKey::new(PublicParams::Ed25519 { x: [9; 32] }, None).spki_der();
+        assert_eq!(
+            &ed[..12],
+            &[
+                0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00
+            ]
+        );
+        let ec = PublicKey::new(
+            PublicParams::Ec {
+                curve: Curve::P384,
+                x: vec![1; 48],
+                y: vec![2; 48],
+            },
+            None,
+        );
+        let ec_der = ec.spki_der();
+        assert_eq!(
+            &ec_der[..24],
+            &[
+                0x30, 0x76, 0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
+                0x05, 0x2b, 0x81, 0x04, 0x00, 0x22, 0x03, 0x62, 0x00, 0x04
+            ]
+        );
+        assert_eq!(PublicKey::from_spki_der(&ec_der, None).unwrap(), ec);
+    }
+
+    #[test]
+    fn parsing_never_panics_and_ignores_trailing_bytes() {
+        let key = rsa_sample();
+        let spki = key.spki_der();
+        let trailing = [spki.clone(), vec![0xde, 0xad]].concat();
+        assert_eq!(
+            PublicKey::from_spki_der(&trailing, Some("r".into())).unwrap(),
+            key
+        );
+        for garbage in [
+            &[][..],
+            &[0x30],
+            &[0x30, 0x85, 1, 1, 1, 1, 1],
+            &[0x30, 0x82, 0xff, 0xff, 0],
+            &[0x30, 0x80, 0x00, 0x00],
+            &[0x02, 0x01, 0x80],
+        ] {
+            assert!(PublicKey::from_spki_der(garbage, None).is_err());
+            assert!(PublicKey::from_pkcs1_der(garbage, None).is_err());
+        }
+        for len in 0..spki.len() {
+            assert!(PublicKey::from_spki_der(&spki[..len], None).is_err());
+        }
+        // A negative modulus (high bit without a sign byte) is refused.
+        assert!(
+            PublicKey::from_pkcs1_der(&[0x30, 0x06, 0x02, 0x01, 0x80, 0x02, 0x01, 0x03], None)
+                .is_err()
+        );
     }
 }

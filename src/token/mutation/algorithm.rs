@@ -8,7 +8,9 @@ use super::context::MutationContext;
 use super::types::{AttackRequest, MutationError};
 use super::util::{json_text, split3};
 use crate::token::jws::Forge;
-use crate::token::keys::{KeyKind, PublicKey, der};
+use der::Encode as _;
+
+use crate::token::keys::{KeyKind, PublicKey, der_uint};
 use crate::token::{Alg, AlgFamily, b64};
 
 type Outcome = Result<AttackRequest, MutationError>;
@@ -229,7 +231,10 @@ pub(super) fn ecdsa_der_encoded(ctx: &MutationContext) -> Outcome {
     ecdsa_issuer(ctx)?;
     let (input, raw) = valid_parts(ctx)?;
     let (r, s) = raw.split_at(raw.len() / 2);
-    let der = der::sequence(&[&der::unsigned_integer(r), &der::unsigned_integer(s)]);
+    // Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER } (RFC 3279 §2.2.3).
+    let der = der_uint(r)
+        .and_then(|r| [r, der_uint(s)?].to_der())
+        .map_err(|e| MutationError::NotApplicable(format!("DER signature: {e}")))?;
     Ok(AttackRequest::bearer(format!(
         "{input}.{}",
         b64::encode(&der)

@@ -3,7 +3,10 @@
 use serde_json::{Value, json};
 
 use super::fixtures::{Probe, parse_alg, verifies};
-use crate::token::keys::{KeyKind, PublicKey, der};
+use der::Decode as _;
+use der::asn1::UintRef;
+
+use crate::token::keys::{KeyKind, PublicKey};
 use crate::token::mutation::algorithm::{ED25519_L, curve_order, sub_be};
 use crate::token::{Alg, sign};
 
@@ -200,22 +203,22 @@ pub(super) fn ecdsa_signatures(id: &str, p: &Probe<'_>) -> bool {
             p.header_with(&[("alg", Some(json!("ES256")))]);
             assert_eq!(p.seg(2), "MAYCAQACAQA");
             let sig = p.sig();
-            let mut outer = der::Reader::new(&sig);
-            let mut seq = der::Reader::new(outer.read(der::TAG_SEQUENCE).unwrap());
-            assert_eq!(seq.read_unsigned(), Some(&[][..]), "r = 0");
-            assert_eq!(seq.read_unsigned(), Some(&[][..]), "s = 0");
+            let ints = Vec::<UintRef<'_>>::from_der(&sig).unwrap();
+            let [r, s] = ints[..] else {
+                panic!("two INTEGERs")
+            };
+            assert_eq!(r.as_bytes(), [0], "r = 0");
+            assert_eq!(s.as_bytes(), [0], "s = 0");
         }
         "ecdsa-signature-der-encoded" => {
             let sig = p.sig();
-            let mut outer = der::Reader::new(&sig);
-            let mut seq = der::Reader::new(outer.read(der::TAG_SEQUENCE).unwrap());
+            let ints = Vec::<UintRef<'_>>::from_der(&sig).unwrap();
+            let [r, s] = ints[..] else {
+                panic!("two INTEGERs")
+            };
             let pad = |v: &[u8], n: usize| [vec![0u8; n - v.len()], v.to_vec()].concat();
             let n = if kind == KeyKind::EcP384 { 48 } else { 32 };
-            let raw = [
-                pad(seq.read_unsigned().unwrap(), n),
-                pad(seq.read_unsigned().unwrap(), n),
-            ]
-            .concat();
+            let raw = [pad(r.as_bytes(), n), pad(s.as_bytes(), n)].concat();
             assert!(
                 verifies(
                     ctx.issuer.key.as_ref().unwrap(),
