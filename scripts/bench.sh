@@ -8,7 +8,8 @@
 #    second over the run itself, peak RSS, and the JSON report's size.
 # 2. With `wrk` installed: the standalone reference server on loopback; wrk's request rate on the
 #    valid-token list endpoint (GET /api/alice/tasks) and on a refused token, then the harness's own
-#    rate over the whole suite against that same server, and the ratio harness / wrk.
+#    rate over the whole suite against that same server, and over wrk's own request (the same list
+#    read, 20,000 times, 16 cases in flight), each as a ratio harness / wrk.
 #
 #   scripts/bench.sh            # 5 measured runs after one warm-up
 #   RUNS=10 scripts/bench.sh
@@ -38,6 +39,25 @@ trap cleanup EXIT
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(uname -sr)"
 echo "build:   $(rustc --version), release profile"
 "$bin" run --seed 0 >/dev/null # warm-up (page cache, lazy statics)
+
+# A suite of wrk's request only: Alice's list with a valid token, 20 times in each of 1,000 cases.
+same_request_suite() {
+    {
+        echo "scenarios:"
+        echo "  - id: bench-list-read"
+        echo "    title: The request wrk sends, a valid token on Alice's list"
+        echo "    category: enforcement"
+        echo "    api: todo"
+        echo "    requirements: [FR-001]"
+        echo "    weakness: { id: valid-token-refused, cwe: 287 }"
+        echo "    matrix:"
+        echo "      n: [$(seq -s ', ' 1 1000)]"
+        echo "    steps:"
+        for _ in $(seq 1 20); do
+            echo "      - { as: alice, call: tasks.list, headers: { x-bench-case: \"{n}\" }, expect: { status: 200 } }"
+        done
+    } >"$1"
+}
 
 # The requests of a run, from its JSON report: every request of every case.
 requests_of() { jq '[.cases[].exchanges | length] | add' "$1"; }
@@ -100,10 +120,19 @@ if command -v wrk >/dev/null; then
     requests=$(requests_of "$work/external.json")
     run_ms=$(jq '.duration_ms' "$work/external.json")
     harness_rate=$(rate_of "$requests" "$run_ms")
+    # wrk's own request through the harness (16 cases in flight, like wrk's 16 connections): the
+    # harness's cost per request with the server's cost held equal.
+    same_request_suite "$work/list-read.yaml"
+    "$bin" run --profile "$profile" --target "$url" --scenarios "$work/list-read.yaml" --jobs 16 \
+        --report "json:$work/list-read.json" >/dev/null
+    same_requests=$(requests_of "$work/list-read.json")
+    same_rate=$(rate_of "$same_requests" "$(jq '.duration_ms' "$work/list-read.json")")
     echo "wrk, valid token, GET /api/alice/tasks: $valid_rate req/s"
     echo "wrk, refused token (alg none):          $refused_rate req/s"
     echo "harness, whole suite ($requests requests): $harness_rate req/s"
-    awk -v h="$harness_rate" -v w="$valid_rate" 'BEGIN { printf "ratio harness / wrk (valid token): %.0f%%\n", 100 * h / w }'
+    echo "harness, wrk's request ($same_requests requests): $same_rate req/s"
+    awk -v h="$harness_rate" -v w="$valid_rate" 'BEGIN { printf "ratio harness / wrk (valid token), whole suite: %.0f%%\n", 100 * h / w }'
+    awk -v h="$same_rate" -v w="$valid_rate" 'BEGIN { printf "ratio harness / wrk (valid token), the same request: %.0f%%\n", 100 * h / w }'
 else
     echo
     echo "2. skipped: wrk is not installed (apt-get install wrk)"

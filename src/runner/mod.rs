@@ -139,6 +139,8 @@ async fn prepare(
     base_url: &str,
     environment: RunEnvironment,
 ) -> Result<RunShared, RunError> {
+    // The attacker keys (an RSA key among them, tens of milliseconds) are made while the target is probed.
+    let attacker_keys = tokio::task::spawn_blocking(|| KeySet::generate("attacker"));
     let client = HttpClient::new(profile.target_settings.clone())
         .map_err(|err| RunError::Harness(err.to_string()))?;
     probe(&client, base_url).await?;
@@ -146,7 +148,10 @@ async fn prepare(
     let attacker = AttackerHost::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
         .map_err(|err| RunError::Harness(format!("cannot start the attacker host: {err}")))?;
-    let attacker_keys = KeySet::generate("attacker")
+    let attacker_keys = attacker_keys
+        .await
+        .map_err(|err| err.to_string())
+        .and_then(|keys| keys.map_err(|err| err.to_string()))
         .map_err(|err| RunError::Harness(format!("cannot generate attacker keys: {err}")))?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let tokens = TokenFactory {

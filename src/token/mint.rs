@@ -1,5 +1,6 @@
 //! Minting valid tokens (Better Auth shape: header `{alg, kid}`, claims `sub`, `iat`, `exp`, `iss`, `aud`
-//! plus extras) with `jsonwebtoken`, from a principal, issuer settings and an injected clock.
+//! plus extras), from a principal, issuer settings and an injected clock. The issuer's key is parsed
+//! once at load and signs through aws-lc-rs; a test checks that `jsonwebtoken` verifies every kind.
 
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -8,6 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::token::Alg;
 use crate::token::identity::{IdClaim, IdType};
+use crate::token::jws::Forge;
 use crate::token::keys::{KeyError, KeyKind, SigningKey};
 
 /// A source of "now" in Unix seconds.
@@ -209,9 +211,6 @@ pub enum MintError {
     /// The key cannot sign with the requested algorithm, or could not be loaded.
     #[error(transparent)]
     Key(#[from] KeyError),
-    /// `jsonwebtoken` refused to encode.
-    #[error("jsonwebtoken failed to encode: {0}")]
-    Encode(#[from] jsonwebtoken::errors::Error),
     /// The token must be signed by the issuer's key, which the harness does not hold.
     #[error(
         "needs the issuer's signing key, which the harness does not hold (the profile's tokens come from the real issuer)"
@@ -219,7 +218,7 @@ pub enum MintError {
     NoKey,
 }
 
-/// Mints a valid compact JWS for `principal` with `jsonwebtoken`, at the clock's current time.
+/// Mints a valid compact JWS for `principal` at the clock's current time.
 pub fn mint(
     principal: &Principal,
     settings: &IssuerSettings,
@@ -249,15 +248,13 @@ pub fn mint_at(
         }
         .into());
     }
-    let mut header = jsonwebtoken::Header::new(settings.alg.to_jsonwebtoken());
-    header.typ = None;
-    header.kid = settings.kid.clone();
+    let mut header = Map::new();
+    header.insert("alg".into(), Value::from(settings.alg.as_str()));
+    if let Some(kid) = &settings.kid {
+        header.insert("kid".into(), Value::from(kid.as_str()));
+    }
     let claims = Value::Object(settings.claims(principal, now));
-    Ok(jsonwebtoken::encode(
-        &header,
-        &claims,
-        &key.encoding_key()?,
-    )?)
+    Ok(Forge::from_json(&Value::Object(header), &claims).sign_as(key, settings.alg)?)
 }
 
 #[cfg(test)]
@@ -305,5 +302,33 @@ mod tests {
             Err(MintError::Key(_))
         ));
         assert!(SystemClock.now_unix() > 1_700_000_000);
+    }
+
+    #[test]
+    fn jsonwebtoken_verifies_what_every_key_kind_mints() {
+        let secret = HsSecret::new(b"0123456789abcdef0123456789abcdef".to_vec()).unwrap();
+        let mut keys = vec![SigningKey::hs256(secret, Some("hs".into()))];
+        for kind in [
+            KeyKind::Ed25519,
+            KeyKind::Rsa,
+            KeyKind::EcP256,
+            KeyKind::EcP384,
+        ] {
+            keys.push(SigningKey::generate(kind, Some(format!("{kind}"))).unwrap());
+        }
+        let now = jsonwebtoken::get_current_timestamp();
+        for key in keys {
+            let decoding = key.decoding_key().unwrap();
+            let alg = key.alg().to_jsonwebtoken();
+            let settings = IssuerSettings::new(key, "https://issuer.test", "https://api.test");
+            let token = mint_at(&Principal::new("alice", "user-alice"), &settings, now).unwrap();
+            let mut validation = jsonwebtoken::Validation::new(alg);
+            validation.set_issuer(&["https://issuer.test"]);
+            validation.set_audience(&["https://api.test"]);
+            let data = jsonwebtoken::decode::<Value>(&token, &decoding, &validation)
+                .unwrap_or_else(|err| panic!("{alg:?}: {err}"));
+            assert_eq!(data.claims["sub"], "user-alice");
+            assert_eq!(data.header.kid, settings.kid);
+        }
     }
 }

@@ -121,6 +121,9 @@ pub struct TaskPatch {
 pub struct Store {
     conn: Arc<Mutex<Connection>>,
     ids: IdMode,
+    /// The database is in memory: a query never waits on the disk, so it runs on the calling task
+    /// rather than on the blocking pool, whose hand-offs cost more than the query.
+    in_memory: bool,
 }
 
 const TASK_COLUMNS: &str = "id, user_id, title, description, completed, created_at, updated_at";
@@ -138,11 +141,10 @@ fn task_from_row(row: &Row<'_>) -> rusqlite::Result<Task> {
 }
 
 fn select_task(conn: &Connection, owner: &str, id: i64) -> rusqlite::Result<Option<Task>> {
-    conn.query_row(
-        &format!("SELECT {TASK_COLUMNS} FROM tasks WHERE user_id = ?1 AND id = ?2"),
-        params![owner, id],
-        task_from_row,
-    )
+    conn.prepare_cached(&format!(
+        "SELECT {TASK_COLUMNS} FROM tasks WHERE user_id = ?1 AND id = ?2"
+    ))?
+    .query_row(params![owner, id], task_from_row)
     .optional()
 }
 
@@ -191,10 +193,13 @@ impl Store {
             None => Connection::open_in_memory()?,
         };
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Every statement of this module stays compiled (there are fewer than this many).
+        conn.set_prepared_statement_cache_capacity(32);
         schema::migrate(&mut conn)?;
         Ok(Store {
             conn: Arc::new(Mutex::new(conn)),
             ids,
+            in_memory: path.is_none(),
         })
     }
 
@@ -203,6 +208,10 @@ impl Store {
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
     {
+        if self.in_memory {
+            let mut guard = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+            return f(&mut guard).map_err(StoreError::from);
+        }
         let conn = Arc::clone(&self.conn);
         tokio::task::spawn_blocking(move || {
             let mut guard = conn.lock().unwrap_or_else(PoisonError::into_inner);
@@ -226,9 +235,9 @@ impl Store {
         self.run(move |conn| {
             let now = rfc3339_now();
             let id = insert_with_id(conn, ids, |id| {
-                conn.execute(
-                    "INSERT INTO tasks (id, user_id, title, description, completed, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, 0, ?5, ?5)",
+                conn.prepare_cached("INSERT INTO tasks (id, user_id, title, description, completed, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, 0, ?5, ?5)")?
+                .execute(
                     params![id, owner, title, description, now],
                 )
             })?;
@@ -245,7 +254,7 @@ impl Store {
     ) -> Result<Vec<Task>, StoreError> {
         let owner = owner.to_owned();
         self.run(move |conn| {
-            let mut stmt = conn.prepare(&format!(
+            let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {TASK_COLUMNS} FROM tasks
                  WHERE user_id = ?1 AND (?2 IS NULL OR completed = ?2) ORDER BY id"
             ))?;
@@ -274,18 +283,18 @@ impl Store {
             let Some(task) = select_task(&tx, &owner, id)? else {
                 return Ok(None);
             };
-            tx.execute(
+            tx.prepare_cached(
                 "UPDATE tasks SET title = ?3, description = ?4, completed = ?5, updated_at = ?6
                  WHERE user_id = ?1 AND id = ?2",
-                params![
-                    owner,
-                    id,
-                    patch.title.unwrap_or(task.title),
-                    patch.description.unwrap_or(task.description),
-                    patch.completed.unwrap_or(task.completed),
-                    rfc3339_now()
-                ],
-            )?;
+            )?
+            .execute(params![
+                owner,
+                id,
+                patch.title.unwrap_or(task.title),
+                patch.description.unwrap_or(task.description),
+                patch.completed.unwrap_or(task.completed),
+                rfc3339_now()
+            ])?;
             let updated = select_task(&tx, &owner, id)?;
             tx.commit()?;
             Ok(updated)
@@ -297,8 +306,8 @@ impl Store {
     pub async fn toggle_task(&self, owner: &str, id: i64) -> Result<Option<Task>, StoreError> {
         let owner = owner.to_owned();
         self.run(move |conn| {
-            conn.execute(
-                "UPDATE tasks SET completed = 1 - completed, updated_at = ?3 WHERE user_id = ?1 AND id = ?2",
+            conn.prepare_cached("UPDATE tasks SET completed = 1 - completed, updated_at = ?3 WHERE user_id = ?1 AND id = ?2")?
+                .execute(
                 params![owner, id, rfc3339_now()],
             )?;
             select_task(conn, &owner, id)
@@ -312,10 +321,8 @@ impl Store {
         self.run(move |conn| {
             let tx = conn.transaction()?;
             let task = select_task(&tx, &owner, id)?;
-            tx.execute(
-                "DELETE FROM tasks WHERE user_id = ?1 AND id = ?2",
-                params![owner, id],
-            )?;
+            tx.prepare_cached("DELETE FROM tasks WHERE user_id = ?1 AND id = ?2")?
+                .execute(params![owner, id])?;
             tx.commit()?;
             Ok(task)
         })
@@ -329,8 +336,8 @@ impl Store {
         self.run(move |conn| {
             let now = rfc3339_now();
             insert_with_id(conn, ids, |id| {
-                conn.execute(
-                    "INSERT INTO conversations (id, user_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
+                conn.prepare_cached("INSERT INTO conversations (id, user_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)")?
+                .execute(
                     params![id, owner, now],
                 )
             })
@@ -347,16 +354,13 @@ impl Store {
         let owner = owner.to_owned();
         self.run(move |conn| {
             let exists = conn
-                .query_row(
-                    "SELECT 1 FROM conversations WHERE user_id = ?1 AND id = ?2",
-                    params![owner, conversation_id],
-                    |_| Ok(()),
-                )
+                .prepare_cached("SELECT 1 FROM conversations WHERE user_id = ?1 AND id = ?2")?
+                .query_row(params![owner, conversation_id], |_| Ok(()))
                 .optional()?;
             if exists.is_none() {
                 return Ok(None);
             }
-            let mut stmt = conn.prepare(
+            let mut stmt = conn.prepare_cached(
                 "SELECT role, content FROM messages
                  WHERE user_id = ?1 AND conversation_id = ?2 ORDER BY id",
             )?;
@@ -385,16 +389,23 @@ impl Store {
         self.run(move |conn| {
             let tx = conn.transaction()?;
             let now = rfc3339_now();
-            let touched = tx.execute(
-                "UPDATE conversations SET updated_at = ?3 WHERE user_id = ?1 AND id = ?2",
-                params![owner, conversation_id, now],
-            )?;
+            let touched = tx
+                .prepare_cached(
+                    "UPDATE conversations SET updated_at = ?3 WHERE user_id = ?1 AND id = ?2",
+                )?
+                .execute(params![owner, conversation_id, now])?;
             if touched == 1 {
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT INTO messages (user_id, conversation_id, role, content, created_at)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![owner, conversation_id, role.as_str(), content, now],
-                )?;
+                )?
+                .execute(params![
+                    owner,
+                    conversation_id,
+                    role.as_str(),
+                    content,
+                    now
+                ])?;
             }
             tx.commit()
         })
@@ -406,10 +417,9 @@ impl Store {
     /// FLAW ONLY (`task-read-idor`, `task-write-idor`): the owner of any task id.
     pub async fn flawed_task_owner(&self, id: i64) -> Result<Option<String>, StoreError> {
         self.run(move |conn| {
-            conn.query_row("SELECT user_id FROM tasks WHERE id = ?1", [id], |row| {
-                row.get(0)
-            })
-            .optional()
+            conn.prepare_cached("SELECT user_id FROM tasks WHERE id = ?1")?
+                .query_row([id], |row| row.get(0))
+                .optional()
         })
         .await
     }
@@ -417,12 +427,9 @@ impl Store {
     /// FLAW ONLY (`chat-continues-foreign-conversation`): the owner of any conversation id.
     pub async fn flawed_conversation_owner(&self, id: i64) -> Result<Option<String>, StoreError> {
         self.run(move |conn| {
-            conn.query_row(
-                "SELECT user_id FROM conversations WHERE id = ?1",
-                [id],
-                |row| row.get(0),
-            )
-            .optional()
+            conn.prepare_cached("SELECT user_id FROM conversations WHERE id = ?1")?
+                .query_row([id], |row| row.get(0))
+                .optional()
         })
         .await
     }
@@ -433,7 +440,7 @@ impl Store {
         filter: StatusFilter,
     ) -> Result<Vec<Task>, StoreError> {
         self.run(move |conn| {
-            let mut stmt = conn.prepare(&format!(
+            let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {TASK_COLUMNS} FROM tasks WHERE (?1 IS NULL OR completed = ?1) ORDER BY id"
             ))?;
             stmt.query_map(params![filter.completed()], task_from_row)?

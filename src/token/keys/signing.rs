@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 use aws_lc_rs::signature::{self as sig, KeyPair as _};
 
@@ -79,7 +80,17 @@ enum Material {
         kind: KeyKind,
         pkcs8: Vec<u8>,
         public: PublicParams,
+        /// Parsed once at load and shared by the key's clones: parsing an Ed25519 key derives its
+        /// public point, which costs as much as a signature.
+        pair: Arc<Pair>,
     },
+}
+
+/// A private key parsed by aws-lc-rs, ready to sign.
+enum Pair {
+    Ed25519(sig::Ed25519KeyPair),
+    Ecdsa(sig::EcdsaKeyPair),
+    Rsa(sig::RsaKeyPair),
 }
 
 /// A key that signs JWS: an algorithm, an optional `kid`, and either a PKCS#8 private key or an HMAC
@@ -89,6 +100,49 @@ pub struct SigningKey {
     kid: Option<String>,
     alg: Alg,
     material: Material,
+}
+
+/// Detects the kind of an unencrypted PKCS#8 DER private key and parses it.
+fn parse_pkcs8(der: &[u8]) -> Result<(KeyKind, PublicParams, Pair), KeyError> {
+    if let Ok(kp) = sig::Ed25519KeyPair::from_pkcs8(der) {
+        let x: [u8; 32] = kp
+            .public_key()
+            .as_ref()
+            .try_into()
+            .map_err(|_| KeyError::Unsupported("Ed25519 public key length".into()))?;
+        return Ok((
+            KeyKind::Ed25519,
+            PublicParams::Ed25519 { x },
+            Pair::Ed25519(kp),
+        ));
+    }
+    for (kind, curve, signing) in [
+        (
+            KeyKind::EcP256,
+            Curve::P256,
+            &sig::ECDSA_P256_SHA256_FIXED_SIGNING,
+        ),
+        (
+            KeyKind::EcP384,
+            Curve::P384,
+            &sig::ECDSA_P384_SHA384_FIXED_SIGNING,
+        ),
+    ] {
+        if let Ok(kp) = sig::EcdsaKeyPair::from_pkcs8(signing, der) {
+            let params = ec_params(curve, kp.public_key().as_ref())
+                .ok_or_else(|| KeyError::Unsupported(format!("{kind} public point")))?;
+            return Ok((kind, params, Pair::Ecdsa(kp)));
+        }
+    }
+    if let Ok(kp) = sig::RsaKeyPair::from_pkcs8(der) {
+        let public = kp.public_key();
+        let n = public.modulus().big_endian_without_leading_zero().to_vec();
+        let e = public.exponent().big_endian_without_leading_zero().to_vec();
+        return Ok((KeyKind::Rsa, PublicParams::Rsa { n, e }, Pair::Rsa(kp)));
+    }
+    Err(KeyError::Unsupported(
+        "not an unencrypted PKCS#8 Ed25519, P-256, P-384 or RSA (>= 2048 bit) private key".into(),
+    ))
 }
 
 impl fmt::Debug for SigningKey {
@@ -105,36 +159,7 @@ impl SigningKey {
     /// Loads an unencrypted PKCS#8 DER private key, detecting Ed25519, P-256, P-384 or RSA. The algorithm
     /// is the kind's default (EdDSA, ES256, ES384, RS256).
     pub fn from_pkcs8_der(der: &[u8], kid: Option<String>) -> Result<Self, KeyError> {
-        let (kind, public) = if let Ok(kp) = sig::Ed25519KeyPair::from_pkcs8(der) {
-            let x: [u8; 32] = kp
-                .public_key()
-                .as_ref()
-                .try_into()
-                .map_err(|_| KeyError::Unsupported("Ed25519 public key length".into()))?;
-            (KeyKind::Ed25519, PublicParams::Ed25519 { x })
-        } else if let Ok(kp) =
-            sig::EcdsaKeyPair::from_pkcs8(&sig::ECDSA_P256_SHA256_FIXED_SIGNING, der)
-        {
-            let params = ec_params(Curve::P256, kp.public_key().as_ref())
-                .ok_or_else(|| KeyError::Unsupported("P-256 public point".into()))?;
-            (KeyKind::EcP256, params)
-        } else if let Ok(kp) =
-            sig::EcdsaKeyPair::from_pkcs8(&sig::ECDSA_P384_SHA384_FIXED_SIGNING, der)
-        {
-            let params = ec_params(Curve::P384, kp.public_key().as_ref())
-                .ok_or_else(|| KeyError::Unsupported("P-384 public point".into()))?;
-            (KeyKind::EcP384, params)
-        } else if let Ok(kp) = sig::RsaKeyPair::from_pkcs8(der) {
-            let public = kp.public_key();
-            let n = public.modulus().big_endian_without_leading_zero().to_vec();
-            let e = public.exponent().big_endian_without_leading_zero().to_vec();
-            (KeyKind::Rsa, PublicParams::Rsa { n, e })
-        } else {
-            return Err(KeyError::Unsupported(
-                "not an unencrypted PKCS#8 Ed25519, P-256, P-384 or RSA (>= 2048 bit) private key"
-                    .into(),
-            ));
-        };
+        let (kind, public, pair) = parse_pkcs8(der)?;
         Ok(SigningKey {
             kid,
             alg: kind.default_alg(),
@@ -142,6 +167,7 @@ impl SigningKey {
                 kind,
                 pkcs8: der.to_vec(),
                 public,
+                pair: Arc::new(pair),
             },
         })
     }
@@ -281,27 +307,14 @@ impl SigningKey {
         if !kind.supports(alg) {
             return Err(KeyError::AlgMismatch { alg, kind });
         }
-        let rejected = |e: aws_lc_rs::error::KeyRejected| KeyError::Unsupported(e.to_string());
         let failed = |_| KeyError::Generate(format!("{alg} signing failed"));
         let rng = aws_lc_rs::rand::SystemRandom::new();
         match &self.material {
             Material::Hmac(secret) => Ok(crate::token::sign::hmac(alg, secret.expose(), message)),
-            Material::Asymmetric { pkcs8, .. } => match alg.family() {
-                AlgFamily::EdDsa => Ok(sig::Ed25519KeyPair::from_pkcs8(pkcs8)
-                    .map_err(rejected)?
-                    .sign(message)
-                    .as_ref()
-                    .to_vec()),
-                AlgFamily::Ecdsa => {
-                    let algorithm = if alg == Alg::Es256 {
-                        &sig::ECDSA_P256_SHA256_FIXED_SIGNING
-                    } else {
-                        &sig::ECDSA_P384_SHA384_FIXED_SIGNING
-                    };
-                    let kp = sig::EcdsaKeyPair::from_pkcs8(algorithm, pkcs8).map_err(rejected)?;
-                    Ok(kp.sign(&rng, message).map_err(failed)?.as_ref().to_vec())
-                }
-                AlgFamily::Rsa => {
+            Material::Asymmetric { pair, .. } => match &**pair {
+                Pair::Ed25519(kp) => Ok(kp.sign(message).as_ref().to_vec()),
+                Pair::Ecdsa(kp) => Ok(kp.sign(&rng, message).map_err(failed)?.as_ref().to_vec()),
+                Pair::Rsa(kp) => {
                     let padding: &'static dyn sig::RsaEncoding = match alg {
                         Alg::Rs256 => &sig::RSA_PKCS1_SHA256,
                         Alg::Rs384 => &sig::RSA_PKCS1_SHA384,
@@ -310,12 +323,10 @@ impl SigningKey {
                         Alg::Ps384 => &sig::RSA_PSS_SHA384,
                         _ => &sig::RSA_PSS_SHA512,
                     };
-                    let kp = sig::RsaKeyPair::from_pkcs8(pkcs8).map_err(rejected)?;
                     let mut out = vec![0u8; kp.public_modulus_len()];
                     kp.sign(padding, &rng, message, &mut out).map_err(failed)?;
                     Ok(out)
                 }
-                AlgFamily::Hmac => Err(KeyError::AlgMismatch { alg, kind }),
             },
         }
     }
