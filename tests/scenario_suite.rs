@@ -152,7 +152,7 @@ fn small_matrix_expands_to_the_exact_cases_and_requests() {
             // Filled in by the runner from the case's users.
             claims: json!({"sub": "{bob}"}).as_object().unwrap().clone(),
             remove_claims: vec![],
-            mutation: Some("alg-none".into()),
+            mutation: Some(authconform::token::mutation::find("alg-none").unwrap()),
         }
     );
     assert_eq!(

@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
+use crate::token::mutation::Mutation;
+
 /// The four criteria of the gate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Category {
@@ -227,8 +229,8 @@ pub enum TokenPlan {
         claims: serde_json::Map<String, Value>,
         /// Claims to remove (re-signed).
         remove_claims: Vec<String>,
-        /// Catalog mutation id.
-        mutation: Option<String>,
+        /// The catalog mutation, resolved when loading (reports show its id).
+        mutation: Option<&'static Mutation>,
     },
 }
 
