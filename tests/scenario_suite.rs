@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use authconform::profile::Profile;
 use authconform::scenario::{
-    BodyTemplate, Category, LoadOptions, RequestTemplate, StatusMatcher, TokenPlan,
+    BodyTemplate, Category, HeaderPattern, LoadOptions, RequestTemplate, StatusMatcher, TokenPlan,
     known_requirements, load_suite,
 };
 use serde_json::json;
@@ -175,7 +175,10 @@ fn small_matrix_expands_to_the_exact_cases_and_requests() {
     assert_eq!(verify.request.path, "/v1/api/{user_id}/tasks/{task_id}");
     assert_eq!(
         verify.expect.headers,
-        [("www-authenticate".to_string(), r"^Bearer\b".to_string())]
+        [(
+            "www-authenticate".to_string(),
+            HeaderPattern::new(r"^Bearer\b").unwrap()
+        )]
     );
     assert_eq!(
         verify.expect.json,

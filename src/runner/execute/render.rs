@@ -8,7 +8,6 @@ use super::helpers::{join, value_text};
 use crate::runner::result::ReceivedResponse;
 use crate::scenario::plan::{BodyTemplate, ExpectPlan, StepPlan, parse_element_pointer};
 use crate::scenario::template;
-use crate::verdict::expect;
 use crate::wire::RequestSpec;
 
 /// The run-time values of one request that its placeholders read, besides captures and user ids.
@@ -22,31 +21,6 @@ pub(super) struct Values {
 }
 
 impl CaseRun<'_> {
-    /// Whether the step's expectation accepts a 4xx refusal (so that a connection closed on an
-    /// oversized request counts as one).
-    pub(super) fn refusal_expected(
-        &self,
-        step: &StepPlan,
-        mutation: Option<&'static crate::token::mutation::Mutation>,
-        token: &str,
-        user_id: &str,
-        canary: &str,
-    ) -> bool {
-        let Ok(mut plan) = self.render_expect(&step.expect, token, user_id, canary) else {
-            return false;
-        };
-        if step.expect.from_mutation
-            && let Some(mutation) = mutation
-        {
-            plan = expect::merged(
-                plan,
-                &expect::for_mutation(mutation, &self.shared.profile.policy),
-            );
-        }
-        plan.status
-            .is_some_and(|status| (400..500).any(|code| status.matches(code)))
-    }
-
     /// The value of a run-time placeholder.
     fn lookup(
         &self,

@@ -18,7 +18,7 @@ use super::model::{JsonNode, Need, ScenarioDoc, StepDoc};
 use super::plan::{Case, StepPlan};
 use super::template;
 use super::validate::{self, Context, Matrix};
-use shared::SharedSections;
+use shared::{SharedPatterns, SharedSections};
 
 /// The most cases one scenario may expand to.
 pub const MAX_CASES_PER_SCENARIO: usize = 100_000;
@@ -82,11 +82,13 @@ pub(crate) fn expand_scenario(
     }
     let mut cases = Vec::new();
     let mut shared = SharedSections::default();
+    let mut patterns = SharedPatterns::default();
     for bindings in combinations(&matrix.vars) {
         let mut builder = CaseBuilder {
             ctx,
             bindings: &bindings,
             reporter: &mut *reporter,
+            patterns: &mut patterns,
             ok: true,
             needs_embedded: false,
         };
@@ -109,6 +111,7 @@ struct CaseBuilder<'c, 'r, 'e> {
     ctx: &'c Context<'c>,
     bindings: &'c [(String, String)],
     reporter: &'r mut Reporter<'e>,
+    patterns: &'r mut SharedPatterns,
     ok: bool,
     /// The scenario requires the embedded reference server.
     needs_embedded: bool,
