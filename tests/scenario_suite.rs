@@ -8,6 +8,7 @@ use authconform::scenario::{
     BodyTemplate, Category, HeaderPattern, LoadOptions, RequestTemplate, StatusMatcher, TokenPlan,
     known_requirements, load_suite,
 };
+use reqwest::Method;
 use serde_json::json;
 
 fn options_for(profile: &Profile) -> LoadOptions {
@@ -109,7 +110,7 @@ fn small_matrix_expands_to_the_exact_cases_and_requests() {
     assert_eq!(
         setup.request,
         RequestTemplate {
-            method: "POST".into(),
+            method: Method::POST,
             path: "/v1/api/{user_id}/tasks".into(),
             query: vec![],
             headers: vec![],
@@ -128,7 +129,7 @@ fn small_matrix_expands_to_the_exact_cases_and_requests() {
     assert_eq!(
         attack.request,
         RequestTemplate {
-            method: "PUT".into(),
+            method: Method::PUT,
             path: "/v1/api/{user_id}/tasks/{task_id}".into(),
             query: vec![],
             // A principal's id is filled in by the runner: with per_case_users, each case has its own.
@@ -158,7 +159,7 @@ fn small_matrix_expands_to_the_exact_cases_and_requests() {
     assert_eq!(
         raw.request,
         RequestTemplate {
-            method: "POST".into(),
+            method: Method::POST,
             path: "/v1/api/{user_id}/tasks?x={{y}".into(),
             query: vec![],
             headers: vec![],

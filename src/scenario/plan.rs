@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use regex::{Regex, RegexBuilder};
+use reqwest::Method;
 use serde_json::Value;
 
 use crate::token::mutation::Mutation;
@@ -239,8 +240,8 @@ pub enum TokenPlan {
 /// A request with placeholders left for run time.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestTemplate {
-    /// HTTP method, upper case.
-    pub method: String,
+    /// HTTP method, parsed when loading.
+    pub method: Method,
     /// Path (and query) relative to the target's base URL, profile prefix already applied.
     pub path: String,
     /// Extra query parameters.

@@ -10,6 +10,7 @@ mod tests;
 mod token;
 mod weakness;
 
+use reqwest::Method;
 use serde_json::Value;
 use serde_saphyr::Spanned;
 
@@ -132,6 +133,14 @@ impl CaseBuilder<'_, '_, '_> {
             let phrase = name.strip_prefix("chat.")?;
             self.ctx.profile.chat_phrases.get(phrase).cloned()
         })
+    }
+
+    /// A method that validation (or the API description's checks) found to be an HTTP token, parsed
+    /// once for every request of the case.
+    fn method(&mut self, text: &str) -> Option<Method> {
+        let method = Method::from_bytes(text.as_bytes()).ok();
+        self.ok &= method.is_some();
+        method
     }
 
     /// A naming field with its matrix variables substituted.

@@ -36,7 +36,8 @@ impl CaseBuilder<'_, '_, '_> {
                 path_user: String::new(),
                 token: TokenPlan::None,
                 request: RequestTemplate {
-                    method: String::new(),
+                    // Never sent.
+                    method: reqwest::Method::GET,
                     path: String::new(),
                     query: Vec::new(),
                     headers: Vec::new(),

@@ -52,7 +52,7 @@ fn load(
 }
 
 #[test]
-fn a_recipe_carries_its_catalog_mutation() {
+fn a_recipe_carries_its_catalog_mutation_and_the_request_its_method() {
     let suite = load(
         "mutation",
         "    steps:\n      - as: bob\n        call: tasks.list\n        token: { mutate: [alg-none] }\n        expect: from_mutation\n",
@@ -62,6 +62,7 @@ fn a_recipe_carries_its_catalog_mutation() {
     else {
         panic!("a recipe");
     };
+    assert_eq!(suite.cases[0].steps[0].request.method, reqwest::Method::GET);
     let entry = crate::token::mutation::find("alg-none").unwrap();
     assert!(mutation.is_some_and(|found| std::ptr::eq(found, entry)));
 }
