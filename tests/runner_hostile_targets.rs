@@ -41,7 +41,7 @@ fn profile(max_body_bytes: usize) -> Arc<Profile> {
 
 fn request(method: &str, path: &str) -> RequestTemplate {
     RequestTemplate {
-        method: method.into(),
+        method: method.parse().unwrap(),
         path: path.into(),
         query: Vec::new(),
         headers: Vec::new(),

@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 
 use authconform::profile::Profile;
 use authconform::scenario::{
-    BodyTemplate, Category, LoadOptions, RequestTemplate, StatusMatcher, TokenPlan,
+    BodyTemplate, Category, HeaderPattern, LoadOptions, RequestTemplate, StatusMatcher, TokenPlan,
     known_requirements, load_suite,
 };
+use reqwest::Method;
 use serde_json::json;
 
 fn options_for(profile: &Profile) -> LoadOptions {
@@ -109,7 +110,7 @@ fn small_matrix_expands_to_the_exact_cases_and_requests() {
     assert_eq!(
         setup.request,
         RequestTemplate {
-            method: "POST".into(),
+            method: Method::POST,
             path: "/v1/api/{user_id}/tasks".into(),
             query: vec![],
             headers: vec![],
@@ -128,7 +129,7 @@ fn small_matrix_expands_to_the_exact_cases_and_requests() {
     assert_eq!(
         attack.request,
         RequestTemplate {
-            method: "PUT".into(),
+            method: Method::PUT,
             path: "/v1/api/{user_id}/tasks/{task_id}".into(),
             query: vec![],
             // A principal's id is filled in by the runner: with per_case_users, each case has its own.
@@ -152,13 +153,13 @@ fn small_matrix_expands_to_the_exact_cases_and_requests() {
             // Filled in by the runner from the case's users.
             claims: json!({"sub": "{bob}"}).as_object().unwrap().clone(),
             remove_claims: vec![],
-            mutation: Some("alg-none".into()),
+            mutation: Some(authconform::token::mutation::find("alg-none").unwrap()),
         }
     );
     assert_eq!(
         raw.request,
         RequestTemplate {
-            method: "POST".into(),
+            method: Method::POST,
             path: "/v1/api/{user_id}/tasks?x={{y}".into(),
             query: vec![],
             headers: vec![],
@@ -175,7 +176,10 @@ fn small_matrix_expands_to_the_exact_cases_and_requests() {
     assert_eq!(verify.request.path, "/v1/api/{user_id}/tasks/{task_id}");
     assert_eq!(
         verify.expect.headers,
-        [("www-authenticate".to_string(), r"^Bearer\b".to_string())]
+        [(
+            "www-authenticate".to_string(),
+            HeaderPattern::new(r"^Bearer\b").unwrap()
+        )]
     );
     assert_eq!(
         verify.expect.json,

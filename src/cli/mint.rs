@@ -61,8 +61,14 @@ pub fn run(args: MintArgs) -> Result<u8, CliError> {
         },
         None => Map::new(),
     };
+    let mut mutations = Vec::new();
     for id in &args.mutate {
-        crate::token::mutation::find(id).map_err(CliError::usage)?;
+        mutations.push(Some(
+            crate::token::mutation::find(id).map_err(CliError::usage)?,
+        ));
+    }
+    if mutations.is_empty() {
+        mutations.push(None);
     }
     let attacker = KeySet::generate("attacker").map_err(CliError::usage)?;
     let factory = TokenFactory {
@@ -70,19 +76,15 @@ pub fn run(args: MintArgs) -> Result<u8, CliError> {
         attacker: Arc::new(attacker),
         clock: Arc::new(SystemClock),
     };
-    let mutations: Vec<Option<String>> = if args.mutate.is_empty() {
-        vec![None]
-    } else {
-        args.mutate.iter().cloned().map(Some).collect()
-    };
     let users = CaseUsers::shared(&factory.profile);
     for mutation in mutations {
         let plan = TokenPlan::Recipe {
             from: args.principal.clone(),
             claims: claims.clone(),
             remove_claims: Vec::new(),
-            mutation: mutation.clone(),
+            mutation,
         };
+        let id = mutation.map(|m| m.id);
         let made = factory
             .make(
                 &plan,
@@ -93,14 +95,14 @@ pub fn run(args: MintArgs) -> Result<u8, CliError> {
             .map_err(|err| match err {
                 TokenError::NotApplicable(reason) => CliError::usage(format!(
                     "{}: not applicable to this profile: {reason}",
-                    mutation.as_deref().unwrap_or("token")
+                    id.unwrap_or("token")
                 )),
                 TokenError::Failed(reason) => CliError::usage(reason),
             })?;
         let token = made.attack.token.clone().unwrap_or_default();
         println!("{token}");
         if args.decode {
-            decode(mutation.as_deref(), &token, &made.attack);
+            decode(id, &token, &made.attack);
         }
     }
     Ok(exit::OK)

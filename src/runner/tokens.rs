@@ -7,9 +7,7 @@ use crate::profile::Profile;
 use crate::scenario::plan::TokenPlan;
 use crate::token::keys::KeySet;
 use crate::token::mint::{Clock, MintError, Principal, mint};
-use crate::token::mutation::{
-    self, AttackRequest, Mutation, MutationContext, MutationError, Placement,
-};
+use crate::token::mutation::{AttackRequest, Mutation, MutationContext, MutationError, Placement};
 
 /// What the runner needs to make tokens.
 #[derive(Debug, Clone)]
@@ -111,8 +109,7 @@ impl TokenFactory {
                     Some(_) if !remove_claims.is_empty() => Err(TokenError::Failed(
                         "remove_claims cannot be combined with a mutation".into(),
                     )),
-                    Some(id) => {
-                        let found = mutation::find(id).map_err(failed)?;
+                    Some(found) => {
                         let context = self.context(principal, users, attacker_base_url)?;
                         let attack = found.apply(&context).map_err(mutating)?;
                         Ok(MadeToken {

@@ -16,8 +16,8 @@ pub(crate) mod validate;
 pub use error::LoadError;
 pub use load::{LoadOptions, known_requirements, load_suite, parse_file};
 pub use plan::{
-    BodyTemplate, Case, Category, ExpectPlan, Instance, RequestTemplate, ScenarioInfo,
-    StatusMatcher, StepAction, StepOptions, StepPlan, Suite, TokenPlan, Weakness,
+    BodyTemplate, Case, Category, ExpectPlan, HeaderPattern, Instance, RequestTemplate,
+    ScenarioInfo, StatusMatcher, StepAction, StepOptions, StepPlan, Suite, TokenPlan, Weakness,
 };
 pub use schema::scenarios_schema;
 pub use validate::BUILTIN_PLACEHOLDERS;

@@ -4,8 +4,13 @@
 //! `{attacker_url}`) remain as `{name}` and are rendered by the runner with [`super::template`].
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
+use regex::{Regex, RegexBuilder};
+use reqwest::Method;
 use serde_json::Value;
+
+use crate::token::mutation::Mutation;
 
 /// The four criteria of the gate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -95,7 +100,7 @@ pub struct Case {
     pub bindings: Vec<(String, String)>,
     /// What a failure of this case means.
     pub weakness: Weakness,
-    /// Requests that plant data first (default expectation: any 2xx).
+    /// Requests that plant data first (a step that names no status expects any 2xx, set when loading).
     pub setup: Steps,
     /// The attack requests.
     pub steps: Steps,
@@ -227,16 +232,16 @@ pub enum TokenPlan {
         claims: serde_json::Map<String, Value>,
         /// Claims to remove (re-signed).
         remove_claims: Vec<String>,
-        /// Catalog mutation id.
-        mutation: Option<String>,
+        /// The catalog mutation, resolved when loading (reports show its id).
+        mutation: Option<&'static Mutation>,
     },
 }
 
 /// A request with placeholders left for run time.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestTemplate {
-    /// HTTP method, upper case.
-    pub method: String,
+    /// HTTP method, parsed when loading.
+    pub method: Method,
     /// Path (and query) relative to the target's base URL, profile prefix already applied.
     pub path: String,
     /// Extra query parameters.
@@ -281,8 +286,8 @@ impl StatusMatcher {
 pub struct ExpectPlan {
     /// Allowed statuses; `None` means any (non-5xx).
     pub status: Option<StatusMatcher>,
-    /// (lower-case header name, regex) pairs: the header must exist and one of its values match.
-    pub headers: Vec<(String, String)>,
+    /// (lower-case header name, pattern) pairs: the header must exist and one of its values match.
+    pub headers: Vec<(String, HeaderPattern)>,
     /// Lower-case header names that must be absent.
     pub headers_absent: Vec<String>,
     /// (JSON pointer, expected value) pairs; string values may hold placeholders.
@@ -299,6 +304,43 @@ pub struct ExpectPlan {
     pub from_mutation: bool,
     /// Accept 5xx (no bundled scenario does).
     pub allow_5xx: bool,
+}
+
+/// A header expectation's regular expression, compiled when loading and shared by every step that
+/// checks it (a clone of a `Regex` would start with an empty search cache). Header patterns are not
+/// templates: nothing in them waits for run time.
+#[derive(Debug, Clone)]
+pub struct HeaderPattern(Arc<Regex>);
+
+impl HeaderPattern {
+    /// Compiles `pattern`, with at most 1 MiB of compiled program.
+    pub fn new(pattern: &str) -> Result<HeaderPattern, regex::Error> {
+        let regex = RegexBuilder::new(pattern).size_limit(1 << 20).build()?;
+        Ok(HeaderPattern(Arc::new(regex)))
+    }
+
+    /// The pattern as written.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    /// Whether `value` matches.
+    pub fn is_match(&self, value: &str) -> bool {
+        self.0.is_match(value)
+    }
+
+    /// Whether both are the one compiled regex.
+    #[cfg(test)]
+    pub(crate) fn shares(&self, other: &HeaderPattern) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// Two patterns are equal when they are written the same.
+impl PartialEq for HeaderPattern {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
 }
 
 /// The prefix of an element pointer (a form only the expansion writes; a scenario's pointers start

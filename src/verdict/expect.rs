@@ -1,15 +1,13 @@
 //! Judging one answer against a step's expectations.
 
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+use std::sync::LazyLock;
 
-use regex::{Regex, RegexBuilder};
 use serde_json::Value;
 
 use super::form::{self, Form};
 use crate::profile::model::PolicyFile;
 use crate::runner::result::ReceivedResponse;
-use crate::scenario::plan::{ExpectPlan, StatusMatcher};
+use crate::scenario::plan::{ExpectPlan, HeaderPattern, StatusMatcher};
 use crate::token::mutation::{Expected, Mutation};
 
 /// The challenge of an invalid-token refusal (RFC 6750 §3.1); extra parameters such as `realm` or
@@ -17,6 +15,12 @@ use crate::token::mutation::{Expected, Mutation};
 pub const INVALID_TOKEN_CHALLENGE: &str = r#"(?i)^\s*Bearer\b.*\berror\s*=\s*"?invalid_token"?"#;
 /// Any Bearer challenge.
 pub const BEARER_CHALLENGE: &str = r"(?i)^\s*Bearer\b";
+
+/// [`INVALID_TOKEN_CHALLENGE`] and [`BEARER_CHALLENGE`], compiled once.
+static CHALLENGES: LazyLock<[HeaderPattern; 2]> = LazyLock::new(|| {
+    [INVALID_TOKEN_CHALLENGE, BEARER_CHALLENGE]
+        .map(|pattern| HeaderPattern::new(pattern).expect("a valid built-in pattern"))
+});
 
 /// The expectation for a catalog mutation under the target's policy.
 pub fn for_mutation(mutation: &Mutation, policy: &PolicyFile) -> ExpectPlan {
@@ -32,13 +36,13 @@ pub fn for_mutation(mutation: &Mutation, policy: &PolicyFile) -> ExpectPlan {
             // level the policy sets.
             plan.status = Some(StatusMatcher::Codes(vec![401]));
             plan.headers
-                .push(("www-authenticate".into(), INVALID_TOKEN_CHALLENGE.into()));
+                .push(("www-authenticate".into(), CHALLENGES[0].clone()));
         }
         Expected::RejectNoCredentials => {
             plan.status = Some(StatusMatcher::Codes(policy.missing_token_status.clone()));
             if policy.missing_token_status == [401] {
                 plan.headers
-                    .push(("www-authenticate".into(), BEARER_CHALLENGE.into()));
+                    .push(("www-authenticate".into(), CHALLENGES[1].clone()));
             }
         }
         Expected::BadRequest => plan.status = Some(StatusMatcher::Codes(vec![400, 401])),
@@ -90,20 +94,22 @@ impl Broken {
     }
 }
 
-/// Checks `response` against `expect` (whose placeholders are already rendered). `leaked` are the
-/// canaries that must not appear (those of the principals named in `no_leak`). Harm seen in the answer
-/// comes first (leaks, set cookies), then the status, the headers and the JSON body.
+/// Why a 5xx answer fails its step, unless the step allows one: whatever it probed, the target broke.
+/// Checked first, before anything else of the answer is read (then [`check`]).
+pub fn server_error(expect: &ExpectPlan, status: u16) -> Option<String> {
+    (status >= 500 && !expect.allow_5xx)
+        .then(|| format!("server error {status}: no input may make the target fail"))
+}
+
+/// Checks `response`, which [`server_error`] let through, against `expect` (whose placeholders are
+/// already rendered). `leaked` are the canaries that must not appear (those of the principals named
+/// in `no_leak`). Harm seen in the answer comes first (leaks, set cookies), then the status, the
+/// headers and the JSON body.
 pub fn check(
     expect: &ExpectPlan,
     response: &ReceivedResponse,
     leaked: &[String],
 ) -> Result<(), Broken> {
-    if response.status >= 500 && !expect.allow_5xx {
-        return Err(Broken::Feared(format!(
-            "server error {}: no input may make the target fail",
-            response.status
-        )));
-    }
     check_harm(expect, response, leaked)?;
     if let Some(status) = &expect.status
         && !status.matches(response.status)
@@ -180,35 +186,16 @@ fn check_harm(
     Ok(())
 }
 
-/// A header pattern, compiled once per run: the suite checks the same few patterns thousands of times.
-/// Shared, not cloned: a clone of a `Regex` starts with an empty search cache.
-fn compiled(pattern: &str) -> Result<Arc<Regex>, regex::Error> {
-    /// Most patterns kept (each is small; a custom suite rarely has more than a handful).
-    const MAX: usize = 256;
-    static CACHE: LazyLock<Mutex<HashMap<String, Arc<Regex>>>> = LazyLock::new(Default::default);
-    let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(regex) = cache.get(pattern) {
-        return Ok(Arc::clone(regex));
-    }
-    let regex = Arc::new(RegexBuilder::new(pattern).size_limit(1 << 20).build()?);
-    if cache.len() < MAX {
-        cache.insert(pattern.to_string(), Arc::clone(&regex));
-    }
-    Ok(regex)
-}
-
 /// Header expectations. A `WWW-Authenticate` that does not match on a 401 is a form of refusal.
 fn check_headers(expect: &ExpectPlan, response: &ReceivedResponse) -> Result<(), Broken> {
     for (name, pattern) in &expect.headers {
-        let regex = compiled(pattern)
-            .map_err(|err| Broken::Feared(format!("bad header regex for {name}: {err}")))?;
         let values: Vec<&str> = response
             .headers
             .iter()
             .filter(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
             .collect();
-        if values.iter().any(|value| regex.is_match(value)) {
+        if values.iter().any(|value| pattern.is_match(value)) {
             continue;
         }
         // A challenge belongs to a 401 (RFC 9110 §11.6.1): another refusal (a 400, a declared legacy
@@ -217,9 +204,11 @@ fn check_headers(expect: &ExpectPlan, response: &ReceivedResponse) -> Result<(),
             continue;
         }
         if name.eq_ignore_ascii_case("www-authenticate") && response.status == 401 {
-            let (form, reason) = form::of_challenge(&values, pattern == INVALID_TOKEN_CHALLENGE);
+            let (form, reason) =
+                form::of_challenge(&values, pattern.as_str() == INVALID_TOKEN_CHALLENGE);
             return Err(Broken::Form(form, reason));
         }
+        let pattern = pattern.as_str();
         return Err(Broken::Feared(match values.first() {
             None => format!("expected header {name} matching /{pattern}/, but it is missing"),
             Some(first) => format!("header {name}: {first:?} does not match /{pattern}/"),
@@ -401,12 +390,24 @@ mod tests {
     fn server_errors_fail_every_expectation() {
         let plan = plan_for("ecdsa-high-s");
         assert!(
-            check(&plan, &response(500, &[], ""), &[])
-                .unwrap_err()
-                .reason()
-                .starts_with("server error 500")
+            server_error(&plan, 500).is_some_and(|reason| reason.starts_with("server error 500"))
         );
+        assert_eq!(server_error(&plan, 418), None);
         assert_eq!(check(&plan, &response(418, &[], ""), &[]), Ok(()));
+        let allowed = ExpectPlan {
+            allow_5xx: true,
+            ..plan
+        };
+        assert_eq!(server_error(&allowed, 503), None);
+    }
+
+    #[test]
+    fn built_in_challenges_are_compiled_once_and_shared() {
+        let plan = plan_for("alg-none");
+        assert_eq!(plan.headers[0].1.as_str(), INVALID_TOKEN_CHALLENGE);
+        assert_eq!(plan.headers[0].1, plan_for("alg-none").headers[0].1);
+        let missing = plan_for("no-credentials");
+        assert_eq!(missing.headers[0].1.as_str(), BEARER_CHALLENGE);
     }
 
     #[test]

@@ -293,9 +293,12 @@ impl CaseRun<'_> {
             attacker_base,
         };
         let spec = self.request_spec(step, &made, &base_url, &values)?;
+        // Rendered once, before the send: a send that breaks reads it too. A rendering error ends
+        // the step only once the request is sent and recorded.
+        let plan = self.expectation(step, &made, &values);
         let record = send::record(phase, index, step, &made, &spec);
         let response = self
-            .exchange(phase, step, &made, &spec, &values, record)
+            .exchange(phase, &spec, plan.as_ref().ok(), record)
             .await?;
         let fetched = shared.attacker.fetches_under(&attacker_prefix);
         if let Some(fetch) = fetched.first() {
@@ -304,9 +307,7 @@ impl CaseRun<'_> {
                 fetch.path
             )));
         }
-        let plan = self
-            .expectation(phase, step, &made, &values)
-            .map_err(StepEnd::Error)?;
+        let plan = plan.map_err(StepEnd::Error)?;
         self.judge(phase, plan, &made, &response)?;
         self.capture(step, &response)
     }
@@ -361,11 +362,11 @@ impl CaseRun<'_> {
         pad_body(spec, step.options.body_bytes).map_err(StepEnd::Error)
     }
 
-    /// What the answer must be: the step's expectation rendered, with the defaults of setup steps,
-    /// of requests without a token and of the token's mutation.
+    /// What the answer must be: the step's expectation rendered, with what the run's policy adds
+    /// (the profile may differ from the one the suite was loaded with, as in the selftest's styles):
+    /// the answers to a request without a token, and the expectation of the token's mutation.
     fn expectation(
         &self,
-        phase: Phase,
         step: &StepPlan,
         made: &MadeToken,
         values: &Values,
@@ -373,9 +374,6 @@ impl CaseRun<'_> {
         let token_text = made.attack.token.as_deref().unwrap_or_default();
         let mut plan =
             self.render_expect(&step.expect, token_text, &values.user_id, &values.canary)?;
-        if phase == Phase::Setup && plan.status.is_none() {
-            plan.status = Some(StatusMatcher::Class(2));
-        }
         // A request the harness sends without a token may get what the profile declares for missing
         // credentials (FastAPI's legacy 403) wherever a 401 is expected.
         if step.token == TokenPlan::None
@@ -411,11 +409,8 @@ impl CaseRun<'_> {
         made: &MadeToken,
         response: &ReceivedResponse,
     ) -> Result<(), StepEnd> {
-        if response.status >= 500 && !plan.allow_5xx {
-            return Err(StepEnd::ServerError(format!(
-                "server error {}: no input may make the target fail",
-                response.status
-            )));
+        if let Some(reason) = expect::server_error(&plan, response.status) {
+            return Err(StepEnd::ServerError(reason));
         }
         if let Err(reason) = self.resolve_elements(&mut plan, response) {
             return Err(if response.body_truncated {

@@ -1,6 +1,5 @@
 //! Rendering a step: its request and expectation with the run-time placeholders filled in.
 
-use reqwest::Method;
 use serde_json::Value;
 
 use super::CaseRun;
@@ -8,7 +7,6 @@ use super::helpers::{join, value_text};
 use crate::runner::result::ReceivedResponse;
 use crate::scenario::plan::{BodyTemplate, ExpectPlan, StepPlan, parse_element_pointer};
 use crate::scenario::template;
-use crate::verdict::expect;
 use crate::wire::RequestSpec;
 
 /// The run-time values of one request that its placeholders read, besides captures and user ids.
@@ -22,31 +20,6 @@ pub(super) struct Values {
 }
 
 impl CaseRun<'_> {
-    /// Whether the step's expectation accepts a 4xx refusal (so that a connection closed on an
-    /// oversized request counts as one).
-    pub(super) fn refusal_expected(
-        &self,
-        step: &StepPlan,
-        mutation: Option<&'static crate::token::mutation::Mutation>,
-        token: &str,
-        user_id: &str,
-        canary: &str,
-    ) -> bool {
-        let Ok(mut plan) = self.render_expect(&step.expect, token, user_id, canary) else {
-            return false;
-        };
-        if step.expect.from_mutation
-            && let Some(mutation) = mutation
-        {
-            plan = expect::merged(
-                plan,
-                &expect::for_mutation(mutation, &self.shared.profile.policy),
-            );
-        }
-        plan.status
-            .is_some_and(|status| (400..500).any(|code| status.matches(code)))
-    }
-
     /// The value of a run-time placeholder.
     fn lookup(
         &self,
@@ -85,8 +58,6 @@ impl CaseRun<'_> {
         let value = |name: &str| self.lookup(name, user_id, canary, attacker_base);
         let request = &step.request;
         let path = template::render(&request.path, &text).map_err(|err| format!("path: {err}"))?;
-        let method = Method::from_bytes(request.method.as_bytes())
-            .map_err(|err| format!("method: {err}"))?;
         let mut url =
             url::Url::parse(&join(base_url, &path)).map_err(|err| format!("url: {err}"))?;
         if !request.query.is_empty() {
@@ -97,7 +68,7 @@ impl CaseRun<'_> {
                 pairs.append_pair(name, &value);
             }
         }
-        let mut spec = RequestSpec::new(method, url.to_string());
+        let mut spec = RequestSpec::new(request.method.clone(), url.to_string());
         for (name, value) in &self.shared.profile.extra_headers {
             spec = spec.header(name.clone(), value.clone());
         }

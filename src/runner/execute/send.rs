@@ -3,11 +3,10 @@
 use std::sync::atomic::Ordering;
 
 use super::helpers::{oversized, received, sent};
-use super::render::Values;
 use super::{CaseRun, StepEnd};
 use crate::runner::result::{ExchangeRecord, Phase, ReceivedResponse};
 use crate::runner::tokens::MadeToken;
-use crate::scenario::plan::StepPlan;
+use crate::scenario::plan::{ExpectPlan, StepPlan};
 use crate::wire::{RequestSpec, SendError};
 
 /// The record of a request before it is answered.
@@ -34,13 +33,12 @@ impl CaseRun<'_> {
     /// Sends the step's request and records the exchange; the answer, or how the step ended without
     /// one (a transport error, or [`StepEnd::Ok`] for an oversized request refused by a closed
     /// connection).
+    /// `plan` is the step's expectation, when it could be rendered.
     pub(super) async fn exchange(
         &mut self,
         phase: Phase,
-        step: &StepPlan,
-        made: &MadeToken,
         spec: &RequestSpec,
-        values: &Values,
+        plan: Option<&ExpectPlan>,
         mut record: ExchangeRecord,
     ) -> Result<ReceivedResponse, StepEnd> {
         let exchange = match self.send_after_restart(spec).await {
@@ -48,7 +46,7 @@ impl CaseRun<'_> {
             Err(err) => {
                 record.error = Some(err.to_string());
                 self.exchanges.push(record);
-                return Err(self.transport_error(phase, step, made, spec, values, err));
+                return Err(self.transport_error(phase, spec, plan, err));
             }
         };
         let exchange = self.replay_if_5xx(exchange, spec, &record).await;
@@ -76,21 +74,15 @@ impl CaseRun<'_> {
     fn transport_error(
         &mut self,
         phase: Phase,
-        step: &StepPlan,
-        made: &MadeToken,
         spec: &RequestSpec,
-        values: &Values,
+        plan: Option<&ExpectPlan>,
         err: SendError,
     ) -> StepEnd {
-        let token_text = made.attack.token.as_deref().unwrap_or_default();
-        let refusal_allowed = oversized(spec)
-            && self.refusal_expected(
-                step,
-                made.mutation,
-                token_text,
-                &values.user_id,
-                &values.canary,
-            );
+        // Whether the expectation accepts a 4xx refusal.
+        let refusal_expected = plan
+            .and_then(|plan| plan.status.as_ref())
+            .is_some_and(|status| (400..500).any(|code| status.matches(code)));
+        let refusal_allowed = oversized(spec) && refusal_expected;
         match err {
             // A server may refuse an oversized request by answering early and closing the
             // connection (RFC 9112 §9.6), which the client sees as a broken send.

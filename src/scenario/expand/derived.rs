@@ -182,7 +182,7 @@ impl CaseBuilder<'_, '_, '_> {
             path_user: actor.to_string(),
             token: TokenPlan::Valid,
             request: RequestTemplate {
-                method: op.method.clone(),
+                method: self.method(&op.method)?,
                 path: self.ctx.api.located(op, &path, &self.ctx.profile.services),
                 query: Vec::new(),
                 headers,

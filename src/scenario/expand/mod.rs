@@ -10,6 +10,7 @@ mod tests;
 mod token;
 mod weakness;
 
+use reqwest::Method;
 use serde_json::Value;
 use serde_saphyr::Spanned;
 
@@ -18,7 +19,7 @@ use super::model::{JsonNode, Need, ScenarioDoc, StepDoc};
 use super::plan::{Case, StepPlan};
 use super::template;
 use super::validate::{self, Context, Matrix};
-use shared::SharedSections;
+use shared::{SharedPatterns, SharedSections};
 
 /// The most cases one scenario may expand to.
 pub const MAX_CASES_PER_SCENARIO: usize = 100_000;
@@ -82,11 +83,13 @@ pub(crate) fn expand_scenario(
     }
     let mut cases = Vec::new();
     let mut shared = SharedSections::default();
+    let mut patterns = SharedPatterns::default();
     for bindings in combinations(&matrix.vars) {
         let mut builder = CaseBuilder {
             ctx,
             bindings: &bindings,
             reporter: &mut *reporter,
+            patterns: &mut patterns,
             ok: true,
             needs_embedded: false,
         };
@@ -109,6 +112,7 @@ struct CaseBuilder<'c, 'r, 'e> {
     ctx: &'c Context<'c>,
     bindings: &'c [(String, String)],
     reporter: &'r mut Reporter<'e>,
+    patterns: &'r mut SharedPatterns,
     ok: bool,
     /// The scenario requires the embedded reference server.
     needs_embedded: bool,
@@ -129,6 +133,14 @@ impl CaseBuilder<'_, '_, '_> {
             let phrase = name.strip_prefix("chat.")?;
             self.ctx.profile.chat_phrases.get(phrase).cloned()
         })
+    }
+
+    /// A method that validation (or the API description's checks) found to be an HTTP token, parsed
+    /// once for every request of the case.
+    fn method(&mut self, text: &str) -> Option<Method> {
+        let method = Method::from_bytes(text.as_bytes()).ok();
+        self.ok &= method.is_some();
+        method
     }
 
     /// A naming field with its matrix variables substituted.

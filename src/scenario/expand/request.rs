@@ -56,7 +56,7 @@ impl CaseBuilder<'_, '_, '_> {
         let mut headers = self.operation_headers(op)?;
         headers.extend(self.pairs(&step.headers, false));
         Some(RequestTemplate {
-            method: op.method.clone(),
+            method: self.method(&op.method)?,
             path: ctx.api.located(op, &path, &ctx.profile.services),
             query,
             headers,
@@ -130,7 +130,7 @@ impl CaseBuilder<'_, '_, '_> {
         let query = self.pairs(&request.query, false);
         let headers = self.pairs(&request.headers, false);
         Some(RequestTemplate {
-            method: request.method.value.to_ascii_uppercase(),
+            method: self.method(&request.method.value.to_ascii_uppercase())?,
             path: self.ctx.api.prefixed(&path),
             query,
             headers,

@@ -36,7 +36,8 @@ impl CaseBuilder<'_, '_, '_> {
                 path_user: String::new(),
                 token: TokenPlan::None,
                 request: RequestTemplate {
-                    method: String::new(),
+                    // Never sent.
+                    method: reqwest::Method::GET,
                     path: String::new(),
                     query: Vec::new(),
                     headers: Vec::new(),
@@ -87,6 +88,8 @@ impl CaseBuilder<'_, '_, '_> {
         })
     }
 
+    /// A step's expectation; a setup step that names no status expects any 2xx, whatever the
+    /// mutation expects.
     fn expect(&mut self, step: &StepDoc, setup: bool) -> Option<ExpectPlan> {
         let default_status = setup.then_some(StatusMatcher::Class(2));
         let Some(expect) = &step.expect else {
@@ -98,6 +101,7 @@ impl CaseBuilder<'_, '_, '_> {
         let checks = match &expect.value {
             ExpectDoc::FromMutation => {
                 return Some(ExpectPlan {
+                    status: default_status,
                     from_mutation: true,
                     ..ExpectPlan::default()
                 });
@@ -107,14 +111,16 @@ impl CaseBuilder<'_, '_, '_> {
         let status = match &checks.status {
             Some(StatusDoc::Codes(codes)) => Some(StatusMatcher::Codes(codes.clone())),
             Some(StatusDoc::Class(class)) => Some(StatusMatcher::Class(*class)),
-            None if checks.from_mutation => None,
             None => default_status,
         };
-        let headers = checks
-            .headers
-            .iter()
-            .map(|(name, pattern)| (name.value.to_ascii_lowercase(), pattern.value.clone()))
-            .collect();
+        let mut headers = Vec::new();
+        for (name, pattern) in checks.headers.iter() {
+            match self.patterns.compiled(&pattern.value) {
+                Some(compiled) => headers.push((name.value.to_ascii_lowercase(), compiled)),
+                // Reported by validation, located.
+                None => self.ok = false,
+            }
+        }
         let headers_absent = checks
             .headers_absent
             .iter()

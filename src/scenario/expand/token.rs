@@ -22,16 +22,17 @@ impl CaseBuilder<'_, '_, '_> {
                 let mutation = match recipe.mutate.first() {
                     Some(id) => {
                         let name = self.name(id)?;
-                        if !validate::check_mutation(
+                        let found = validate::check_mutation(
                             &name,
                             id.referenced,
                             templated(id),
                             self.reporter,
-                        ) {
+                        );
+                        if found.is_none() {
                             self.ok = false;
                             return None;
                         }
-                        Some(name)
+                        found
                     }
                     None => None,
                 };

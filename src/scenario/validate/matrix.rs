@@ -139,7 +139,7 @@ pub(super) fn mutations(
         MutationSelector::Ids(ids) => {
             let mut ok = true;
             for id in ids {
-                ok &= check_mutation(&id.value, id.referenced, None, reporter);
+                ok &= check_mutation(&id.value, id.referenced, None, reporter).is_some();
             }
             ok.then(|| ids.iter().map(|id| id.value.clone()).collect())
         }
@@ -153,21 +153,21 @@ pub(super) fn mutations(
     }
 }
 
-/// Whether a catalog id exists; reports it with a suggestion otherwise.
+/// The catalog entry of `id`; an unknown id is reported with a suggestion.
 pub(crate) fn check_mutation(
     id: &str,
     at: Location,
     template: Option<&str>,
     reporter: &mut Reporter<'_>,
-) -> bool {
-    if mutation::find(id).is_ok() {
-        return true;
+) -> Option<&'static mutation::Mutation> {
+    if let Ok(found) = mutation::find(id) {
+        return Some(found);
     }
     let hint = did_you_mean(id, mutation::catalog().iter().map(|m| m.id))
         .or_else(|| Some("`authconform mutations` lists the catalog".into()));
     let origin = origin(template);
     reporter.error(at, format!("unknown mutation `{id}`{origin}"), hint);
-    false
+    None
 }
 
 pub(super) fn matches_filter(filter: &MutationFilterDoc, m: &mutation::Mutation) -> bool {

@@ -9,6 +9,7 @@ use super::names::{check_pointer, is_header_name};
 use super::templates::{Slot, TemplateRef, check_templates, step_templates};
 use crate::scenario::error::Reporter;
 use crate::scenario::model::{ExpectDoc, RequestDoc, ScenarioDoc, StepDoc, TokenDoc};
+use crate::scenario::plan::HeaderPattern;
 
 /// Checks one step of `section`, and its placeholders (recording the names it uses in `used`).
 #[allow(clippy::too_many_arguments)]
@@ -373,7 +374,7 @@ fn check_expect_checks(
                 None,
             );
         }
-        if let Err(err) = regex::Regex::new(&pattern.value) {
+        if let Err(err) = HeaderPattern::new(&pattern.value) {
             reporter.error(
                 pattern.referenced,
                 format!("bad regular expression `{}` for header `{}`: {}", pattern.value, name.value, regex_reason(&err)),

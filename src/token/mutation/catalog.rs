@@ -72,6 +72,15 @@ pub struct Mutation {
     pub(crate) recipe: Recipe,
 }
 
+/// Catalog ids are unique: two entries are the same mutation when their ids are equal.
+impl PartialEq for Mutation {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+
+impl Eq for Mutation {}
+
 impl Mutation {
     /// Builds the attack request from the context. Pure: same context, same request (up to the
     /// randomness of RSA-PSS/ECDSA signatures).
