@@ -11,6 +11,7 @@ pub mod fuzzing;
 pub mod init;
 pub mod login;
 pub mod openapi;
+pub mod outcome;
 pub mod profile;
 pub mod report;
 pub mod rng;

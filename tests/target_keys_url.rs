@@ -5,9 +5,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use authconform::embedded::start_reference_server;
+use authconform::outcome::Verdict;
 use authconform::profile::Profile;
 use authconform::runner::filter::CaseFilter;
-use authconform::runner::{RunError, RunOptions, Verdict, run};
+use authconform::runner::{RunError, RunOptions, run};
 use authconform::scenario::{LoadOptions, load_suite};
 use authconform::wire::issuer::{HostedIssuer, profile_jwks};
 

@@ -7,8 +7,8 @@ use regex::{Regex, RegexBuilder};
 use serde_json::Value;
 
 use super::form::{self, Form};
+use crate::outcome::ReceivedResponse;
 use crate::profile::model::PolicyFile;
-use crate::runner::result::ReceivedResponse;
 use crate::scenario::plan::{ExpectPlan, StatusMatcher};
 use crate::token::mutation::{Expected, Mutation};
 

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::CaseRun;
 use super::helpers::{join, value_text};
-use crate::runner::result::ReceivedResponse;
+use crate::outcome::ReceivedResponse;
 use crate::scenario::plan::{BodyTemplate, ExpectPlan, StepPlan, parse_element_pointer};
 use crate::scenario::template;
 use crate::verdict::expect;

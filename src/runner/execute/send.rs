@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 use super::helpers::{oversized, received, sent};
 use super::render::Values;
 use super::{CaseRun, StepEnd};
-use crate::runner::result::{ExchangeRecord, Phase, ReceivedResponse};
+use crate::outcome::{ExchangeRecord, Phase, ReceivedResponse};
 use crate::runner::tokens::MadeToken;
 use crate::scenario::plan::StepPlan;
 use crate::wire::{RequestSpec, SendError};
