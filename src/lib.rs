@@ -20,6 +20,7 @@ pub mod scenario;
 pub mod schemas;
 pub mod selftest;
 pub mod suggest;
+pub mod template;
 pub mod token;
 pub mod verdict;
 pub mod weakness;

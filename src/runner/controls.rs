@@ -13,7 +13,7 @@ use super::tokens::TokenFactory;
 use crate::api::Api;
 use crate::outcome::{CaseResult, Control, Verdict};
 use crate::profile::Profile;
-use crate::scenario::template;
+use crate::template;
 use crate::verdict::form::Form;
 use crate::wire::placement::place;
 use crate::wire::{HttpClient, RequestSpec};

@@ -24,21 +24,6 @@ pub use issuer::public_keys_from_jwks;
 pub const EMBEDDED_REFERENCE_PROFILE: &str =
     include_str!("../../../fixtures/profiles/reference.yaml");
 
-/// The reference agent's wording of each chat phrase a scenario can send as `{chat.NAME}`. A
-/// scenario appends the arguments: `"{chat.delete_task} {task_id}"`.
-pub const DEFAULT_CHAT_PHRASES: &[(&str, &str)] = &[
-    ("add_task", "add task"),
-    ("list_tasks", "list tasks"),
-    ("list_pending", "list pending tasks"),
-    ("list_completed", "list completed tasks"),
-    ("complete_task", "complete task"),
-    ("delete_task", "delete task"),
-    ("update_task", "update task"),
-    ("update_to", "to"),
-    ("show_history", "show history"),
-    ("claim_identity", "as user"),
-];
-
 /// Embedded copies of the fixture files the embedded profile names, by their path relative to
 /// `fixtures/profiles/`.
 const EMBEDDED_FILES: &[(&str, &str)] = &[

@@ -7,7 +7,7 @@ use super::CaseRun;
 use super::helpers::{join, value_text};
 use crate::outcome::ReceivedResponse;
 use crate::scenario::plan::{BodyTemplate, ExpectPlan, StepPlan, parse_element_pointer};
-use crate::scenario::template;
+use crate::template;
 use crate::verdict::expect;
 use crate::wire::RequestSpec;
 
