@@ -16,6 +16,7 @@ use crate::profile::model::{LoginFile, PolicyFile, ProfileFile};
 use crate::token::keys::{PublicKey, SigningKey};
 use crate::token::mint::{IssuerSettings, Principal};
 use crate::wire::TargetSettings;
+use crate::wire::placement::Presentation;
 use crate::yaml::{self, YamlError};
 pub use issuer::public_keys_from_jwks;
 
@@ -53,15 +54,6 @@ pub enum ProfileError {
         /// What is wrong.
         message: String,
     },
-}
-
-/// How a token is presented: header name and scheme.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Presentation {
-    /// Header name, `Authorization` by default.
-    pub header: String,
-    /// Scheme, `Bearer` by default.
-    pub scheme: String,
 }
 
 /// A loaded, checked profile.
