@@ -1,5 +1,5 @@
 //! The outcome of a run: what was actually sent and received for every case, and each case's verdict.
-//! The runner fills it in, [`crate::verdict`] groups its failures, and reporters are pure functions of
+//! The runner fills it in, the verdict module groups its failures, and reporters are pure functions of
 //! [`RunResult`]; it sits below all three, so none of them imports another for it.
 
 mod retain;
