@@ -2,7 +2,8 @@
 //!
 //! Data moves one way (see ARCHITECTURE.md): a [`profile`] and [`scenario`] files are loaded and
 //! expanded into cases (pure); the [`runner`] sends them through [`wire`] with tokens from the
-//! [`token`] forge (pure); [`verdict`] judges the answers; [`report`] renders the result.
+//! [`token`] forge (pure); [`verdict`] judges the answers; the run's [`outcome`] is what [`report`]
+//! renders. A module only uses modules of a lower layer (the table is in `tests/layering.rs`).
 
 pub mod api;
 pub mod cli;
