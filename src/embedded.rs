@@ -189,7 +189,7 @@ impl ReferenceOptions {
 /// public JWKS for as long as the returned value lives.
 pub async fn start_hosted_issuer(profile: &Profile) -> Result<Option<HostedIssuer>, String> {
     match profile.hosted_issuer {
-        Some(listen) => HostedIssuer::for_profile(profile, listen)
+        Some(listen) => HostedIssuer::for_issuer(&profile.issuer, listen)
             .await
             .map(Some)
             .map_err(|err| format!("{}: hosted_issuer: {err}", profile.source.display())),

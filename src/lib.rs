@@ -2,7 +2,8 @@
 //!
 //! Data moves one way (see ARCHITECTURE.md): a [`profile`] and [`scenario`] files are loaded and
 //! expanded into cases (pure); the [`runner`] sends them through [`wire`] with tokens from the
-//! [`token`] forge (pure); [`verdict`] judges the answers; [`report`] renders the result.
+//! [`token`] forge (pure); [`verdict`] judges the answers; the run's [`outcome`] is what [`report`]
+//! renders. A module only uses modules of a lower layer (the table is in `tests/layering.rs`).
 
 pub mod api;
 pub mod cli;
@@ -11,6 +12,7 @@ pub mod fuzzing;
 pub mod init;
 pub mod login;
 pub mod openapi;
+pub mod outcome;
 pub mod profile;
 pub mod report;
 pub mod rng;
@@ -19,6 +21,7 @@ pub mod scenario;
 pub mod schemas;
 pub mod selftest;
 pub mod suggest;
+pub mod template;
 pub mod token;
 pub mod verdict;
 pub mod weakness;

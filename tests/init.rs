@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use authconform::profile::Profile;
-use authconform::scenario::template;
+use authconform::template;
 use serde_json::Value;
 
 /// The FastAPI-style document of the reference server's `items` route layout

@@ -11,8 +11,8 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use assert_cmd::Command;
+use authconform::outcome::{RunResult, Verdict};
 use authconform::report;
-use authconform::runner::{RunResult, Verdict};
 use authconform::verdict::group::weaknesses;
 use common::sample_run;
 use scraper::{Html, Selector};

@@ -3,8 +3,8 @@
 
 mod common;
 
+use authconform::outcome::Verdict;
 use authconform::report;
-use authconform::runner::Verdict;
 use common::sample_run;
 
 #[test]
@@ -73,7 +73,7 @@ fn json_report() {
 
 #[test]
 fn terminal_summary_of_notes_controls_capacity_and_transport_errors() {
-    use authconform::runner::result::{Control, RunConditions};
+    use authconform::outcome::{Control, RunConditions};
     let mut run = sample_run();
     run.cases
         .retain(|case| matches!(case.verdict, Verdict::Pass | Verdict::Skipped));

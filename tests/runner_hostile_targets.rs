@@ -10,9 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use authconform::outcome::{CaseResult, ExchangeRecord, Phase, RunResult, Verdict};
 use authconform::profile::Profile;
-use authconform::runner::result::{CaseResult, Phase};
-use authconform::runner::{self, OnCase, RunError, RunOptions, RunResult, Verdict};
+use authconform::runner::{self, OnCase, RunError, RunOptions};
 use authconform::scenario::{
     BodyTemplate, Case, Category, ExpectPlan, RequestTemplate, ScenarioInfo, StatusMatcher,
     StepPlan, Suite, TokenPlan, Weakness,
@@ -136,7 +136,7 @@ fn only_case(result: &RunResult) -> &CaseResult {
 }
 
 /// The attack step's exchange of a case.
-fn attack_exchange(case: &CaseResult) -> &authconform::runner::result::ExchangeRecord {
+fn attack_exchange(case: &CaseResult) -> &ExchangeRecord {
     case.exchanges
         .iter()
         .find(|e| e.phase == Phase::Step)

@@ -6,8 +6,9 @@ mod suite_common;
 use std::sync::Arc;
 
 use authconform::embedded::{EmbeddedReference, ReferenceOptions};
+use authconform::outcome::{CaseResult, Verdict};
 use authconform::runner::instances::NEEDS_EMBEDDED;
-use authconform::runner::{self, RunOptions, Verdict};
+use authconform::runner::{self, RunOptions};
 use authconform::scenario::Suite;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -47,7 +48,7 @@ async fn instance_cases_are_skipped_with_the_reason_against_an_external_target()
         &suite,
         Arc::clone(&profile),
         &options,
-        Arc::new(|_: &runner::CaseResult| {}),
+        Arc::new(|_: &CaseResult| {}),
     )
     .await
     .unwrap();

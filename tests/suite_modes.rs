@@ -6,7 +6,7 @@
 mod suite_common;
 
 use authconform::embedded::{ReferenceMode, ReferenceOptions};
-use authconform::runner::Verdict;
+use authconform::outcome::Verdict;
 use reference_server::config::IdMode;
 use suite_common::{assert_gate, profile, run_suite};
 

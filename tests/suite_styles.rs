@@ -47,7 +47,7 @@ async fn bare_challenge() {
         .result
         .cases
         .iter()
-        .filter(|case| case.verdict == authconform::runner::Verdict::Note)
+        .filter(|case| case.verdict == authconform::outcome::Verdict::Note)
         .map(|case| case.weakness.id.as_str())
         .collect();
     assert_eq!(
@@ -72,7 +72,7 @@ async fn missing_token_403() {
         .result
         .cases
         .iter()
-        .filter(|case| case.verdict == authconform::runner::Verdict::Fail)
+        .filter(|case| case.verdict == authconform::outcome::Verdict::Fail)
         .map(|case| case.weakness.id.as_str())
         .collect();
     assert_eq!(

@@ -5,11 +5,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use authconform::embedded::start_reference_server;
+use authconform::outcome::Verdict;
 use authconform::profile::Profile;
 use authconform::runner::filter::CaseFilter;
-use authconform::runner::{RunError, RunOptions, Verdict, run};
+use authconform::runner::{RunError, RunOptions, run};
 use authconform::scenario::{LoadOptions, load_suite};
-use authconform::wire::issuer::{HostedIssuer, profile_jwks};
+use authconform::wire::issuer::{HostedIssuer, issuer_jwks};
 
 /// The key-confusion cases of one operation, with the profile's target keys taken from `url`.
 async fn run_key_confusion(url: String, flaw: Option<&str>) -> Result<Vec<Verdict>, RunError> {
@@ -44,7 +45,7 @@ async fn fetched_keys_feed_the_key_confusion_attacks() {
     let profile = Profile::embedded_reference().unwrap();
     let issuer = HostedIssuer::start(
         "127.0.0.1:0".parse().unwrap(),
-        &profile_jwks(&profile).unwrap(),
+        &issuer_jwks(&profile.issuer).unwrap(),
     )
     .await
     .unwrap();

@@ -2,7 +2,7 @@
 
 use super::operation::is_chat_phrase;
 use super::{Api, ApiError, OPERATION_PLACEHOLDERS, Operation};
-use crate::scenario::template;
+use crate::template;
 
 impl Api {
     /// In a custom API, each id is created by one operation: `prepare` makes objects through it, and
@@ -43,6 +43,24 @@ impl Api {
         }
         Ok(())
     }
+}
+
+/// Checks a JSON pointer (RFC 6901).
+pub(crate) fn check_pointer(pointer: &str) -> Result<(), String> {
+    if !pointer.is_empty() && !pointer.starts_with('/') {
+        return Err(format!(
+            "bad JSON pointer `{pointer}`: it must be empty or start with `/` (e.g. `/{pointer}`)"
+        ));
+    }
+    let mut chars = pointer.chars();
+    while let Some(c) = chars.next() {
+        if c == '~' && !matches!(chars.next(), Some('0' | '1')) {
+            return Err(format!(
+                "bad JSON pointer `{pointer}`: `~` must be followed by 0 or 1 (`~0` is `~`, `~1` is `/`)"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Whether `method` is an HTTP token (RFC 9110 §5.6.2).
@@ -147,7 +165,7 @@ fn check_creates(
                 ),
             ));
         }
-        if let Err(message) = crate::scenario::validate::check_pointer(pointer) {
+        if let Err(message) = check_pointer(pointer) {
             return Err(invalid("creates", format!("{name}: {message}")));
         }
     }

@@ -5,7 +5,7 @@ use std::path::Path;
 use super::checks::{check_operation, check_prefix};
 use super::model::{self, ApiSelection, OperationOverride};
 use super::{Api, ApiError, BUNDLED, Operation};
-use crate::scenario::suggest::did_you_mean;
+use crate::suggest::did_you_mean;
 use crate::yaml;
 
 impl Api {

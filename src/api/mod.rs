@@ -11,11 +11,11 @@ mod operation;
 mod tests;
 
 pub use model::{ApiSelection, OperationGroup, OperationOverride};
-pub use operation::{OPERATION_PLACEHOLDERS, Operation};
+pub use operation::{DEFAULT_CHAT_PHRASES, OPERATION_PLACEHOLDERS, Operation};
 
-use crate::scenario::template;
+use crate::template;
 use crate::yaml::YamlError;
-pub(crate) use checks::is_method;
+pub(crate) use checks::{check_pointer, is_method};
 
 /// The bundled API descriptions: (name, YAML text).
 const BUNDLED: &[(&str, &str)] = &[("todo", include_str!("../../apis/todo.yaml"))];

@@ -2,19 +2,32 @@
 
 use serde_json::Value;
 
-use crate::scenario::template;
+use crate::template;
 
 /// Placeholders every operation template may use, besides the captures some operation `creates` and
 /// `chat.NAME` phrases.
 pub const OPERATION_PLACEHOLDERS: [&str; 2] = ["user_id", "canary"];
 
+/// The reference agent's wording of each chat phrase a scenario can send as `{chat.NAME}`. A
+/// scenario appends the arguments: `"{chat.delete_task} {task_id}"`.
+pub const DEFAULT_CHAT_PHRASES: &[(&str, &str)] = &[
+    ("add_task", "add task"),
+    ("list_tasks", "list tasks"),
+    ("list_pending", "list pending tasks"),
+    ("list_completed", "list completed tasks"),
+    ("complete_task", "complete task"),
+    ("delete_task", "delete task"),
+    ("update_task", "update task"),
+    ("update_to", "to"),
+    ("show_history", "show history"),
+    ("claim_identity", "as user"),
+];
+
 /// `chat.NAME` for a phrase every profile defines (the profile may reword it, not add names).
 pub(super) fn is_chat_phrase(placeholder: &str) -> bool {
-    placeholder.strip_prefix("chat.").is_some_and(|name| {
-        crate::profile::DEFAULT_CHAT_PHRASES
-            .iter()
-            .any(|(known, _)| *known == name)
-    })
+    placeholder
+        .strip_prefix("chat.")
+        .is_some_and(|name| DEFAULT_CHAT_PHRASES.iter().any(|(known, _)| *known == name))
 }
 
 /// One operation, with the profile's overrides applied.

@@ -323,3 +323,20 @@ fn custom_api_mistakes_are_explained() {
     let nothing = custom("name: mine\n").unwrap_err().to_string();
     assert_eq!(nothing, "unknown API `mine`; bundled: todo");
 }
+
+#[test]
+fn json_pointers() {
+    assert!(check_pointer("").is_ok());
+    assert!(check_pointer("/a/b~0~1/0").is_ok());
+    assert!(
+        check_pointer("error")
+            .unwrap_err()
+            .contains("start with `/`")
+    );
+    assert!(
+        check_pointer("/a~2")
+            .unwrap_err()
+            .contains("`~` must be followed")
+    );
+    assert!(check_pointer("/a~").is_err());
+}

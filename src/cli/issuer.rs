@@ -40,7 +40,7 @@ pub fn run(args: IssuerArgs) -> Result<u8, CliError> {
         .build()
         .map_err(|err| CliError::Unreachable(format!("cannot start the async runtime: {err}")))?;
     runtime.block_on(async {
-        let issuer = HostedIssuer::for_profile(&profile, listen)
+        let issuer = HostedIssuer::for_issuer(&profile.issuer, listen)
             .await
             .map_err(|err| CliError::usage(err.to_string()))?;
         let mut stdout = std::io::stdout().lock();

@@ -6,7 +6,6 @@ mod resolve;
 mod schema;
 
 pub use resolve::{
-    DEFAULT_CHAT_PHRASES, EMBEDDED_REFERENCE_PROFILE, Presentation, Profile, ProfileError,
-    TokenSource, public_keys_from_jwks,
+    EMBEDDED_REFERENCE_PROFILE, Profile, ProfileError, TokenSource, public_keys_from_jwks,
 };
 pub use schema::profile_schema;

@@ -1,6 +1,6 @@
 //! A curl command line that replays one request exactly (the reproducer shown for a failure).
 
-use crate::runner::result::SentRequest;
+use crate::outcome::SentRequest;
 
 /// `curl` with method, headers and body, each argument single-quoted for POSIX shells.
 pub fn reproducer(request: &SentRequest) -> String {

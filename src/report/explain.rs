@@ -3,7 +3,7 @@
 //! catalog mutation that revealed it, or generically from its scenario. Used by the SARIF (rule
 //! help), Markdown and HTML reports.
 
-use crate::runner::result::RunResult;
+use crate::outcome::RunResult;
 use crate::token::mutation;
 use crate::verdict::group::WeaknessGroup;
 pub use crate::weakness::{Owasp, Severity};

@@ -8,7 +8,7 @@ use std::fmt::Write;
 use super::curl::reproducer;
 use super::explain::explain;
 use super::terminal::information;
-use crate::runner::result::{CaseResult, RunResult, Verdict};
+use crate::outcome::{CaseResult, RunResult, Verdict};
 use crate::scenario::plan::Category;
 use crate::verdict::group::{WeaknessGroup, weaknesses};
 

@@ -27,7 +27,7 @@
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Value, json};
 
-use crate::runner::result::{CaseResult, ExchangeRecord, RunResult};
+use crate::outcome::{CaseResult, ExchangeRecord, RunResult};
 use crate::verdict::group::{WeaknessGroup, notes, weaknesses};
 
 /// The report as a JSON value.

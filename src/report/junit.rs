@@ -3,7 +3,7 @@
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::curl::reproducer;
-use crate::runner::result::{RunResult, Verdict};
+use crate::outcome::{RunResult, Verdict};
 use crate::scenario::plan::Category;
 
 /// The report as XML text.

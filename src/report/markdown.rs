@@ -7,7 +7,7 @@ use std::fmt::Write;
 use super::curl::reproducer;
 use super::explain::explain;
 use super::terminal::information;
-use crate::runner::result::{CaseResult, RunResult, Verdict};
+use crate::outcome::{CaseResult, RunResult, Verdict};
 use crate::verdict::group::{WeaknessGroup, weaknesses};
 
 /// At most this many other failing case ids are listed under a weakness.

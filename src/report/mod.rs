@@ -1,4 +1,4 @@
-//! Reporters: pure functions of a [`crate::runner::RunResult`], so every report is snapshot-testable
+//! Reporters: pure functions of a [`crate::outcome::RunResult`], so every report is snapshot-testable
 //! without a network.
 
 pub mod curl;

@@ -17,7 +17,7 @@ use serde_sarif::sarif::{
 
 use super::curl::reproducer;
 use super::explain::{Explanation, explain};
-use crate::runner::result::{RunResult, Verdict};
+use crate::outcome::{RunResult, Verdict};
 use crate::verdict::group::{WeaknessGroup, weaknesses};
 
 /// `$schema` of the log.

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use console::Style;
 
 use super::curl::reproducer;
-use crate::runner::result::{Phase, RunResult, Verdict};
+use crate::outcome::{Phase, RunResult, Verdict};
 use crate::token::mutation::{Expected, find};
 use crate::verdict::group::weaknesses;
 

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use super::result::{CaseResult, Verdict};
+use crate::outcome::{CaseResult, Verdict};
 use crate::scenario::plan::Weakness;
 use crate::token::mint::IssuerSettings;
 use crate::token::sign;
@@ -138,9 +138,9 @@ fn fold_unverified(
 
 /// Whether an attack step of the case sent a mutated token (its failure may show in a later re-read).
 fn mutated(case: &CaseResult) -> bool {
-    case.exchanges
-        .iter()
-        .any(|exchange| exchange.phase == super::result::Phase::Step && exchange.mutation.is_some())
+    case.exchanges.iter().any(|exchange| {
+        exchange.phase == crate::outcome::Phase::Step && exchange.mutation.is_some()
+    })
 }
 
 /// The `operation` values of the cases that show something.
@@ -215,7 +215,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::runner::result::{ExchangeRecord, Phase, ReceivedResponse, SentRequest};
+    use crate::outcome::{ExchangeRecord, Phase, ReceivedResponse, SentRequest};
     use crate::scenario::plan::Category;
     use crate::token::keys::{KeyKind, SigningKey};
     use crate::token::mint::{FixedClock, Principal, mint};

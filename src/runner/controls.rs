@@ -9,11 +9,11 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use reqwest::Method;
 
-use super::result::{CaseResult, Control, Verdict};
 use super::tokens::TokenFactory;
 use crate::api::Api;
+use crate::outcome::{CaseResult, Control, Verdict};
 use crate::profile::Profile;
-use crate::scenario::template;
+use crate::template;
 use crate::verdict::form::Form;
 use crate::wire::placement::place;
 use crate::wire::{HttpClient, RequestSpec};

@@ -8,7 +8,6 @@ pub mod execute;
 pub mod filter;
 pub mod instances;
 pub mod limit;
-pub mod result;
 pub mod sample;
 pub mod sessions;
 pub mod tokens;
@@ -19,8 +18,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 pub use instances::Instances;
-pub use result::{CaseResult, RunResult, Verdict};
 
+use crate::outcome::{CaseResult, RunConditions, RunResult, Verdict};
 use crate::profile::Profile;
 use crate::scenario::plan::Suite;
 use crate::token::keys::KeySet;
@@ -121,7 +120,7 @@ pub async fn run_with(
         scenarios: suite.scenarios.clone(),
         cases,
         duration: started.elapsed(),
-        conditions: result::RunConditions {
+        conditions: RunConditions {
             embedded: options.embedded,
             jobs: limit.peak(),
             first_fault_at: limit.first_fault_at(),

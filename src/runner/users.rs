@@ -7,7 +7,7 @@ use std::sync::{Mutex, PoisonError};
 use serde_json::{Map, Value};
 
 use crate::profile::Profile;
-use crate::scenario::template::{self, TemplateError};
+use crate::template::{self, TemplateError};
 use crate::token::mint::Principal;
 
 /// The principals of one case, by name, and the valid token each was minted in this case.

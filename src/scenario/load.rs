@@ -164,7 +164,7 @@ fn yaml_hint(message: &str, text: &str) -> Option<String> {
                 .split(", ")
                 .map(|c| c.trim().trim_matches('`'))
                 .collect();
-            return super::suggest::did_you_mean(found, &candidates);
+            return crate::suggest::did_you_mean(found, &candidates);
         }
     }
     let syntax_ok = serde_saphyr::from_str::<IgnoredAny>(text).is_ok();

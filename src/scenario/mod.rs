@@ -1,5 +1,5 @@
 //! Scenarios: the YAML format ([`model`]), loading with located errors ([`load`]), semantic checks,
-//! matrix expansion into [`Case`]s ([`plan`]) and `{placeholder}` templates ([`template`]).
+//! matrix expansion into [`Case`]s ([`plan`]); `{placeholder}` templates are [`crate::template`].
 //!
 //! Entry point: [`load_suite`].
 
@@ -9,8 +9,6 @@ pub mod load;
 pub mod model;
 pub mod plan;
 mod schema;
-pub(crate) mod suggest;
-pub mod template;
 pub(crate) mod validate;
 
 pub use error::LoadError;

@@ -1,7 +1,7 @@
 //! Expanded, checked cases: what the runner executes. This is the interface between loading/expansion
 //! (pure) and the runner (I/O). Matrix variables and principal names (`{alice}`) are already
 //! substituted here; the run-time placeholders (`{user_id}`, captures, `{canary}`, `{token}`,
-//! `{attacker_url}`) remain as `{name}` and are rendered by the runner with [`super::template`].
+//! `{attacker_url}`) remain as `{name}` and are rendered by the runner with [`crate::template`].
 
 use std::path::PathBuf;
 use std::sync::Arc;

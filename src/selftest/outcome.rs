@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use super::{Broken, specificity};
-use crate::runner::{RunResult, Verdict};
+use crate::outcome::{RunResult, Verdict};
 use crate::scenario::plan::Category;
 
 /// What one run (clean or broken) showed.

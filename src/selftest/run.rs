@@ -5,8 +5,9 @@ use std::sync::Arc;
 use super::mutants::{Mutant, MutantProxy};
 use super::{LARGE_SCENARIO, Outcome, REDUCED_OPERATIONS, SelftestOptions};
 use crate::embedded::{self, EmbeddedReference, ReferenceMode, ReferenceOptions};
+use crate::outcome::{CaseResult, RunResult};
 use crate::profile::Profile;
-use crate::runner::{self, RunEnvironment, RunOptions, RunResult};
+use crate::runner::{self, RunEnvironment, RunOptions};
 use crate::scenario::plan::Suite;
 use crate::scenario::{self, LoadOptions};
 
@@ -128,7 +129,7 @@ pub(super) async fn run_target(
         suite,
         Arc::clone(profile),
         &run_options,
-        Arc::new(|_: &runner::CaseResult| {}),
+        Arc::new(|_: &CaseResult| {}),
         environment,
     )
     .await

@@ -5,8 +5,8 @@ use std::sync::LazyLock;
 use serde_json::Value;
 
 use super::form::{self, Form};
+use crate::outcome::ReceivedResponse;
 use crate::profile::model::PolicyFile;
-use crate::runner::result::ReceivedResponse;
 use crate::scenario::plan::{ExpectPlan, HeaderPattern, StatusMatcher};
 use crate::token::mutation::{Expected, Mutation};
 

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::runner::result::{RunResult, Verdict};
+use crate::outcome::{RunResult, Verdict};
 use crate::scenario::plan::{Category, Weakness};
 
 /// One weakness and the cases that revealed it.

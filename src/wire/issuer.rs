@@ -15,8 +15,8 @@ use axum::routing::get;
 use serde_json::Value;
 use tokio::sync::oneshot;
 
-use crate::profile::Profile;
 use crate::token::keys::jwks;
+use crate::token::mint::IssuerSettings;
 
 /// Where the JWKS is served (both paths serve the same document).
 pub const JWKS_PATHS: [&str; 2] = ["/.well-known/jwks.json", "/api/auth/jwks"];
@@ -58,9 +58,9 @@ pub struct HostedIssuer {
     _stop: oneshot::Sender<()>,
 }
 
-/// The public JWKS of the profile's issuer key.
-pub fn profile_jwks(profile: &Profile) -> Result<Value, IssuerError> {
-    let held = profile.issuer.key.as_ref().ok_or(IssuerError::NoKey)?;
+/// The public JWKS of the issuer's key (a profile's `issuer`).
+pub fn issuer_jwks(issuer: &IssuerSettings) -> Result<Value, IssuerError> {
+    let held = issuer.key.as_ref().ok_or(IssuerError::NoKey)?;
     let key = held
         .public_key()
         .ok_or_else(|| IssuerError::Symmetric(held.alg().as_str().to_string()))?;
@@ -95,12 +95,12 @@ impl HostedIssuer {
         })
     }
 
-    /// Serves the profile's public JWKS on `bind`.
-    pub async fn for_profile(
-        profile: &Profile,
+    /// Serves the public JWKS of the issuer's key (a profile's `issuer`) on `bind`.
+    pub async fn for_issuer(
+        issuer: &IssuerSettings,
         bind: SocketAddr,
     ) -> Result<HostedIssuer, IssuerError> {
-        HostedIssuer::start(bind, &profile_jwks(profile)?).await
+        HostedIssuer::start(bind, &issuer_jwks(issuer)?).await
     }
 
     /// The bound address.
@@ -139,11 +139,18 @@ async fn serve_jwks(State(shared): State<Arc<Shared>>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::token::keys::{HsSecret, SigningKey};
+
+    /// The issuer of the reference profile: the Ed25519 fixture key, kid `test-ed25519`.
+    fn fixture_issuer() -> IssuerSettings {
+        let pem = include_str!("../../fixtures/keys/issuer/ed25519.pem");
+        let key = SigningKey::from_pkcs8_pem(pem, Some("test-ed25519".into())).unwrap();
+        IssuerSettings::new(key, "http://localhost:3000", "http://localhost:3000")
+    }
 
     #[tokio::test]
     async fn serves_the_public_jwks_on_both_paths_and_counts_fetches() {
-        let profile = Profile::embedded_reference().unwrap();
-        let issuer = HostedIssuer::for_profile(&profile, "127.0.0.1:0".parse().unwrap())
+        let issuer = HostedIssuer::for_issuer(&fixture_issuer(), "127.0.0.1:0".parse().unwrap())
             .await
             .unwrap();
         let client = reqwest::Client::new();
@@ -173,11 +180,11 @@ mod tests {
 
     #[test]
     fn an_hmac_issuer_has_nothing_to_publish() {
-        let mut profile = Profile::embedded_reference().unwrap();
-        let secret = crate::token::keys::HsSecret::new(vec![7; 32]).unwrap();
-        profile.issuer.key = Some(crate::token::keys::SigningKey::hs256(secret, None));
+        let mut issuer = fixture_issuer();
+        let secret = HsSecret::new(vec![7; 32]).unwrap();
+        issuer.key = Some(SigningKey::hs256(secret, None));
         assert!(matches!(
-            profile_jwks(&profile),
+            issuer_jwks(&issuer),
             Err(IssuerError::Symmetric(_))
         ));
     }

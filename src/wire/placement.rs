@@ -1,10 +1,18 @@
 //! Puts a token on a request the way an attack asks: header and scheme, query, cookie, form body, or
 //! several at once.
 
-use crate::profile::Presentation;
 use crate::token::mutation::{AttackRequest, Placement};
 
 use super::RequestSpec;
+
+/// How a token is presented: header name and scheme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Presentation {
+    /// Header name, `Authorization` by default.
+    pub header: String,
+    /// Scheme, `Bearer` by default.
+    pub scheme: String,
+}
 
 /// Adds the attack's credentials to `spec`. `presentation` says how this target expects a token
 /// (`Authorization: Bearer` by default); transport attacks deliberately deviate from it.

@@ -5,8 +5,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use authconform::runner::result::{ExchangeRecord, Phase, ReceivedResponse, SentRequest};
-use authconform::runner::{CaseResult, RunResult, Verdict};
+use authconform::outcome::{
+    CaseResult, ExchangeRecord, Phase, ReceivedResponse, RunResult, SentRequest, Verdict,
+};
 use authconform::scenario::{Category, ScenarioInfo, Weakness};
 
 const TARGET: &str = "http://127.0.0.1:8000";

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use authconform::embedded::{self, EmbeddedReference, ReferenceOptions};
+use authconform::outcome::{CaseResult, RunResult, Verdict};
 use authconform::profile::Profile;
-use authconform::runner::{self, RunEnvironment, RunOptions, RunResult, Verdict};
+use authconform::runner::{self, RunEnvironment, RunOptions};
 use authconform::scenario::{LoadOptions, Suite, load_suite};
 
 /// The profile at `path`, or the embedded one.
@@ -58,7 +59,7 @@ pub async fn run_suite(profile: Arc<Profile>, options: ReferenceOptions) -> Outc
         &suite,
         profile,
         &run_options,
-        Arc::new(|_: &runner::CaseResult| {}),
+        Arc::new(|_: &CaseResult| {}),
         environment,
     )
     .await

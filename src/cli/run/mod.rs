@@ -11,10 +11,11 @@ use clap::Args;
 
 use super::{CliError, exit};
 use crate::embedded;
+use crate::outcome::{RunResult, Verdict};
 use crate::profile::Profile;
 use crate::report;
 use crate::runner::filter::CaseFilter;
-use crate::runner::{self, OnCase, RunError, RunOptions, RunResult};
+use crate::runner::{self, OnCase, RunError, RunOptions};
 use crate::scenario::{self, LoadOptions};
 use reports::{ReportSpec, append_step_summary};
 
@@ -457,7 +458,7 @@ impl Progress {
         Arc::new(move |case| {
             if let Some(bar) = &bar {
                 bar.inc(1);
-                if case.verdict == runner::Verdict::Fail {
+                if case.verdict == Verdict::Fail {
                     bar.set_message(format!("last failure: {}", case.id));
                 }
             }

@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use super::CliError;
+use crate::outcome::RunResult;
 use crate::report;
-use crate::runner::RunResult;
 
 /// `FORMAT:PATH` of `--report`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,8 +6,8 @@
 use std::fmt;
 
 use crate::fuzzing::oracle::{self, ClaimRules, ClaimTime, TrustedKeys};
-use crate::profile::Presentation;
 use crate::token::mutation::Placement;
+use crate::wire::placement::Presentation;
 use crate::wire::{Exchange, SendError};
 
 /// The requirement a finding breaks.

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::api::{Api, Operation};
 use crate::profile::Profile;
-use crate::scenario::template;
+use crate::template;
 use crate::token::mint::{Principal, mint_at};
 use crate::token::mutation::AttackRequest;
 use crate::wire::placement::place;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use super::Finding;
-use crate::runner::result::SentRequest;
+use crate::outcome::SentRequest;
 
 /// Writes `finding` under the first free `<dir>/<kind>-<n>/` (n from 1) and returns that folder.
 pub fn save(dir: &Path, finding: &Finding) -> io::Result<PathBuf> {

@@ -16,6 +16,7 @@ use crate::profile::model::{LoginFile, PolicyFile, ProfileFile};
 use crate::token::keys::{PublicKey, SigningKey};
 use crate::token::mint::{IssuerSettings, Principal};
 use crate::wire::TargetSettings;
+use crate::wire::placement::Presentation;
 use crate::yaml::{self, YamlError};
 pub use issuer::public_keys_from_jwks;
 
@@ -23,21 +24,6 @@ pub use issuer::public_keys_from_jwks;
 /// binary so that `authconform` runs from any folder. Its key paths are relative to `fixtures/profiles/`.
 pub const EMBEDDED_REFERENCE_PROFILE: &str =
     include_str!("../../../fixtures/profiles/reference.yaml");
-
-/// The reference agent's wording of each chat phrase a scenario can send as `{chat.NAME}`. A
-/// scenario appends the arguments: `"{chat.delete_task} {task_id}"`.
-pub const DEFAULT_CHAT_PHRASES: &[(&str, &str)] = &[
-    ("add_task", "add task"),
-    ("list_tasks", "list tasks"),
-    ("list_pending", "list pending tasks"),
-    ("list_completed", "list completed tasks"),
-    ("complete_task", "complete task"),
-    ("delete_task", "delete task"),
-    ("update_task", "update task"),
-    ("update_to", "to"),
-    ("show_history", "show history"),
-    ("claim_identity", "as user"),
-];
 
 /// Embedded copies of the fixture files the embedded profile names, by their path relative to
 /// `fixtures/profiles/`.
@@ -68,15 +54,6 @@ pub enum ProfileError {
         /// What is wrong.
         message: String,
     },
-}
-
-/// How a token is presented: header name and scheme.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Presentation {
-    /// Header name, `Authorization` by default.
-    pub header: String,
-    /// Scheme, `Bearer` by default.
-    pub scheme: String,
 }
 
 /// A loaded, checked profile.

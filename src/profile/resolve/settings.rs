@@ -6,7 +6,8 @@ use std::time::Duration;
 use crate::profile::model::{PolicyFile, ProfileFile};
 use crate::wire::TargetSettings;
 
-use super::{DEFAULT_CHAT_PHRASES, ProfileError, Resolver};
+use super::{ProfileError, Resolver};
+use crate::api::DEFAULT_CHAT_PHRASES;
 
 impl Resolver<'_> {
     pub(super) fn target_settings(

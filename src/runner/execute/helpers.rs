@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::runner::result::{Phase, ReceivedResponse, SentRequest, capped};
+use crate::outcome::{Phase, ReceivedResponse, SentRequest, capped};
 use crate::scenario::plan::Weakness;
 use crate::token::mutation::Mutation;
 use crate::wire::RequestSpec;

@@ -12,9 +12,9 @@ use std::time::Instant;
 use serde_json::Value;
 
 use super::instances::Instances;
-use super::result::{CaseResult, ExchangeRecord, Phase, ReceivedResponse, Verdict};
 use super::tokens::{MadeToken, TokenError, TokenFactory};
 use super::users::CaseUsers;
+use crate::outcome::{CaseResult, ExchangeRecord, Phase, ReceivedResponse, Verdict};
 use crate::profile::Profile;
 use crate::scenario::plan::{
     Case, Category, ExpectPlan, Instance, StatusMatcher, StepAction, StepPlan, TokenPlan, Weakness,

@@ -4,9 +4,9 @@ use serde_json::Value;
 
 use super::CaseRun;
 use super::helpers::{join, value_text};
-use crate::runner::result::ReceivedResponse;
+use crate::outcome::ReceivedResponse;
 use crate::scenario::plan::{BodyTemplate, ExpectPlan, StepPlan, parse_element_pointer};
-use crate::scenario::template;
+use crate::template;
 use crate::wire::RequestSpec;
 
 /// The run-time values of one request that its placeholders read, besides captures and user ids.

@@ -4,7 +4,7 @@ use std::sync::atomic::Ordering;
 
 use super::helpers::{oversized, received, sent};
 use super::{CaseRun, StepEnd};
-use crate::runner::result::{ExchangeRecord, Phase, ReceivedResponse};
+use crate::outcome::{ExchangeRecord, Phase, ReceivedResponse};
 use crate::runner::tokens::MadeToken;
 use crate::scenario::plan::{ExpectPlan, StepPlan};
 use crate::wire::{RequestSpec, SendError};

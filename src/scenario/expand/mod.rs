@@ -17,8 +17,8 @@ use serde_saphyr::Spanned;
 use super::error::Reporter;
 use super::model::{JsonNode, Need, ScenarioDoc, StepDoc};
 use super::plan::{Case, StepPlan};
-use super::template;
 use super::validate::{self, Context, Matrix};
+use crate::template;
 use shared::{SharedPatterns, SharedSections};
 
 /// The most cases one scenario may expand to.

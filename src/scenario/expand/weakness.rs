@@ -3,7 +3,7 @@
 use super::CaseBuilder;
 use crate::scenario::model::ScenarioDoc;
 use crate::scenario::plan::Weakness;
-use crate::scenario::template;
+use crate::template;
 
 impl CaseBuilder<'_, '_, '_> {
     /// The weakness of this case: the scenario's id template, where `{VAR.weakness}` names the

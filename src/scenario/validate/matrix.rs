@@ -8,7 +8,7 @@ use crate::scenario::model::{
     ClassName, ExpectedName, FamilyName, MatrixSource, MutationFilterDoc, MutationSelector,
     OperationSelector, PrincipalSelector, ScenarioDoc,
 };
-use crate::scenario::suggest::did_you_mean;
+use crate::suggest::did_you_mean;
 use crate::token::mutation::{self, Class, Expected, Family};
 
 /// Resolves every matrix source; reports the bad ones.

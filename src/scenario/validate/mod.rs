@@ -17,7 +17,7 @@ use crate::api::Api;
 use crate::profile::Profile;
 
 pub(crate) use matrix::{check_mutation, check_principal, report_unknown_operation};
-pub(crate) use names::{check_pointer, is_weakness_id};
+pub(crate) use names::is_weakness_id;
 pub(crate) use scenario::{category, check_scenario};
 pub(crate) use steps::derived_step;
 

@@ -4,24 +4,6 @@ use serde_saphyr::Spanned;
 
 use crate::scenario::error::Reporter;
 
-/// Checks a JSON pointer (RFC 6901).
-pub(crate) fn check_pointer(pointer: &str) -> Result<(), String> {
-    if !pointer.is_empty() && !pointer.starts_with('/') {
-        return Err(format!(
-            "bad JSON pointer `{pointer}`: it must be empty or start with `/` (e.g. `/{pointer}`)"
-        ));
-    }
-    let mut chars = pointer.chars();
-    while let Some(c) = chars.next() {
-        if c == '~' && !matches!(chars.next(), Some('0' | '1')) {
-            return Err(format!(
-                "bad JSON pointer `{pointer}`: `~` must be followed by 0 or 1 (`~0` is `~`, `~1` is `/`)"
-            ));
-        }
-    }
-    Ok(())
-}
-
 /// Whether `name` is an HTTP header name (an RFC 9110 token).
 pub(crate) fn is_header_name(name: &str) -> bool {
     crate::api::is_method(name)

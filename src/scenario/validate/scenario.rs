@@ -12,7 +12,7 @@ use super::{BUILTIN_PLACEHOLDERS, Context, Matrix};
 use crate::scenario::error::Reporter;
 use crate::scenario::model::ScenarioDoc;
 use crate::scenario::plan::Category;
-use crate::scenario::suggest::did_you_mean;
+use crate::suggest::did_you_mean;
 
 /// The category, or an error.
 pub(crate) fn category(doc: &ScenarioDoc, reporter: &mut Reporter<'_>) -> Option<Category> {

@@ -5,8 +5,9 @@ use std::collections::BTreeSet;
 use serde_saphyr::{Location, Spanned};
 
 use super::Context;
-use super::names::{check_pointer, is_header_name};
+use super::names::is_header_name;
 use super::templates::{Slot, TemplateRef, check_templates, step_templates};
+use crate::api::check_pointer;
 use crate::scenario::error::Reporter;
 use crate::scenario::model::{ExpectDoc, RequestDoc, ScenarioDoc, StepDoc, TokenDoc};
 use crate::scenario::plan::HeaderPattern;

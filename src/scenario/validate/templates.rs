@@ -7,8 +7,8 @@ use serde_saphyr::{Location, Spanned};
 use super::{BUILTIN_PLACEHOLDERS, Context};
 use crate::scenario::error::Reporter;
 use crate::scenario::model::{ExpectDoc, JsonNode, StepDoc, TokenDoc};
-use crate::scenario::suggest::did_you_mean;
-use crate::scenario::template;
+use crate::suggest::did_you_mean;
+use crate::template;
 
 /// Which names a template string may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,24 +1,7 @@
-//! Tests of the syntax checks: JSON pointers, kebab-case ids and regex error reasons.
+//! Tests of the syntax checks: kebab-case ids and regex error reasons.
 
-use super::names::{check_pointer, is_kebab};
+use super::names::is_kebab;
 use super::steps::regex_reason;
-
-#[test]
-fn pointers() {
-    assert!(check_pointer("").is_ok());
-    assert!(check_pointer("/a/b~0~1/0").is_ok());
-    assert!(
-        check_pointer("error")
-            .unwrap_err()
-            .contains("start with `/`")
-    );
-    assert!(
-        check_pointer("/a~2")
-            .unwrap_err()
-            .contains("`~` must be followed")
-    );
-    assert!(check_pointer("/a~").is_err());
-}
 
 #[test]
 fn kebab_ids() {

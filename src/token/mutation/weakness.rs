@@ -95,6 +95,17 @@ mod tests {
     }
 
     #[test]
+    fn every_weakness_of_the_catalog_is_registered() {
+        for probe in catalog() {
+            assert!(
+                crate::weakness::find(probe.reveals).is_some(),
+                "{}",
+                probe.id
+            );
+        }
+    }
+
+    #[test]
     fn refusing_a_valid_token_is_its_own_weakness() {
         assert_eq!(weakness("expired-within-leeway"), "token-variant-refused");
         assert_eq!(weakness("lowercase-bearer"), "token-variant-refused");

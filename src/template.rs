@@ -1,5 +1,5 @@
-//! `{name}` placeholders in scenario strings. `{{` is a literal `{`; a lone `}` is literal. A name is an
-//! ASCII letter or `_`, then letters, digits, `_`, `-` or `.`.
+//! `{name}` placeholders in scenario and API description strings. `{{` is a literal `{`; a lone `}` is
+//! literal. A name is an ASCII letter or `_`, then letters, digits, `_`, `-` or `.`.
 
 use serde_json::Value;
 
