@@ -15,7 +15,11 @@
 #   RUNS=10 scripts/bench.sh
 #   SELFTEST=1 scripts/bench.sh # also time `authconform selftest` once
 #
-# Needs: cargo, /usr/bin/time (GNU time), jq; wrk (optional, for part 2). Loopback only; every process
+# 3. A hostile target (scripts/endless-body.py) whose every answer is 200 with a body that never ends:
+#    the whole suite against it, its wall time, exit code and peak RSS (bodies are read up to the
+#    profile's `max_body_kib` and the rest is never read).
+#
+# Needs: cargo, /usr/bin/time (GNU time), jq, python3; wrk (optional, for part 2). Loopback only; every process
 # it starts is stopped by its pid.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -137,6 +141,29 @@ else
     echo
     echo "2. skipped: wrk is not installed (apt-get install wrk)"
 fi
+
+echo
+echo "3. a hostile target whose every answer is an endless body (scripts/endless-body.py)"
+python3 scripts/endless-body.py >"$work/endless.out" 2>"$work/endless.err" &
+endless_pid=$!
+endless=""
+for _ in $(seq 1 100); do
+    endless=$(sed -n 's/^listening on //p' "$work/endless.out")
+    [ -n "$endless" ] && break
+    sleep 0.1
+done
+if [ -n "$endless" ]; then
+    set +e
+    /usr/bin/time -f "%e %M" -o "$work/endless.time" "$bin" run --target "$endless" --seed 1 \
+        --report "json:$work/endless.json" >/dev/null 2>"$work/endless.run.err"
+    code=$?
+    set -e
+    read -r wall rss <"$work/endless.time"
+    printf 'endless bodies: exit %d, wall %.1f s, peak RSS %d MiB, %d cases\n' "$code" "$wall" \
+        "$((rss / 1024))" "$(jq '.cases | length' "$work/endless.json" 2>/dev/null || echo 0)"
+fi
+kill "$endless_pid" 2>/dev/null || true
+wait "$endless_pid" 2>/dev/null || true
 
 if [ "${SELFTEST:-0}" = 1 ]; then
     echo

@@ -290,6 +290,33 @@ impl EmbeddedReference {
         self.primary_url.clone()
     }
 
+    /// Runs `suite` as `profile` against `base_url` (this server, or a proxy in front of it) with a
+    /// fixed `jobs` cases in flight and canaries from `seed`, with this server's instances for the
+    /// cases that restart it or talk to a second one. No progress is shown.
+    pub async fn run_suite(
+        self: &Arc<Self>,
+        suite: &crate::scenario::plan::Suite,
+        profile: Arc<Profile>,
+        base_url: String,
+        jobs: usize,
+        seed: u64,
+    ) -> Result<crate::outcome::RunResult, crate::runner::RunError> {
+        let options = crate::runner::RunOptions {
+            base_url,
+            jobs,
+            fail_fast: false,
+            seed,
+            adaptive: false,
+            strict: false,
+            embedded: true,
+        };
+        let environment = crate::runner::RunEnvironment {
+            instances: Some(Arc::clone(self) as Arc<dyn Instances>),
+        };
+        let quiet = Arc::new(|_: &crate::outcome::CaseResult| {});
+        crate::runner::run_with(suite, profile, &options, quiet, environment).await
+    }
+
     /// The options it was started with.
     pub fn options(&self) -> &ReferenceOptions {
         &self.options

@@ -99,6 +99,7 @@ bad!(bad_action_step: "bad-action-step.yaml");
 bad!(bad_derived_step: "bad-derived-step.yaml");
 bad!(body_bytes_without_body: "body-bytes-without-body.yaml");
 bad!(unknown_need: "unknown-need.yaml");
+bad!(cwe_mismatch: "cwe-mismatch.yaml");
 
 /// Every file of the folder is covered above, and loading them all at once reports every one of them
 /// (one file's errors never hide another's).

@@ -6,6 +6,7 @@ mod resolve;
 mod schema;
 
 pub use resolve::{
-    EMBEDDED_REFERENCE_PROFILE, Profile, ProfileError, TokenSource, public_keys_from_jwks,
+    EMBEDDED_REFERENCE_PROFILE, Profile, ProfileError, TokenSource, principal_in,
+    public_keys_from_jwks,
 };
 pub use schema::profile_schema;

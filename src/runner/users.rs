@@ -73,13 +73,7 @@ impl CaseUsers {
 
     /// The principal called `name`.
     pub fn get(&self, name: &str) -> Result<&Principal, String> {
-        self.principals.get(name).ok_or_else(|| {
-            let known: Vec<&str> = self.principals.keys().map(String::as_str).collect();
-            format!(
-                "unknown principal `{name}`; the profile defines: {}",
-                known.join(", ")
-            )
-        })
+        crate::profile::principal_in(&self.principals, name)
     }
 
     /// The first principal (by name) that is not `name`: the victim of an attack by `name`.

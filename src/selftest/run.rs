@@ -5,9 +5,8 @@ use std::sync::Arc;
 use super::mutants::{Mutant, MutantProxy};
 use super::{LARGE_SCENARIO, Outcome, REDUCED_OPERATIONS, SelftestOptions};
 use crate::embedded::{self, EmbeddedReference, ReferenceMode, ReferenceOptions};
-use crate::outcome::{CaseResult, RunResult};
+use crate::outcome::RunResult;
 use crate::profile::Profile;
-use crate::runner::{self, RunEnvironment, RunOptions};
 use crate::scenario::plan::Suite;
 use crate::scenario::{self, LoadOptions};
 
@@ -113,27 +112,10 @@ pub(super) async fn run_target(
     let base_url = proxy
         .as_ref()
         .map_or_else(|| server.base_url(), MutantProxy::base_url);
-    let run_options = RunOptions {
-        base_url,
-        jobs,
-        fail_fast: false,
-        seed,
-        adaptive: false,
-        strict: false,
-        embedded: true,
-    };
-    let environment = RunEnvironment {
-        instances: Some(Arc::clone(&server) as Arc<dyn runner::Instances>),
-    };
-    let result = runner::run_with(
-        suite,
-        Arc::clone(profile),
-        &run_options,
-        Arc::new(|_: &CaseResult| {}),
-        environment,
-    )
-    .await
-    .map_err(|err| err.to_string());
+    let result = server
+        .run_suite(suite, Arc::clone(profile), base_url, jobs, seed)
+        .await
+        .map_err(|err| err.to_string());
     drop(proxy);
     server.shutdown().await;
     result

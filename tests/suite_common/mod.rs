@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use authconform::embedded::{self, EmbeddedReference, ReferenceOptions};
-use authconform::outcome::{CaseResult, RunResult, Verdict};
+use authconform::outcome::{RunResult, Verdict};
 use authconform::profile::Profile;
-use authconform::runner::{self, RunEnvironment, RunOptions};
+use authconform::runner;
 use authconform::scenario::{LoadOptions, Suite, load_suite};
 
 /// The profile at `path`, or the embedded one.
@@ -43,27 +43,16 @@ pub async fn run_suite(profile: Arc<Profile>, options: ReferenceOptions) -> Outc
     let server = EmbeddedReference::start(options.with_issuer(issuer.as_ref()))
         .await
         .unwrap();
-    let run_options = RunOptions {
-        base_url: server.base_url(),
-        jobs: runner::default_jobs(),
-        fail_fast: false,
-        seed: 7,
-        adaptive: false,
-        strict: false,
-        embedded: true,
-    };
-    let environment = RunEnvironment {
-        instances: Some(Arc::clone(&server) as Arc<dyn runner::Instances>),
-    };
-    let result = runner::run_with(
-        &suite,
-        profile,
-        &run_options,
-        Arc::new(|_: &CaseResult| {}),
-        environment,
-    )
-    .await
-    .expect("the embedded server is reachable");
+    let result = server
+        .run_suite(
+            &suite,
+            profile,
+            server.base_url(),
+            runner::default_jobs(),
+            7,
+        )
+        .await
+        .expect("the embedded server is reachable");
     server.shutdown().await;
     Outcome {
         result,

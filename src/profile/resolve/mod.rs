@@ -145,16 +145,24 @@ impl Profile {
         .resolve(file)
     }
 
-    /// A principal by name, with a did-you-mean hint in the error.
+    /// A principal by name; the error lists the names the profile defines.
     pub fn principal(&self, name: &str) -> Result<&Principal, String> {
-        self.principals.get(name).ok_or_else(|| {
-            let known: Vec<&str> = self.principals.keys().map(String::as_str).collect();
-            format!(
-                "unknown principal `{name}`; the profile defines: {}",
-                known.join(", ")
-            )
-        })
+        principal_in(&self.principals, name)
     }
+}
+
+/// The principal called `name` among `principals`; the error lists the names there are.
+pub fn principal_in<'a>(
+    principals: &'a BTreeMap<String, Principal>,
+    name: &str,
+) -> Result<&'a Principal, String> {
+    principals.get(name).ok_or_else(|| {
+        let known: Vec<&str> = principals.keys().map(String::as_str).collect();
+        format!(
+            "unknown principal `{name}`; the profile defines: {}",
+            known.join(", ")
+        )
+    })
 }
 
 enum FileSource<'a> {
