@@ -5,6 +5,7 @@
 //! [`token`] forge (pure); [`verdict`] judges the answers; [`report`] renders the result.
 
 pub mod api;
+pub mod bundled;
 pub mod cli;
 pub mod embedded;
 pub mod fuzzing;

@@ -6,7 +6,7 @@ mod resolve;
 mod schema;
 
 pub use resolve::{
-    DEFAULT_CHAT_PHRASES, EMBEDDED_REFERENCE_PROFILE, Presentation, Profile, ProfileError,
-    TokenSource, public_keys_from_jwks,
+    DEFAULT_CHAT_PHRASES, Presentation, Profile, ProfileError, REFERENCE_PROFILE_PATH, TokenSource,
+    public_keys_from_jwks,
 };
 pub use schema::profile_schema;
