@@ -158,6 +158,19 @@ fn the_installed_binary_runs_the_default_job_from_an_empty_folder() {
         let (code, stdout, stderr) = run_in(&bin, dir, args, None);
         assert_eq!(code, 0, "{args:?}\nstdout:\n{stdout}\nstderr:\n{stderr}");
     }
+    // The schemas are built in too: the same text as the committed files.
+    for kind in ["profile", "scenarios"] {
+        let (code, stdout, stderr) = run_in(&bin, dir, &["schema", kind], None);
+        assert_eq!(code, 0, "{stderr}");
+        let committed = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("schemas/{kind}.schema.json")),
+        )
+        .unwrap();
+        assert!(
+            stdout == committed,
+            "authconform schema {kind} is schemas/{kind}.schema.json"
+        );
+    }
     let (code, stdout, stderr) = run_in(
         &bin,
         dir,
