@@ -81,7 +81,8 @@ impl ReferenceMode {
         }
     }
 
-    /// The example profile of this mode, relative to the repository root.
+    /// The example profile of this mode, by its path in the repository (built into the binary:
+    /// [`crate::profile::Profile::bundled`]).
     pub fn profile_path(self) -> PathBuf {
         PathBuf::from(format!("fixtures/profiles/reference-{}.yaml", self.id()))
     }

@@ -6,6 +6,7 @@
 //! renders. A module only uses modules of a lower layer (the table is in `tests/layering.rs`).
 
 pub mod api;
+pub mod bundled;
 pub mod cli;
 pub mod embedded;
 pub mod fuzzing;

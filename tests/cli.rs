@@ -1,6 +1,7 @@
 //! Black-box tests of the `authconform` binary: exit codes (0 gate passed, 1 gate failed, 2 usage or
 //! configuration error, 3 target unreachable), reports, `mint`, `mutations`, and every `--help`.
-//! Each runs with the repository root as working directory, so that ./scenarios is found.
+//! Each runs with the repository root as working directory, so that the repository paths in its
+//! arguments (fixtures/profiles/..., scenarios/...) resolve; the default suite is built in.
 
 use std::path::PathBuf;
 
@@ -377,6 +378,7 @@ fn help_of_every_command() {
         &["keys"],
         &["keys", "generate"],
         &["init"],
+        &["schema"],
     ];
     for command in commands {
         let mut args = command.to_vec();

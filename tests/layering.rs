@@ -14,8 +14,9 @@ use std::path::{Path, PathBuf};
 /// The layers, lowest first. A module may name modules of a strictly lower layer, never one of its
 /// own layer (other than itself) or of a higher one.
 const LAYERS: &[&[&str]] = &[
-    // Leaf utilities: seeded generator, did-you-mean, `{placeholder}` templates, located YAML, schemas.
-    &["rng", "schemas", "suggest", "template", "yaml"],
+    // Leaf utilities: files built into the binary, seeded generator, did-you-mean, `{placeholder}`
+    // templates, located YAML, schemas.
+    &["bundled", "rng", "schemas", "suggest", "template", "yaml"],
     // The weakness registry: the one place a weakness is defined.
     &["weakness"],
     // The forge: pure, no network.

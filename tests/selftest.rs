@@ -2,16 +2,14 @@
 //! reference server and every HTTP-level mutant makes a case fail under its own criterion (mutation
 //! score 100%), and every scenario is failed by at least one of them.
 
-use std::path::PathBuf;
-
-use authconform::scenario::Category;
+use authconform::scenario::{Category, SuiteSources};
 use authconform::selftest::{Broken, SelftestOptions, selftest};
 use reference_server::Flaw;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_suite_passes_the_clean_server_and_catches_every_flaw_and_mutant() {
     let options = SelftestOptions {
-        scenarios: vec![PathBuf::from("scenarios")],
+        scenarios: SuiteSources::bundled(),
         jobs: authconform::runner::default_jobs(),
         seed: 1,
         full: false,

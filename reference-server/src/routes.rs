@@ -107,9 +107,14 @@ pub const ITEMS_ROUTES: &[(&str, &str)] = &[
     ("GET", "/openapi.json"),
 ];
 
-/// `specs/openapi-items.json`, the OpenAPI 3.1 document of [`RouteLayout::Items`] as FastAPI would
-/// generate it (served at `GET /openapi.json` in that layout).
-pub const ITEMS_OPENAPI: &str = include_str!("../../specs/openapi-items.json");
+/// The OpenAPI 3.1 document of [`RouteLayout::Items`] as FastAPI would generate it (served at
+/// `GET /openapi.json` in that layout). The crate carries its own copy of `specs/openapi-items.json`
+/// (`openapi/`, so that it builds when published); a test keeps the two identical.
+pub const ITEMS_OPENAPI: &str = include_str!("../openapi/openapi-items.json");
+
+/// The OpenAPI 3.1 document of [`RouteLayout::Contract`], the Todo contract (a copy of
+/// `specs/openapi.yaml`, kept identical by a test).
+pub const OPENAPI: &str = include_str!("../openapi/openapi.yaml");
 
 /// Path templates of the operations, for the router.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

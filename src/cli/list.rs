@@ -7,8 +7,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::run::{load_profile, load_scenarios};
+use super::run::{ScenarioArgs, load_profile, load_scenarios};
 use super::{CliError, exit};
+use crate::bundled::SPEC_MD;
 use crate::scenario::known_requirements;
 use crate::scenario::plan::{Category, Suite};
 
@@ -21,41 +22,41 @@ pub struct ListArgs {
     /// Target profile (default: the embedded reference-server profile).
     #[arg(long, value_name = "FILE")]
     profile: Option<PathBuf>,
-    /// Scenario files or folders (repeatable; default: ./scenarios).
-    #[arg(long = "scenarios", value_name = "PATH")]
-    scenarios: Vec<PathBuf>,
+    #[command(flatten)]
+    scenarios: ScenarioArgs,
     /// Print the traceability document (Markdown): each requirement of the spec, the scenarios that
     /// test it and their cases. Exits 1 if a requirement has no scenario.
     #[arg(long)]
     traceability: bool,
-    /// The spec whose requirements are traced (with --traceability).
-    #[arg(long, value_name = "FILE", default_value = "specs/spec.md")]
-    spec: PathBuf,
+    /// The spec whose requirements are traced (with --traceability; default: specs/spec.md as built
+    /// into the binary).
+    #[arg(long, value_name = "FILE")]
+    spec: Option<PathBuf>,
 }
 
 /// Runs `list`.
 pub fn run(args: ListArgs) -> Result<u8, CliError> {
     let profile = load_profile(args.profile.as_deref())?;
-    let suite = load_scenarios(&args.scenarios, &profile)?;
+    let suite = load_scenarios(&args.scenarios.sources(), &profile)?;
     if !args.traceability {
         print!("{}", listing(&suite));
         return Ok(exit::OK);
     }
-    let spec = std::fs::read_to_string(&args.spec)
-        .map_err(|err| CliError::usage(format!("cannot read {}: {err}", args.spec.display())))?;
+    let (spec_name, spec) = match &args.spec {
+        Some(path) => (
+            path.display().to_string(),
+            std::fs::read_to_string(path)
+                .map_err(|err| CliError::usage(format!("cannot read {}: {err}", path.display())))?,
+        ),
+        None => ("specs/spec.md".to_string(), SPEC_MD.to_string()),
+    };
     let requirements = requirement_titles(&spec);
     let unknown: Vec<String> = suite
         .scenarios
         .iter()
         .flat_map(|s| s.requirements.iter().map(move |r| (s, r)))
         .filter(|(_, r)| !requirements.iter().any(|(id, _)| id == *r))
-        .map(|(s, r)| {
-            format!(
-                "{} names {r}, which {} does not define",
-                s.id,
-                args.spec.display()
-            )
-        })
+        .map(|(s, r)| format!("{} names {r}, which {spec_name} does not define", s.id))
         .collect();
     if !unknown.is_empty() {
         return Err(CliError::usage(unknown.join("\n")));

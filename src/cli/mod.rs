@@ -10,6 +10,7 @@ mod list;
 mod mint;
 mod mutations;
 mod run;
+mod schema;
 mod selftest;
 mod validate;
 
@@ -62,6 +63,8 @@ enum Command {
     Issuer(issuer::IssuerArgs),
     /// Write a target profile from an OpenAPI 3.0/3.1 document (a file or a URL).
     Init(init::InitArgs),
+    /// Print the JSON Schema of profile or scenario files (for editors).
+    Schema(schema::SchemaArgs),
 }
 
 /// Parses the arguments, runs the command, and returns the process exit code.
@@ -89,6 +92,7 @@ pub fn main() -> u8 {
         Some(Command::Selftest(args)) => selftest::run(args),
         Some(Command::Issuer(args)) => issuer::run(args),
         Some(Command::Init(args)) => init::run(args),
+        Some(Command::Schema(args)) => schema::run(args),
     };
     match outcome {
         Ok(code) => code,

@@ -2,10 +2,9 @@
 //! then once per flaw and per HTTP-level mutant); exit 0 when clean passes 100%, every broken target
 //! is caught under its own criterion and every scenario is killed, 1 otherwise.
 
-use std::path::PathBuf;
-
 use clap::Args;
 
+use super::run::ScenarioArgs;
 use super::{CliError, exit};
 use crate::runner;
 use crate::selftest::{self, SelftestOptions};
@@ -18,9 +17,8 @@ use crate::selftest::{self, SelftestOptions};
     authconform selftest --full           (no reduced matrices for broken targets)\n\n\
 Exit codes: 0 every check held, 1 the clean server failed a case, a broken target was not caught or a scenario was never failed, 2 usage error, 3 harness error.")]
 pub struct SelftestArgs {
-    /// Scenario files or folders (repeatable; default: ./scenarios).
-    #[arg(long = "scenarios", value_name = "PATH")]
-    scenarios: Vec<PathBuf>,
+    #[command(flatten)]
+    scenarios: ScenarioArgs,
     /// Cases in flight at once (default: 16 x cores).
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
@@ -39,14 +37,10 @@ pub struct SelftestArgs {
 
 /// Runs `selftest`.
 pub fn run(args: SelftestArgs) -> Result<u8, CliError> {
-    let scenarios = if args.scenarios.is_empty() {
-        vec![PathBuf::from("scenarios")]
-    } else {
-        args.scenarios.clone()
-    };
-    if let Some(missing) = scenarios.iter().find(|path| !path.exists()) {
+    let scenarios = args.scenarios.sources();
+    if let Some(missing) = scenarios.paths.iter().find(|path| !path.exists()) {
         return Err(CliError::usage(format!(
-            "{}: no such file or folder (run from the authconform checkout, or pass --scenarios)",
+            "{}: no such file or folder (without --scenarios, the bundled suite is used)",
             missing.display()
         )));
     }

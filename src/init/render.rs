@@ -125,8 +125,9 @@ fn render_header(out: &mut String, analysis: &Analysis, header: &Header) {
         comment(
             out,
             "",
-            "(The schema is schemas/profile.schema.json of the authconform repository: point the line \
-             above at your copy for completion and checks in your editor.)",
+            "(The schema is schemas/profile.schema.json of the authconform repository, or what \
+             `authconform schema profile` prints: point the line above at your copy for completion and \
+             checks in your editor.)",
         );
     }
     let title = if analysis.title.is_empty() {

@@ -6,7 +6,6 @@ mod resolve;
 mod schema;
 
 pub use resolve::{
-    EMBEDDED_REFERENCE_PROFILE, Profile, ProfileError, TokenSource, principal_in,
-    public_keys_from_jwks,
+    Profile, ProfileError, REFERENCE_PROFILE_PATH, TokenSource, principal_in, public_keys_from_jwks,
 };
 pub use schema::profile_schema;

@@ -13,6 +13,7 @@ use super::error::{LoadError, Reporter};
 use super::expand;
 use super::model::{ScenarioDoc, ScenarioFile};
 use super::plan::{ScenarioInfo, Steps, Suite};
+use super::sources::SuiteSources;
 use super::validate::{self, Context};
 use crate::api::{Api, ApiSelection};
 use crate::profile::Profile;
@@ -65,6 +66,15 @@ pub fn load_suite(
     profile: &Profile,
     options: &LoadOptions,
 ) -> Result<Suite, Vec<LoadError>> {
+    load_sources(&SuiteSources::paths(paths), profile, options)
+}
+
+/// [`load_suite`] of the files `sources` names: the bundled suite, paths on disk, or both.
+pub fn load_sources(
+    sources: &SuiteSources,
+    profile: &Profile,
+    options: &LoadOptions,
+) -> Result<Suite, Vec<LoadError>> {
     let mut errors = Vec::new();
     let api = match Api::from_selection(&options.api) {
         Ok(api) => Some(api),
@@ -73,19 +83,11 @@ pub fn load_suite(
             None
         }
     };
-    let files = collect_files(paths, &mut errors);
     let mut parsed: Vec<(PathBuf, ScenarioFile)> = Vec::new();
-    for file in files {
-        match std::fs::read_to_string(&file) {
-            Ok(text) => match parse_file(&file, &text) {
-                Ok(doc) => parsed.push((file, doc)),
-                Err(err) => errors.push(err),
-            },
-            Err(err) => errors.push(LoadError::new(
-                &file,
-                None,
-                format!("cannot read file: {err}"),
-            )),
+    for (file, text) in sources.read(&mut errors) {
+        match parse_file(&file, &text) {
+            Ok(doc) => parsed.push((file, doc)),
+            Err(err) => errors.push(err),
         }
     }
     let Some(api) = api else {
@@ -277,7 +279,7 @@ impl<'de> Deserialize<'de> for AnyString {
 }
 
 /// The scenario files under `paths`, sorted and without repeats.
-fn collect_files(paths: &[PathBuf], errors: &mut Vec<LoadError>) -> Vec<PathBuf> {
+pub(super) fn collect_files(paths: &[PathBuf], errors: &mut Vec<LoadError>) -> Vec<PathBuf> {
     let mut files = BTreeSet::new();
     for path in paths {
         if path.is_dir() {

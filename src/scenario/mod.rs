@@ -9,13 +9,15 @@ pub mod load;
 pub mod model;
 pub mod plan;
 mod schema;
+mod sources;
 pub(crate) mod validate;
 
 pub use error::LoadError;
-pub use load::{LoadOptions, known_requirements, load_suite, parse_file};
+pub use load::{LoadOptions, known_requirements, load_sources, load_suite, parse_file};
 pub use plan::{
     BodyTemplate, Case, Category, ExpectPlan, HeaderPattern, Instance, RequestTemplate,
     ScenarioInfo, StatusMatcher, StepAction, StepOptions, StepPlan, Suite, TokenPlan, Weakness,
 };
 pub use schema::scenarios_schema;
+pub use sources::SuiteSources;
 pub use validate::BUILTIN_PLACEHOLDERS;

@@ -17,7 +17,6 @@ mod report;
 mod run;
 pub mod specificity;
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -27,7 +26,7 @@ use reference_server::flaws::Criterion;
 use crate::embedded::{ReferenceMode, ReferenceOptions};
 use crate::profile::Profile;
 use crate::scenario::plan::{Category, Suite};
-use crate::scenario::{self, LoadOptions};
+use crate::scenario::{self, LoadOptions, SuiteSources};
 use mutants::Mutant;
 pub use outcome::Outcome;
 pub use report::SelftestReport;
@@ -44,8 +43,8 @@ pub const PARALLEL_TARGETS: usize = 2;
 /// How to self-validate.
 #[derive(Debug, Clone)]
 pub struct SelftestOptions {
-    /// Scenario files or folders.
-    pub scenarios: Vec<PathBuf>,
+    /// The scenario files: the bundled suite, paths on disk, or both.
+    pub scenarios: SuiteSources,
     /// Cases in flight at once.
     pub jobs: usize,
     /// Seed of the canaries.
@@ -112,7 +111,7 @@ pub async fn selftest(
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<SelftestReport, String> {
     let profile = Arc::new(Profile::embedded_reference().map_err(|err| err.to_string())?);
-    let suite = scenario::load_suite(
+    let suite = scenario::load_sources(
         &options.scenarios,
         &profile,
         &LoadOptions::for_profile(&profile),
@@ -303,8 +302,8 @@ mod tests {
     #[test]
     fn reduction_keeps_small_scenarios_and_a_few_operations_of_large_ones() {
         let profile = Profile::embedded_reference().unwrap();
-        let suite = scenario::load_suite(
-            &[PathBuf::from("scenarios")],
+        let suite = scenario::load_sources(
+            &SuiteSources::bundled(),
             &profile,
             &LoadOptions::for_profile(&profile),
         )

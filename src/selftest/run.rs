@@ -28,8 +28,8 @@ pub(super) async fn run_mode(
 ) -> Result<Outcome, String> {
     let path = mode.profile_path();
     let profile =
-        Arc::new(Profile::load(&path).map_err(|err| format!("{}: {err}", path.display()))?);
-    let suite = scenario::load_suite(
+        Arc::new(Profile::bundled(&path).map_err(|err| format!("{}: {err}", path.display()))?);
+    let suite = scenario::load_sources(
         &options.scenarios,
         &profile,
         &LoadOptions::for_profile(&profile),

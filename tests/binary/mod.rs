@@ -1,5 +1,5 @@
 //! Running the `authconform` binary from black-box tests: from the repository root (so that
-//! ./scenarios is found), with a fixed help width, no colour override and no GitHub step summary.
+//! repository paths given as arguments resolve), with a fixed help width, no colour override and no GitHub step summary.
 
 // Each test binary that includes this module uses a part of it.
 #![allow(dead_code)]

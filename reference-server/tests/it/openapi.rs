@@ -1,4 +1,4 @@
-//! `specs/openapi.yaml` matches what the server serves: every documented operation answers with a
+//! `specs/openapi.yaml` (the crate's copy, `openapi/openapi.yaml`) matches what the server serves: every documented operation answers with a
 //! documented status (as the owner, without a token, and as another user), and every served route is
 //! documented.
 
@@ -12,9 +12,27 @@ use crate::common::*;
 pub(crate) const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
 fn document() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/openapi.yaml");
-    let text = std::fs::read_to_string(path).expect("specs/openapi.yaml exists");
-    serde_saphyr::from_str::<Value>(&text).expect("openapi.yaml parses")
+    serde_saphyr::from_str::<Value>(reference_server::routes::OPENAPI).expect("openapi.yaml parses")
+}
+
+/// The crate's copies of the OpenAPI documents (`reference-server/openapi/`, what it builds and
+/// publishes with) are byte for byte the workspace's `specs/` files: one source of truth.
+#[test]
+fn the_crate_carries_the_specs_documents_unchanged() {
+    let specs = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs");
+    for (name, copy) in [
+        ("openapi.yaml", reference_server::routes::OPENAPI),
+        (
+            "openapi-items.json",
+            reference_server::routes::ITEMS_OPENAPI,
+        ),
+    ] {
+        let original = std::fs::read_to_string(format!("{specs}/{name}")).expect("specs/ exists");
+        assert!(
+            original == copy,
+            "reference-server/openapi/{name} differs from specs/{name}; copy it: cp specs/{name} reference-server/openapi/"
+        );
+    }
 }
 
 /// Every (METHOD, path, operation) of an OpenAPI document, in document order.

@@ -16,7 +16,7 @@ use crate::profile::Profile;
 use crate::report;
 use crate::runner::filter::CaseFilter;
 use crate::runner::{self, OnCase, RunError, RunOptions};
-use crate::scenario::{self, LoadOptions};
+use crate::scenario::{self, LoadOptions, SuiteSources};
 use reports::{ReportSpec, append_step_summary};
 
 /// Run scenarios against a target and gate on 100% per criterion.
@@ -42,9 +42,8 @@ pub struct RunArgs {
     /// Target profile (default: the embedded reference-server profile).
     #[arg(long, value_name = "FILE")]
     profile: Option<PathBuf>,
-    /// Scenario files or folders (repeatable; default: ./scenarios).
-    #[arg(long = "scenarios", value_name = "PATH")]
-    scenarios: Vec<PathBuf>,
+    #[command(flatten)]
+    scenarios: ScenarioArgs,
     /// Cases in flight at once (default: adaptive, from 4 up to 16 x cores: doubles while the target
     /// answers cleanly, halves on resets, timeouts and 5xx that a replay alone does not repeat, then
     /// grows by one).
@@ -70,7 +69,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "FLAW")]
     reference_flaw: Option<String>,
     /// Key mode of the embedded reference server: eddsa-jwks (default), eddsa-jwks-url, rs256, es256
-    /// or hs256; the profile defaults to fixtures/profiles/reference-MODE.yaml.
+    /// or hs256; the profile defaults to fixtures/profiles/reference-MODE.yaml (built into the binary).
     #[arg(long, value_name = "MODE")]
     reference_mode: Option<String>,
     /// Switch on a legitimate presentation style of the embedded reference server (repeatable), e.g.
@@ -165,42 +164,37 @@ impl RunArgs {
         })
     }
 
-    /// The profile to load: `--profile`, else the example profile of a non-default `--reference-mode`
-    /// or of `--reference-routes items`, else the embedded one.
-    fn profile_path(
+    /// The profile to load: `--profile`, else the bundled example profile of a non-default
+    /// `--reference-mode` or of `--reference-routes items`, else the embedded reference profile.
+    fn profile_source(
         &self,
         reference: &embedded::ReferenceOptions,
-    ) -> Result<Option<PathBuf>, CliError> {
+    ) -> Result<ProfileSource, CliError> {
+        if let Some(path) = &self.profile {
+            return Ok(ProfileSource::File(path.clone()));
+        }
         let default_mode = reference.mode == embedded::ReferenceMode::default();
         let items = reference.routes == reference_server::RouteLayout::Items;
-        if self.profile.is_some() || (default_mode && !items) {
-            return Ok(self.profile.clone());
-        }
-        if !default_mode && items {
-            return Err(CliError::usage(format!(
-                "--reference-mode {} with --reference-routes items: pass --profile (a profile made by `authconform init --openapi specs/openapi-items.json` with that mode's keys)",
-                reference.mode.id()
-            )));
-        }
-        let (flag, path) = if items {
-            (
-                "--reference-routes items".to_string(),
-                PathBuf::from(ITEMS_PROFILE),
-            )
-        } else {
-            (
-                format!("--reference-mode {}", reference.mode.id()),
-                reference.mode.profile_path(),
-            )
-        };
-        if !path.exists() {
-            return Err(CliError::usage(format!(
-                "{flag}: pass --profile (the example profile {} is not here; run from the authconform checkout)",
-                path.display()
-            )));
-        }
-        Ok(Some(path))
+        Ok(ProfileSource::Bundled(match (default_mode, items) {
+            (true, false) => PathBuf::from(crate::profile::REFERENCE_PROFILE_PATH),
+            (true, true) => PathBuf::from(ITEMS_PROFILE),
+            (false, false) => reference.mode.profile_path(),
+            (false, true) => {
+                return Err(CliError::usage(format!(
+                    "--reference-mode {} with --reference-routes items: pass --profile (a profile made by `authconform init --openapi specs/openapi-items.json` with that mode's keys)",
+                    reference.mode.id()
+                )));
+            }
+        }))
     }
+}
+
+/// Where a run's profile comes from.
+enum ProfileSource {
+    /// `--profile FILE`.
+    File(PathBuf),
+    /// A profile built into the binary, by its path in the repository.
+    Bundled(PathBuf),
 }
 
 /// The example profile of the reference server's `items` route layout (written by `authconform init`).
@@ -214,15 +208,18 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
         .iter()
         .map(|spec| ReportSpec::parse(spec))
         .collect::<Result<Vec<_>, _>>()?;
-    let profile_path = args.profile_path(&reference)?;
-    let profile = load_profile(profile_path.as_deref())?;
+    let profile = match args.profile_source(&reference)? {
+        ProfileSource::File(path) => Profile::load(&path),
+        ProfileSource::Bundled(path) => Profile::bundled(&path),
+    }
+    .map_err(CliError::usage)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|err| CliError::Unreachable(format!("cannot start the async runtime: {err}")))?;
     let named = args.named_target(&profile).map(|(target, _)| target);
     let profile = Arc::new(obtain_tokens(&runtime, profile, named.as_deref())?);
-    let suite = load_scenarios(&args.scenarios, &profile)?;
+    let suite = load_scenarios(&args.scenarios.sources(), &profile)?;
     note_set_aside(&suite, &profile);
     let filter = CaseFilter::parse(&args.filters).map_err(CliError::usage)?;
     let suite = filter.apply(suite);
@@ -394,29 +391,43 @@ pub fn load_profile(path: Option<&Path>) -> Result<Profile, CliError> {
     .map_err(CliError::usage)
 }
 
-/// The scenario files named, or ./scenarios; all load errors at once.
+/// Which scenarios to load: `--scenarios` (repeatable) replaces the bundled suite, `--with-bundled`
+/// keeps it too.
+#[derive(Debug, Args, Default, Clone)]
+pub struct ScenarioArgs {
+    /// Scenario files or folders (repeatable). Default: the bundled suite built into the binary; paths
+    /// given here replace it (add --with-bundled to keep it).
+    #[arg(long = "scenarios", value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Load the bundled suite as well as the --scenarios paths (a file whose path is that of a
+    /// bundled one, `scenarios/...`, replaces it).
+    #[arg(long)]
+    with_bundled: bool,
+}
+
+impl ScenarioArgs {
+    /// The files these flags name.
+    pub fn sources(&self) -> SuiteSources {
+        SuiteSources::from_flags(&self.paths, self.with_bundled)
+    }
+}
+
+/// The scenario files `sources` names; all load errors at once.
 pub fn load_scenarios(
-    paths: &[PathBuf],
+    sources: &SuiteSources,
     profile: &Profile,
 ) -> Result<scenario::plan::Suite, CliError> {
-    let paths = if paths.is_empty() {
-        vec![PathBuf::from("scenarios")]
-    } else {
-        paths.to_vec()
-    };
-    for path in &paths {
-        if !path.exists() {
-            return Err(CliError::usage(format!(
-                "{}: no such file or folder (run from the authconform checkout, or pass --scenarios)",
-                path.display()
-            )));
-        }
+    if let Some(path) = sources.paths.iter().find(|path| !path.exists()) {
+        return Err(CliError::usage(format!(
+            "{}: no such file or folder (without --scenarios, the bundled suite is used)",
+            path.display()
+        )));
     }
     let options = LoadOptions {
         known_requirements: None,
         api: profile.api.clone(),
     };
-    scenario::load_suite(&paths, profile, &options).map_err(|errors| {
+    scenario::load_sources(sources, profile, &options).map_err(|errors| {
         let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
         CliError::usage(format!(
             "{} error(s) in scenario files:\n{}",

@@ -20,23 +20,10 @@ use crate::wire::placement::Presentation;
 use crate::yaml::{self, YamlError};
 pub use issuer::public_keys_from_jwks;
 
-/// The profile of the bundled reference server with the issuer's Ed25519 fixture key, embedded in the
-/// binary so that `authconform` runs from any folder. Its key paths are relative to `fixtures/profiles/`.
-pub const EMBEDDED_REFERENCE_PROFILE: &str =
-    include_str!("../../../fixtures/profiles/reference.yaml");
-
-/// Embedded copies of the fixture files the embedded profile names, by their path relative to
-/// `fixtures/profiles/`.
-const EMBEDDED_FILES: &[(&str, &str)] = &[
-    (
-        "../keys/issuer/ed25519.pem",
-        include_str!("../../../fixtures/keys/issuer/ed25519.pem"),
-    ),
-    (
-        "../keys/issuer/jwks-ed25519.json",
-        include_str!("../../../fixtures/keys/issuer/jwks-ed25519.json"),
-    ),
-];
+/// The profile of the bundled reference server with the issuer's Ed25519 fixture key, by its path in
+/// the repository: built into the binary ([`crate::bundled`]), so that `authconform` runs from any
+/// folder. Its key paths are relative to `fixtures/profiles/`.
+pub const REFERENCE_PROFILE_PATH: &str = "fixtures/profiles/reference.yaml";
 
 /// A profile could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -136,11 +123,20 @@ impl Profile {
 
     /// The embedded profile of the bundled reference server (Ed25519 fixture keys).
     pub fn embedded_reference() -> Result<Profile, ProfileError> {
-        let path = Path::new("<embedded>/fixtures/profiles/reference.yaml");
-        let file: ProfileFile = yaml::parse_str(path, EMBEDDED_REFERENCE_PROFILE)?;
+        Profile::bundled(Path::new(REFERENCE_PROFILE_PATH))
+    }
+
+    /// A profile built into the binary, by its path in the repository (e.g.
+    /// `fixtures/profiles/reference-rs256.yaml`); the key files it names are read from the bundled
+    /// fixtures too. Messages name it `<embedded>/PATH`.
+    pub fn bundled(path: &Path) -> Result<Profile, ProfileError> {
+        let shown = Path::new("<embedded>").join(path);
+        let text = crate::bundled::fixture(path)
+            .ok_or_else(|| YamlError::at(&shown, None, "not built into this binary"))?;
+        let file: ProfileFile = yaml::parse_str(&shown, text)?;
         Resolver {
-            file: path,
-            files: FileSource::Embedded,
+            file: &shown,
+            files: FileSource::Embedded(path.parent().unwrap_or(Path::new(""))),
         }
         .resolve(file)
     }
@@ -166,8 +162,10 @@ pub fn principal_in<'a>(
 }
 
 enum FileSource<'a> {
+    /// Files on disk, relative to this folder.
     Disk(&'a Path),
-    Embedded,
+    /// Bundled fixtures, relative to this folder of the repository.
+    Embedded(&'a Path),
 }
 
 struct Resolver<'a> {
@@ -237,10 +235,8 @@ impl Resolver<'_> {
                 std::fs::read_to_string(&path)
                     .map_err(|err| format!("cannot read {}: {err}", path.display()))
             }
-            FileSource::Embedded => EMBEDDED_FILES
-                .iter()
-                .find(|(name, _)| *name == relative)
-                .map(|(_, text)| text.to_string())
+            FileSource::Embedded(base) => crate::bundled::fixture(&base.join(relative))
+                .map(str::to_string)
                 .ok_or_else(|| format!("{relative} is not embedded in the binary")),
         }
     }
