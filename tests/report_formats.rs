@@ -673,15 +673,24 @@ fn the_action_runs_reports_uploads_and_gates() {
         .iter()
         .find(|step| step["id"] == "run")
         .expect("a run step");
-    let script = run["run"].as_str().unwrap();
+    // Each step calls its sub-command of scripts/action.sh (executed by tests/action_script.rs).
+    assert!(
+        run["run"]
+            .as_str()
+            .unwrap()
+            .contains("scripts/action.sh\" run"),
+        "{}",
+        run["run"]
+    );
+    let script = text("scripts/action.sh");
     for needle in [
-        r#"--report "sarif:${SARIF}""#,
+        r#"--report "sarif:${SARIF:-authconform.sarif}""#,
         r#"--report "markdown:${GITHUB_STEP_SUMMARY}""#,
         r#"--target "$TARGET""#,
         r#"--profile "$PROFILE""#,
         r#"echo "exit-code=$code" >> "$GITHUB_OUTPUT""#,
     ] {
-        assert!(script.contains(needle), "{needle} in\n{script}");
+        assert!(script.contains(needle), "{needle} in scripts/action.sh");
     }
     let upload = steps
         .iter()
@@ -696,11 +705,14 @@ fn the_action_runs_reports_uploads_and_gates() {
     assert_eq!(gate["name"], "Gate");
     assert!(gate["if"].as_str().unwrap().contains("always()"));
     assert!(
-        gate["run"].as_str().unwrap().contains("1)"),
-        "exit 1 is handled"
+        gate["run"]
+            .as_str()
+            .unwrap()
+            .contains("scripts/action.sh\" gate"),
+        "the gate step calls the script's gate"
     );
     // Rust is installed only when cargo is missing.
-    assert!(text("action.yml").contains("if command -v cargo"));
+    assert!(script.contains("if command -v cargo"));
 }
 
 #[test]
