@@ -158,7 +158,8 @@ if [ -n "$endless" ]; then
         --report "json:$work/endless.json" >/dev/null 2>"$work/endless.run.err"
     code=$?
     set -e
-    read -r wall rss <"$work/endless.time"
+    # GNU time writes "Command exited with non-zero status N" first when the run fails the gate.
+    read -r wall rss < <(tail -n 1 "$work/endless.time")
     printf 'endless bodies: exit %d, wall %.1f s, peak RSS %d MiB, %d cases\n' "$code" "$wall" \
         "$((rss / 1024))" "$(jq '.cases | length' "$work/endless.json" 2>/dev/null || echo 0)"
 fi
