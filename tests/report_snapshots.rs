@@ -113,3 +113,42 @@ fn json_report_written_streaming_is_the_same_document() {
     let parsed: serde_json::Value = serde_json::from_slice(&written).unwrap();
     assert_eq!(parsed, report::json::report(&run));
 }
+
+/// Every report written as the run goes (each case as it arrives, then the end from the summary,
+/// passing cases one line) is byte for byte the report of the whole run.
+#[test]
+fn reports_written_as_the_run_goes_are_the_reports_of_the_whole_run() {
+    use authconform::outcome::RunResult;
+    use authconform::report::{AtTheEnd, replay};
+    let run = sample_run();
+    let mut streamed = Vec::new();
+    replay(&run, &mut report::json::Streaming::new(&mut streamed)).unwrap();
+    let whole = serde_json::to_string_pretty(&report::json::report(&run)).unwrap();
+    assert_eq!(String::from_utf8(streamed).unwrap(), whole);
+    let formats: [(&str, report::Render); 4] = [
+        ("junit", |run| {
+            Ok(report::junit::report(run).unwrap().into_bytes())
+        }),
+        ("sarif", |run| {
+            Ok(serde_json::to_vec_pretty(&report::sarif::report(run))?)
+        }),
+        ("markdown", |run| {
+            Ok(report::markdown::report(run).into_bytes())
+        }),
+        ("html", |run| Ok(report::html::report(run).into_bytes())),
+    ];
+    for (name, render) in formats {
+        let mut streamed = Vec::new();
+        replay(&run, &mut AtTheEnd::new(&mut streamed, render)).unwrap();
+        assert_eq!(streamed, render(&run).unwrap(), "{name}");
+    }
+    let summary = |run: &RunResult| {
+        let mut run = run.clone();
+        run.cases.iter_mut().for_each(report::one_line);
+        run
+    };
+    assert_eq!(
+        report::terminal::summary(&summary(&run), false),
+        report::terminal::summary(&run, false)
+    );
+}

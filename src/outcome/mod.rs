@@ -7,8 +7,8 @@ mod retain;
 use std::time::Duration;
 
 use crate::scenario::plan::{Category, ScenarioInfo, Weakness};
-pub use retain::KEPT_BODY_BYTES;
 pub(crate) use retain::capped;
+pub use retain::{KEPT_BODY_BYTES, is_cut};
 
 /// The outcome of one case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

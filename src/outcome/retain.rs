@@ -9,8 +9,8 @@ pub const KEPT_BODY_BYTES: usize = 64 * 1024;
 impl CaseResult {
     /// Keeps what the reports need, as soon as the case is judged, so that memory does not grow with
     /// the run: a passing case keeps each request's phase, actor, method, URL, mutation, status and
-    /// timing (no token, headers or bodies); any other case keeps everything, bodies cut at
-    /// [`KEPT_BODY_BYTES`].
+    /// timing (no token, headers or bodies); any other case keeps everything, bodies, tokens and header
+    /// values cut at [`KEPT_BODY_BYTES`].
     pub fn retain(&mut self) {
         for exchange in &mut self.exchanges {
             if self.verdict == Verdict::Pass {
@@ -34,15 +34,33 @@ impl ExchangeRecord {
         }
     }
 
-    /// Cuts the bodies at [`KEPT_BODY_BYTES`].
+    /// Cuts the token, the header values (one carries the token) and the bodies at
+    /// [`KEPT_BODY_BYTES`].
     fn cap(&mut self) {
+        if let Some(token) = &mut self.token {
+            cap_text(token);
+        }
+        for (_, value) in &mut self.request.headers {
+            cap_text(value);
+        }
         if let Some(body) = &mut self.request.body {
             cap_text(body);
         }
         if let Some(response) = &mut self.response {
+            for (_, value) in &mut response.headers {
+                cap_text(value);
+            }
             cap_text(&mut response.body);
         }
     }
+}
+
+/// What follows the kept part of a cut text.
+const CUT_MARK: &str = "\n[... cut by authconform: ";
+
+/// Whether `text` was cut by [`capped`] (it is then no longer the text that was sent).
+pub fn is_cut(text: &str) -> bool {
+    text.contains(CUT_MARK)
 }
 
 /// `text` cut at [`KEPT_BODY_BYTES`] (on a character boundary), followed by the whole's length and
@@ -66,7 +84,7 @@ pub(crate) fn capped(text: &str) -> String {
     let hash = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, text.as_bytes());
     let hex: String = hash.as_ref().iter().map(|b| format!("{b:02x}")).collect();
     format!(
-        "{}\n[... cut by authconform: {} bytes in all, sha256 {hex}]",
+        "{}{CUT_MARK}{} bytes in all, sha256 {hex}]",
         &text[..cut],
         text.len()
     )
@@ -146,8 +164,26 @@ mod tests {
         let body = &kept.response.as_ref().unwrap().body;
         assert!(body.len() < KEPT_BODY_BYTES + 200, "{}", body.len());
         assert!(body.contains(&format!("{} bytes in all, sha256 ", long.len())));
+        assert!(is_cut(body) && !is_cut("short"));
         let mut short = case(Verdict::Fail, "short");
         short.retain();
         assert_eq!(short.exchanges[0].response.as_ref().unwrap().body, "short");
+    }
+
+    #[test]
+    fn a_failure_keeps_a_long_token_cut_and_summarised_in_the_token_and_its_header() {
+        let token = "a".repeat(1024 * 1024);
+        let mut failed = case(Verdict::Fail, "short");
+        failed.exchanges[0].token = Some(token.clone());
+        failed.exchanges[0].request.headers =
+            vec![("authorization".into(), format!("Bearer {token}"))];
+        failed.retain();
+        let kept = &failed.exchanges[0];
+        let kept_token = kept.token.as_deref().unwrap();
+        assert!(kept_token.starts_with(&token[..KEPT_BODY_BYTES]));
+        assert!(kept_token.len() < KEPT_BODY_BYTES + 200);
+        assert!(kept_token.contains(&format!("{} bytes in all, sha256 ", token.len())));
+        assert!(is_cut(&kept.request.headers[0].1));
+        assert!(kept.request.headers[0].1.len() < KEPT_BODY_BYTES + 200);
     }
 }

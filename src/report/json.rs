@@ -24,10 +24,11 @@
 //! with the run). Any other case keeps everything, bodies cut at 64 KiB and followed by the whole's
 //! length and SHA-256.
 
-use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Value, json};
 
+use super::Reporter;
 use crate::outcome::{CaseResult, ExchangeRecord, RunResult};
+use crate::scenario::plan::ScenarioInfo;
 use crate::verdict::group::{WeaknessGroup, notes, weaknesses};
 
 /// The report as a JSON value.
@@ -38,25 +39,73 @@ pub fn report(run: &RunResult) -> Value {
     report
 }
 
-/// Writes the report (pretty-printed, the same document as [`report`]), one case at a time: the
-/// whole report is never held in memory.
-pub fn write(run: &RunResult, out: impl std::io::Write) -> serde_json::Result<()> {
-    let head = head(run);
-    let mut serializer = serde_json::Serializer::pretty(out);
-    let mut map = serializer.serialize_map(None)?;
-    map.serialize_entry("cases", &Cases(run))?;
-    for (key, value) in head.as_object().into_iter().flatten() {
-        map.serialize_entry(key, value)?;
+/// Writes the report (pretty-printed, the same document as [`report`]) with the [`Streaming`]
+/// reporter, one case at a time: the whole report is never held in memory.
+pub fn write(run: &RunResult, out: impl std::io::Write) -> std::io::Result<()> {
+    let mut streaming = Streaming::new(out);
+    for case in &run.cases {
+        streaming.case(case, &run.scenarios[case.scenario])?;
     }
-    map.end()
+    streaming.finish(run)
 }
 
-/// The cases, serialised as they are made.
-struct Cases<'a>(&'a RunResult);
+/// The report written as the run goes, byte for byte what [`write`] writes: the cases come first in
+/// the document (its keys are in order), each written as it arrives, and the rest at the end.
+pub struct Streaming<W: std::io::Write> {
+    out: W,
+    cases: usize,
+}
 
-impl Serialize for Cases<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.cases.iter().map(|c| case(self.0, c)))
+impl<W: std::io::Write> Streaming<W> {
+    /// A report written to `out`.
+    pub fn new(out: W) -> Self {
+        Streaming { out, cases: 0 }
+    }
+
+    /// The writer, once the report is finished.
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+}
+
+impl<W: std::io::Write> Reporter for Streaming<W> {
+    fn case(&mut self, case: &CaseResult, scenario: &ScenarioInfo) -> std::io::Result<()> {
+        let start: &[u8] = if self.cases == 0 {
+            b"{\n  \"cases\": [\n    "
+        } else {
+            b",\n    "
+        };
+        self.out.write_all(start)?;
+        self.cases += 1;
+        // The case pretty-printed alone, indented to its depth in the document (a JSON string holds
+        // no raw newline).
+        let text = serde_json::to_string_pretty(&case_of(case, scenario))?;
+        for (index, line) in text.split('\n').enumerate() {
+            if index > 0 {
+                self.out.write_all(b"\n    ")?;
+            }
+            self.out.write_all(line.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &RunResult) -> std::io::Result<()> {
+        let open: &[u8] = if self.cases == 0 {
+            b"{\n  \"cases\": []"
+        } else {
+            b"\n  ]"
+        };
+        self.out.write_all(open)?;
+        // The other keys, at the same depth as in the head alone: its text after the opening brace.
+        let head = serde_json::to_string_pretty(&head(summary))?;
+        let rest = head.strip_prefix('{').unwrap_or(&head);
+        if rest != "}" {
+            self.out.write_all(b",")?;
+            self.out.write_all(rest.as_bytes())?;
+        } else {
+            self.out.write_all(b"\n}")?;
+        }
+        self.out.flush()
     }
 }
 
@@ -112,8 +161,11 @@ fn head(run: &RunResult) -> Value {
     })
 }
 
-fn case(run: &RunResult, case: &CaseResult) -> Value {
-    let scenario = &run.scenarios[case.scenario];
+fn case(run: &RunResult, result: &CaseResult) -> Value {
+    case_of(result, &run.scenarios[result.scenario])
+}
+
+fn case_of(case: &CaseResult, scenario: &ScenarioInfo) -> Value {
     json!({
         "id": case.id,
         "scenario": scenario.id,

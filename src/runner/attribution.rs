@@ -7,13 +7,13 @@
 //! victim's data on an operation, the ambiguous identity tokens that reach it there too add nothing:
 //! they are named as that plain access is (`object-read-idor`, `path-user-not-checked`, ...).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::outcome::{CaseResult, Verdict};
-use crate::scenario::plan::Weakness;
+use crate::scenario::plan::{Case, Category, StepPlan, TokenPlan, Weakness};
 use crate::token::mint::IssuerSettings;
 use crate::token::sign;
 
@@ -37,92 +37,104 @@ const NO_CREDENTIALS: &str = "no-credentials";
 /// The weakness that explains every accepted token on such an operation.
 const MISSING_TOKEN_ACCEPTED: &str = "missing-token-accepted";
 
-/// Renames the failures explained by unverified signatures, then by an operation that needs no
-/// token, then by another user's plain access, operation by operation. `bindings` are the cases' matrix values, in the same order as
-/// `cases`.
-pub fn fold(cases: &mut [CaseResult], bindings: &[Vec<(String, String)>], issuer: &IssuerSettings) {
-    fold_unverified(cases, bindings, issuer);
-    fold_open(cases, bindings);
-    fold_plain_access(cases, bindings);
+/// What the fact cases established, operation by operation: the facts the renames read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Facts {
+    /// Operations that accepted a plain forgery ([`PLAIN_FORGERIES`]).
+    unverified: BTreeSet<String>,
+    /// Operations that answered a request with no token at all.
+    open: BTreeSet<String>,
+    /// Operations where another user's plain token got in, with the first such weakness in case order.
+    plain: BTreeMap<String, Weakness>,
 }
 
-/// Isolation failures by a token mutation, on an operation where a plain request of another user
-/// (no mutation) already failed, take that plain failure's name.
-fn fold_plain_access(cases: &mut [CaseResult], bindings: &[Vec<(String, String)>]) {
-    let mut plain: std::collections::BTreeMap<String, Weakness> = Default::default();
+/// Renames the failures explained by unverified signatures, then by an operation that needs no
+/// token, then by another user's plain access, operation by operation, and returns those facts.
+/// `bindings` are the cases' matrix values, in the same order as `cases`. Each fact is read from the
+/// cases once the previous renames are done, so a case named by one rename may show the next fact.
+pub fn fold(
+    cases: &mut [CaseResult],
+    bindings: &[Vec<(String, String)>],
+    issuer: &IssuerSettings,
+) -> Facts {
+    let mut facts = Facts {
+        unverified: operations_where(cases, bindings, shows_unverified),
+        ..Facts::default()
+    };
+    for (case, bindings) in cases.iter_mut().zip(bindings) {
+        facts.rename_unverified(case, bindings, issuer);
+    }
+    facts.open = operations_where(cases, bindings, shows_open);
+    for (case, bindings) in cases.iter_mut().zip(bindings) {
+        facts.rename_open(case, bindings);
+    }
     for (case, bindings) in cases.iter().zip(bindings) {
-        if case.verdict == Verdict::Fail
-            && case.category == crate::scenario::plan::Category::Isolation
-            && !mutated(case)
+        if shows_plain_access(case)
             && let Some(op) = operation(bindings)
         {
-            plain
+            facts
+                .plain
                 .entry(op.to_string())
                 .or_insert_with(|| case.weakness.clone());
         }
     }
     for (case, bindings) in cases.iter_mut().zip(bindings) {
-        let mutated = mutated(case);
-        let Some(weakness) = operation(bindings).and_then(|op| plain.get(op)) else {
-            continue;
-        };
-        if case.verdict != Verdict::Fail
-            || case.category != crate::scenario::plan::Category::Isolation
-            || !mutated
-            || case.weakness == *weakness
-        {
-            continue;
-        }
-        let why = format!(
-            "another user's plain token already reaches this operation: {}",
-            weakness.id
-        );
-        rename(case, weakness.clone(), &why);
+        facts.rename_plain(case, bindings);
     }
+    facts
 }
 
-/// Every accepted token on an operation that answers without one is named `missing-token-accepted`.
-fn fold_open(cases: &mut [CaseResult], bindings: &[Vec<(String, String)>]) {
-    let open = operations_where(cases, bindings, |case| {
-        // A request with no token at all (not one that carried a cookie or another credential).
-        case.verdict == Verdict::Fail
-            && accepted_probe(case) == Some(NO_CREDENTIALS)
-            && case.weakness.id == MISSING_TOKEN_ACCEPTED
-    });
-    for (case, bindings) in cases.iter_mut().zip(bindings) {
-        let on_open = operation(bindings).is_some_and(|op| open.contains(op));
-        // A conformance note there (a lenient library default) is the same open door.
-        if !matches!(case.verdict, Verdict::Fail | Verdict::Note)
-            || !on_open
-            || case.weakness.id == MISSING_TOKEN_ACCEPTED
-            || accepted_probe(case).is_none()
-        {
-            continue;
-        }
-        let weakness = Weakness {
-            id: MISSING_TOKEN_ACCEPTED.to_string(),
-            cwe: Some(306),
-        };
-        rename(case, weakness, "this operation answers without any token");
-    }
+/// Whether the case, once folded, would add a fact: a fact case, which [`fold`] must see with the
+/// others (the runner runs those first, see [`is_fact`]).
+pub fn shows_a_fact(case: &CaseResult) -> bool {
+    shows_unverified(case) || shows_open(case) || shows_plain_access(case)
 }
 
-fn fold_unverified(
-    cases: &mut [CaseResult],
-    bindings: &[Vec<(String, String)>],
-    issuer: &IssuerSettings,
-) {
-    let unverified = operations_where(cases, bindings, |case| {
-        case.verdict == Verdict::Fail
-            && accepted_probe(case).is_some_and(|id| PLAIN_FORGERIES.contains(&id))
-    });
-    for (case, bindings) in cases.iter_mut().zip(bindings) {
-        let on_unverified = operation(bindings).is_some_and(|op| unverified.contains(op));
+/// Whether a case of the plan may show a fact that [`fold`] reads: it probes a plain forgery or no
+/// credentials, or it is an isolation case whose first attack step sends no catalog mutation.
+pub fn is_fact(case: &Case, category: Category) -> bool {
+    let probes = |step: &StepPlan| match &step.token {
+        TokenPlan::Recipe {
+            mutation: Some(mutation),
+            ..
+        } => Some(mutation.id),
+        _ => None,
+    };
+    let probes_a_fact = case
+        .all_steps()
+        .filter_map(probes)
+        .any(|id| id == NO_CREDENTIALS || PLAIN_FORGERIES.contains(&id));
+    let first_mutated = case.steps.first().and_then(probes).is_some();
+    probes_a_fact || (category == Category::Isolation && !first_mutated)
+}
+
+impl Facts {
+    /// Renames one case as [`fold`] would, given the facts of the others: its verdict is final then.
+    pub fn fold_one(
+        &self,
+        case: &mut CaseResult,
+        bindings: &[(String, String)],
+        issuer: &IssuerSettings,
+    ) {
+        self.rename_unverified(case, bindings, issuer);
+        self.rename_open(case, bindings);
+        self.rename_plain(case, bindings);
+    }
+
+    /// An accepted token no trusted key signed, on an operation that accepts broken signatures, is
+    /// named `signature-not-verified`.
+    fn rename_unverified(
+        &self,
+        case: &mut CaseResult,
+        bindings: &[(String, String)],
+        issuer: &IssuerSettings,
+    ) {
+        let on_unverified = operation(bindings).is_some_and(|op| self.unverified.contains(op));
         if case.verdict != Verdict::Fail
             || !on_unverified
             || case.weakness.id == SIGNATURE_NOT_VERIFIED
         {
-            continue;
+            return;
         }
         let forged = culprit_token(case).is_some_and(|token| !signed_by_issuer(token, issuer));
         if forged && accepted_probe(case).is_some() {
@@ -134,6 +146,63 @@ fn fold_unverified(
             rename(case, weakness, why);
         }
     }
+
+    /// Every accepted token on an operation that answers without one is named
+    /// `missing-token-accepted`.
+    fn rename_open(&self, case: &mut CaseResult, bindings: &[(String, String)]) {
+        let on_open = operation(bindings).is_some_and(|op| self.open.contains(op));
+        // A conformance note there (a lenient library default) is the same open door.
+        if !matches!(case.verdict, Verdict::Fail | Verdict::Note)
+            || !on_open
+            || case.weakness.id == MISSING_TOKEN_ACCEPTED
+            || accepted_probe(case).is_none()
+        {
+            return;
+        }
+        let weakness = Weakness {
+            id: MISSING_TOKEN_ACCEPTED.to_string(),
+            cwe: Some(306),
+        };
+        rename(case, weakness, "this operation answers without any token");
+    }
+
+    /// Isolation failures by a token mutation, on an operation where a plain request of another user
+    /// (no mutation) already failed, take that plain failure's name.
+    fn rename_plain(&self, case: &mut CaseResult, bindings: &[(String, String)]) {
+        let Some(weakness) = operation(bindings).and_then(|op| self.plain.get(op)) else {
+            return;
+        };
+        if case.verdict != Verdict::Fail
+            || case.category != Category::Isolation
+            || !mutated(case)
+            || case.weakness == *weakness
+        {
+            return;
+        }
+        let why = format!(
+            "another user's plain token already reaches this operation: {}",
+            weakness.id
+        );
+        rename(case, weakness.clone(), &why);
+    }
+}
+
+/// A plain forgery accepted: signatures are not verified on the case's operation.
+fn shows_unverified(case: &CaseResult) -> bool {
+    case.verdict == Verdict::Fail
+        && accepted_probe(case).is_some_and(|id| PLAIN_FORGERIES.contains(&id))
+}
+
+/// A request with no token at all (not one that carried a cookie or another credential) accepted.
+fn shows_open(case: &CaseResult) -> bool {
+    case.verdict == Verdict::Fail
+        && accepted_probe(case) == Some(NO_CREDENTIALS)
+        && case.weakness.id == MISSING_TOKEN_ACCEPTED
+}
+
+/// Another user's plain token (no mutation) got in.
+fn shows_plain_access(case: &CaseResult) -> bool {
+    case.verdict == Verdict::Fail && case.category == Category::Isolation && !mutated(case)
 }
 
 /// Whether an attack step of the case sent a mutated token (its failure may show in a later re-read).
@@ -147,7 +216,7 @@ fn mutated(case: &CaseResult) -> bool {
 fn operations_where(
     cases: &[CaseResult],
     bindings: &[Vec<(String, String)>],
-    shows: impl Fn(&CaseResult) -> bool,
+    shows: fn(&CaseResult) -> bool,
 ) -> BTreeSet<String> {
     cases
         .iter()
@@ -216,7 +285,7 @@ mod tests {
 
     use super::*;
     use crate::outcome::{ExchangeRecord, Phase, ReceivedResponse, SentRequest};
-    use crate::scenario::plan::Category;
+
     use crate::token::keys::{KeyKind, SigningKey};
     use crate::token::mint::{FixedClock, Principal, mint};
 

@@ -160,11 +160,7 @@ pub fn refused_in_run(
     cases
         .iter()
         .zip(bindings)
-        .filter(|(case, _)| {
-            case.verdict == Verdict::Fail
-                && case.weakness.id == "valid-token-refused"
-                && answered_outside_2xx(case)
-        })
+        .filter(|(case, _)| shows_refusal(case))
         .filter_map(|(_, bindings)| {
             bindings
                 .iter()
@@ -173,6 +169,17 @@ pub fn refused_in_run(
         })
         .collect()
 }
+
+/// Whether the case is a positive control of the suite that failed: a valid token refused on its
+/// operation.
+pub fn shows_refusal(case: &CaseResult) -> bool {
+    case.verdict == Verdict::Fail
+        && case.weakness.id == VALID_TOKEN_REFUSED
+        && answered_outside_2xx(case)
+}
+
+/// The weakness of the suite's positive controls.
+pub const VALID_TOKEN_REFUSED: &str = "valid-token-refused";
 
 /// Whether the exchange that failed the case was answered, and not with a 2xx: a valid token refused.
 /// A 2xx that failed for another reason (another user's data in the answer) refused nothing.
@@ -198,24 +205,29 @@ impl Refused {
     /// failure: an attack accepted is real whatever else is refused.
     pub fn withdraw(&self, cases: &mut [CaseResult], bindings: &[Vec<(String, String)>]) {
         for (case, bindings) in cases.iter_mut().zip(bindings) {
-            let refusal = case.verdict == Verdict::Pass
-                || (matches!(case.verdict, Verdict::Fail | Verdict::Note)
-                    && (Form::ALL
-                        .iter()
-                        .any(|form| form.weakness().id == case.weakness.id)
-                        || (valid_token_refused(case) && !about_valid_tokens(case))));
-            if !refusal {
-                continue;
-            }
-            let on_refused = bindings.iter().any(|(name, value)| {
-                name == "operation" && self.operations.contains(value.as_str())
-            });
-            if self.everywhere || on_refused {
-                case.verdict = Verdict::Error;
-                case.reason =
-                    "not judged: the target refuses a valid token on this operation (positive control)"
-                        .into();
-            }
+            self.withdraw_one(case, bindings);
+        }
+    }
+
+    /// [`Refused::withdraw`] for one case.
+    pub fn withdraw_one(&self, case: &mut CaseResult, bindings: &[(String, String)]) {
+        let refusal = case.verdict == Verdict::Pass
+            || (matches!(case.verdict, Verdict::Fail | Verdict::Note)
+                && (Form::ALL
+                    .iter()
+                    .any(|form| form.weakness().id == case.weakness.id)
+                    || (valid_token_refused(case) && !about_valid_tokens(case))));
+        if !refusal {
+            return;
+        }
+        let on_refused = bindings
+            .iter()
+            .any(|(name, value)| name == "operation" && self.operations.contains(value.as_str()));
+        if self.everywhere || on_refused {
+            case.verdict = Verdict::Error;
+            case.reason =
+                "not judged: the target refuses a valid token on this operation (positive control)"
+                    .into();
         }
     }
 }

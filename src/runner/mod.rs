@@ -1,15 +1,19 @@
 //! The runner: executes the expanded cases of a suite against a target with bounded concurrency and
-//! collects a [`RunResult`] in case order, whatever the concurrency.
+//! hands each case, its verdict final, to a [`Sink`] in case order, whatever the concurrency (see
+//! [`fold`] for why the fact cases run first); [`run`] collects them in a [`RunResult`].
 
 pub mod attribution;
 pub mod controls;
 mod element;
 pub mod execute;
 pub mod filter;
+pub mod fold;
 pub mod instances;
 pub mod limit;
 pub mod sample;
+mod schedule;
 pub mod sessions;
+pub mod sink;
 pub mod tokens;
 pub mod users;
 
@@ -18,15 +22,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 pub use instances::Instances;
+pub use sink::{Collect, Sink};
 
-use crate::outcome::{CaseResult, RunConditions, RunResult, Verdict};
+use crate::outcome::{CaseResult, RunConditions, RunResult};
 use crate::profile::Profile;
 use crate::scenario::plan::Suite;
 use crate::token::keys::KeySet;
 use crate::token::mint::{Clock, SystemClock};
 use crate::wire::attacker::AttackerHost;
 use crate::wire::{HttpClient, RequestSpec, SendError};
-use execute::{RunShared, run_case};
+use execute::RunShared;
 use tokens::TokenFactory;
 
 /// How to run.
@@ -86,13 +91,37 @@ pub async fn run(
 }
 
 /// [`run`] with instance control. Cases that restart an instance or talk to the second one run one at a
-/// time after all the others, so that a restart never cuts another case short.
+/// time, while no other case runs, so that a restart never cuts another case short.
 pub async fn run_with(
     suite: &Suite,
     profile: Arc<Profile>,
     options: &RunOptions,
     on_case: OnCase,
     environment: RunEnvironment,
+) -> Result<RunResult, RunError> {
+    let mut collected = Collect::default();
+    let mut result = run_into(
+        suite,
+        profile,
+        options,
+        on_case,
+        environment,
+        &mut collected,
+    )
+    .await?;
+    result.cases = collected.0;
+    Ok(result)
+}
+
+/// [`run_with`], handing each case to `sink` as soon as its verdict is final (in case order) instead
+/// of keeping it: the result it returns holds no cases.
+pub async fn run_into(
+    suite: &Suite,
+    profile: Arc<Profile>,
+    options: &RunOptions,
+    on_case: OnCase,
+    environment: RunEnvironment,
+    sink: &mut dyn Sink,
 ) -> Result<RunResult, RunError> {
     let started = Instant::now();
     let base_url = options.base_url.trim_end_matches('/').to_string();
@@ -103,22 +132,20 @@ pub async fn run_with(
     } else {
         limit::Limit::fixed(options.jobs)
     });
-    let mut cases = run_cases(suite, &shared, &limit, options, on_case).await;
+    let cases = schedule::Cases {
+        suite,
+        shared: &shared,
+        limit: &limit,
+        options,
+        on_case,
+        stop: Arc::new(AtomicBool::new(false)),
+    };
+    cases.run(&controls, sink).await;
     shared.sessions.close(&shared.client).await;
-    let bindings: Vec<_> = suite
-        .cases
-        .iter()
-        .map(|case| case.bindings.clone())
-        .collect();
-    attribution::fold(&mut cases, &bindings, &shared.profile.issuer);
-    let refused_in_run = controls::refused_in_run(&cases, &bindings);
-    if let Some(refused) = controls::refused(&controls, refused_in_run) {
-        refused.withdraw(&mut cases, &bindings);
-    }
     Ok(RunResult {
         target: base_url,
         scenarios: suite.scenarios.clone(),
-        cases,
+        cases: Vec::new(),
         duration: started.elapsed(),
         conditions: RunConditions {
             embedded: options.embedded,
@@ -174,142 +201,6 @@ async fn prepare(
     })
 }
 
-/// Runs every case and returns their results in case order. Phase 1: every case that leaves the
-/// instances alone, in parallel; phase 2: the others, in order. A case is copied into its task only
-/// once the limit lets it start, so that only the cases in flight are held twice.
-async fn run_cases(
-    suite: &Suite,
-    shared: &Arc<RunShared>,
-    limit: &Arc<limit::Limit>,
-    options: &RunOptions,
-    on_case: OnCase,
-) -> Vec<CaseResult> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let mut results: Vec<Option<CaseResult>> = vec![None; suite.cases.len()];
-    for exclusive in [false, true] {
-        // Finished tasks are collected as others start: a finished task's memory is freed at once.
-        let mut running = tokio::task::JoinSet::new();
-        let mut indexes = std::collections::HashMap::new();
-        for (index, case) in suite.cases.iter().enumerate() {
-            let needs_instances = case.needs_embedded() && shared.instances.is_some();
-            if (needs_instances && case.is_exclusive()) != exclusive {
-                continue;
-            }
-            let permit = limit.acquire().await;
-            while let Some(joined) = running.try_join_next_with_id() {
-                collect(joined, &indexes, &mut results, suite);
-            }
-            let task = one_case(CaseTask {
-                shared: Arc::clone(shared),
-                limit: Arc::clone(limit),
-                stop: Arc::clone(&stop),
-                on_case: Arc::clone(&on_case),
-                category: suite.scenarios[case.scenario].category,
-                case: case.clone(),
-                index,
-                fail_fast: options.fail_fast,
-                permit,
-            });
-            if exclusive {
-                results[index] = Some(task.await);
-            } else {
-                indexes.insert(running.spawn(task).id(), index);
-            }
-        }
-        while let Some(joined) = running.join_next_with_id().await {
-            collect(joined, &indexes, &mut results, suite);
-        }
-    }
-    results
-        .into_iter()
-        .enumerate()
-        .map(|(index, result)| {
-            result.unwrap_or_else(|| {
-                harness_error(
-                    suite,
-                    index,
-                    "harness error: the case was never scheduled".into(),
-                )
-            })
-        })
-        .collect()
-}
-
-/// Puts a finished task's result in its case's place; a task that panicked is a harness error.
-fn collect(
-    joined: Result<(tokio::task::Id, CaseResult), tokio::task::JoinError>,
-    indexes: &std::collections::HashMap<tokio::task::Id, usize>,
-    results: &mut [Option<CaseResult>],
-    suite: &Suite,
-) {
-    match joined {
-        Ok((id, result)) => results[indexes[&id]] = Some(result),
-        Err(err) => {
-            let index = indexes[&err.id()];
-            results[index] = Some(harness_error(
-                suite,
-                index,
-                format!("harness task failed: {err}"),
-            ));
-        }
-    }
-}
-
-/// One case to run, with what it shares with the others and the room the limit gave it.
-struct CaseTask {
-    shared: Arc<RunShared>,
-    limit: Arc<limit::Limit>,
-    stop: Arc<AtomicBool>,
-    on_case: OnCase,
-    category: crate::scenario::plan::Category,
-    case: crate::scenario::plan::Case,
-    index: usize,
-    fail_fast: bool,
-    permit: Option<tokio::sync::OwnedSemaphorePermit>,
-}
-
-/// Runs (or skips) one case, judges it, keeps what reports need and hands its room back.
-async fn one_case(task: CaseTask) -> CaseResult {
-    let CaseTask {
-        shared,
-        case,
-        category,
-        ..
-    } = &task;
-    let mut fault = false;
-    let result = if task.stop.load(Ordering::Relaxed) {
-        skipped(
-            case,
-            *category,
-            "not run: --fail-fast stopped the run after a failure",
-        )
-    } else if let Some(reason) = &case.not_applicable {
-        skipped(case, *category, reason)
-    } else if case.needs_embedded() && shared.instances.is_none() {
-        skipped(case, *category, instances::NEEDS_EMBEDDED)
-    } else {
-        let (mut result, faltered) = run_case(shared, case, task.index, *category).await;
-        result.retain();
-        fault = faltered;
-        result
-    };
-    task.limit.release(task.permit, fault);
-    if task.fail_fast && result.verdict == Verdict::Fail {
-        task.stop.store(true, Ordering::Relaxed);
-    }
-    (task.on_case)(&result);
-    result
-}
-
-/// The result of a case the harness failed to run.
-fn harness_error(suite: &Suite, index: usize, reason: String) -> CaseResult {
-    let case = &suite.cases[index];
-    let mut result = skipped(case, suite.scenarios[case.scenario].category, "");
-    result.verdict = Verdict::Error;
-    result.reason = reason;
-    result
-}
-
 /// Whether the profile asks for the strict level.
 fn shared_strict(profile: &Profile) -> bool {
     profile.policy.level == crate::profile::model::Level::Strict
@@ -354,24 +245,6 @@ async fn probe(client: &HttpClient, base_url: &str) -> Result<(), RunError> {
             })
         }
         Err(SendError::Broken(_)) => Ok(()),
-    }
-}
-
-fn skipped(
-    case: &crate::scenario::plan::Case,
-    category: crate::scenario::plan::Category,
-    reason: &str,
-) -> CaseResult {
-    CaseResult {
-        id: case.id.clone(),
-        scenario: case.scenario,
-        category,
-        weakness: case.weakness.clone(),
-        verdict: Verdict::Skipped,
-        reason: reason.to_string(),
-        culprit: None,
-        exchanges: Vec::new(),
-        duration: std::time::Duration::ZERO,
     }
 }
 

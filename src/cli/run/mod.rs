@@ -17,7 +17,7 @@ use crate::report;
 use crate::runner::filter::CaseFilter;
 use crate::runner::{self, OnCase, RunError, RunOptions};
 use crate::scenario::{self, LoadOptions, SuiteSources};
-use reports::{ReportSpec, append_step_summary};
+use reports::{ReportSpec, Reports, append_step_summary};
 
 /// Run scenarios against a target and gate on 100% per criterion.
 #[derive(Debug, Args, Default)]
@@ -225,14 +225,22 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
     let suite = filter.apply(suite);
     let seed = args.seed.unwrap_or_else(random_seed);
     let suite = selected(suite, args.sample, seed)?;
-    let result = runtime.block_on(execute(&args, reference, &profile, &suite, seed))?;
+    // The reports are written as the run goes; what the run keeps is the summary (see `Reports`).
+    let mut written = Reports::new(&reports, &suite.scenarios);
+    let mut result = runtime.block_on(execute(
+        &args,
+        reference,
+        &profile,
+        &suite,
+        seed,
+        &mut written,
+    ))?;
+    result.cases = written.take_cases();
     print!(
         "{}",
         report::terminal::summary(&result, std::io::stdout().is_terminal())
     );
-    for spec in &reports {
-        spec.write(&result)?;
-    }
+    written.finish(&result)?;
     if reports.is_empty() {
         append_step_summary(&result);
     }
@@ -277,6 +285,7 @@ async fn execute(
     profile: &Arc<Profile>,
     suite: &scenario::plan::Suite,
     seed: u64,
+    sink: &mut dyn runner::Sink,
 ) -> Result<RunResult, CliError> {
     let issuer = embedded::start_hosted_issuer(profile)
         .await
@@ -310,12 +319,13 @@ async fn execute(
         embedded: embedded.is_some(),
     };
     let progress = Progress::new(suite.cases.len());
-    let outcome = runner::run_with(
+    let outcome = runner::run_into(
         suite,
         Arc::clone(profile),
         &options,
         progress.callback(),
         environment,
+        sink,
     )
     .await;
     progress.finish();

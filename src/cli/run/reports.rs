@@ -1,10 +1,15 @@
-//! The reports of a run: `--report FORMAT:PATH` parsed and written, and the GitHub job summary.
+//! The reports of a run: `--report FORMAT:PATH` parsed and written as the run goes (the run's sink),
+//! and the GitHub job summary.
 
+use std::fs::File;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use super::CliError;
-use crate::outcome::RunResult;
-use crate::report;
+use crate::outcome::{CaseResult, RunResult};
+use crate::report::{self, AtTheEnd, Reporter};
+use crate::runner::Sink;
+use crate::scenario::plan::ScenarioInfo;
 
 /// `FORMAT:PATH` of `--report`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,47 +57,138 @@ impl ReportSpec {
         })
     }
 
-    pub(super) fn write(&self, result: &RunResult) -> Result<(), CliError> {
-        let cannot = |err: std::io::Error| {
-            CliError::usage(format!(
-                "cannot write report {}: {err}",
-                self.path.display()
-            ))
-        };
-        let text = match self.format {
-            // JSON goes straight to the file: the report holds every exchange, so no second copy as
-            // one string.
-            ReportFormat::Json => {
-                return write_with(&self.path, |out| report::json::write(result, out))
-                    .map_err(cannot);
-            }
-            ReportFormat::Sarif => {
-                return write_json(&self.path, &report::sarif::report(result)).map_err(cannot);
-            }
-            ReportFormat::Junit => report::junit::report(result)
-                .map_err(|err| CliError::usage(format!("junit report: {err}")))?,
-            ReportFormat::Markdown => report::markdown::report(result),
-            ReportFormat::Html => report::html::report(result),
-        };
-        std::fs::write(&self.path, text).map_err(cannot)
+    /// The reporter writing this report to its file, created now.
+    fn open(&self) -> Result<Box<dyn Reporter + Send>, CliError> {
+        let out = BufWriter::new(File::create(&self.path).map_err(|err| self.cannot(err))?);
+        Ok(match self.format {
+            ReportFormat::Json => Box::new(JsonFile(Some(report::json::Streaming::new(out)))),
+            ReportFormat::Sarif => Box::new(AtTheEnd::new(out, |run| {
+                let mut bytes = serde_json::to_vec_pretty(&report::sarif::report(run))?;
+                bytes.push(b'\n');
+                Ok(bytes)
+            })),
+            ReportFormat::Junit => Box::new(AtTheEnd::new(out, |run| {
+                report::junit::report(run)
+                    .map(String::into_bytes)
+                    .map_err(|err| std::io::Error::other(format!("junit report: {err}")))
+            })),
+            ReportFormat::Markdown => Box::new(AtTheEnd::new(out, |run| {
+                Ok(report::markdown::report(run).into_bytes())
+            })),
+            ReportFormat::Html => Box::new(AtTheEnd::new(out, |run| {
+                Ok(report::html::report(run).into_bytes())
+            })),
+        })
+    }
+
+    fn cannot(&self, err: std::io::Error) -> CliError {
+        CliError::usage(format!(
+            "cannot write report {}: {err}",
+            self.path.display()
+        ))
     }
 }
 
-/// Writes `value` as pretty JSON and a final newline, streamed through a buffer.
-fn write_json(path: &Path, value: &serde_json::Value) -> std::io::Result<()> {
-    write_with(path, |out| serde_json::to_writer_pretty(out, value))
+/// The JSON report, written as the run goes, with a final newline.
+struct JsonFile(Option<report::json::Streaming<BufWriter<File>>>);
+
+impl Reporter for JsonFile {
+    fn case(&mut self, case: &CaseResult, scenario: &ScenarioInfo) -> std::io::Result<()> {
+        match &mut self.0 {
+            Some(json) => json.case(case, scenario),
+            None => Ok(()),
+        }
+    }
+
+    fn finish(&mut self, summary: &RunResult) -> std::io::Result<()> {
+        let Some(mut json) = self.0.take() else {
+            return Ok(());
+        };
+        json.finish(summary)?;
+        let mut out = json.into_inner();
+        out.write_all(b"\n")?;
+        out.flush()
+    }
 }
 
-/// Writes a JSON document to `path` with `write`, buffered, with a final newline.
-fn write_with(
-    path: &Path,
-    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> serde_json::Result<()>,
-) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
-    write(&mut out)?;
-    out.write_all(b"\n")?;
-    out.flush()
+/// The sink of `authconform run`: writes every report as the run goes and keeps what the terminal
+/// summary, the reports' ends and the gate need: the cases that did not pass, whole, and each passing
+/// case as one line ([`report::one_line`]), once every report has it.
+pub(super) struct Reports<'a> {
+    specs: &'a [ReportSpec],
+    scenarios: &'a [ScenarioInfo],
+    /// The reporters, opened with the first case (a run that never starts writes no report).
+    open: Option<Vec<Box<dyn Reporter + Send>>>,
+    kept: Vec<CaseResult>,
+    /// The first report that could not be written, and why.
+    failed: Option<CliError>,
+}
+
+impl<'a> Reports<'a> {
+    pub(super) fn new(specs: &'a [ReportSpec], scenarios: &'a [ScenarioInfo]) -> Self {
+        Reports {
+            specs,
+            scenarios,
+            open: None,
+            kept: Vec::new(),
+            failed: None,
+        }
+    }
+
+    /// The reporters, opened on first use.
+    fn reporters(&mut self) -> Result<&mut Vec<Box<dyn Reporter + Send>>, CliError> {
+        if self.open.is_none() {
+            let opened = self
+                .specs
+                .iter()
+                .map(ReportSpec::open)
+                .collect::<Result<_, _>>()?;
+            self.open = Some(opened);
+        }
+        Ok(self.open.get_or_insert_with(Vec::new))
+    }
+
+    /// Writes `case` to every report.
+    fn write(&mut self, case: &CaseResult) -> Result<(), CliError> {
+        let scenario = &self.scenarios[case.scenario];
+        let specs = self.specs;
+        for (spec, reporter) in specs.iter().zip(self.reporters()?) {
+            reporter
+                .case(case, scenario)
+                .map_err(|err| spec.cannot(err))?;
+        }
+        Ok(())
+    }
+
+    /// The cases kept, in case order: the run's summary.
+    pub(super) fn take_cases(&mut self) -> Vec<CaseResult> {
+        std::mem::take(&mut self.kept)
+    }
+
+    /// Ends every report with `summary` (the run with the cases kept); the first report that could not
+    /// be written is the error.
+    pub(super) fn finish(mut self, summary: &RunResult) -> Result<(), CliError> {
+        if let Some(failed) = self.failed.take() {
+            return Err(failed);
+        }
+        let specs = self.specs;
+        for (spec, reporter) in specs.iter().zip(self.reporters()?) {
+            reporter.finish(summary).map_err(|err| spec.cannot(err))?;
+        }
+        Ok(())
+    }
+}
+
+impl Sink for Reports<'_> {
+    fn case(&mut self, _index: usize, mut case: CaseResult) {
+        if self.failed.is_none()
+            && let Err(err) = self.write(&case)
+        {
+            self.failed = Some(err);
+        }
+        report::one_line(&mut case);
+        self.kept.push(case);
+    }
 }
 
 /// With no `--report`, the Markdown report is appended to the GitHub job summary when

@@ -1,0 +1,195 @@
+//! The order cases run in: the fact cases first (in parallel, then the exclusive ones alone), folded as
+//! a batch; then every other case in parallel, each folded alone as it finishes (see [`super::fold`]
+//! for why). Each case reaches the sink final and in case order.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tokio::task::{Id, JoinError, JoinSet};
+
+use super::execute::{RunShared, run_case};
+use super::fold::{Folds, is_fact};
+use super::sink::{Reorder, Sink};
+use super::{OnCase, RunOptions, instances, limit};
+use crate::outcome::{CaseResult, Control, Verdict};
+use crate::scenario::plan::{Case, Category, Suite};
+
+/// What every case of a run shares.
+pub(super) struct Cases<'a> {
+    pub suite: &'a Suite,
+    pub shared: &'a Arc<RunShared>,
+    pub limit: &'a Arc<limit::Limit>,
+    pub options: &'a RunOptions,
+    pub on_case: OnCase,
+    pub stop: Arc<AtomicBool>,
+}
+
+impl Cases<'_> {
+    /// Runs every case and hands each, final, to `sink` in case order. A case is copied into its task
+    /// only once the limit lets it start, so that only the cases in flight are held twice.
+    pub async fn run(&self, controls: &[Control], sink: &mut dyn Sink) {
+        let (mut facts, mut exclusive, mut others) = (Vec::new(), Vec::new(), Vec::new());
+        for (index, case) in self.suite.cases.iter().enumerate() {
+            let needs_instances = case.needs_embedded() && self.shared.instances.is_some();
+            if needs_instances && case.is_exclusive() {
+                exclusive.push(index);
+            } else if is_fact(case, self.category(case)) {
+                facts.push(index);
+            } else {
+                others.push(index);
+            }
+        }
+        let mut done = BTreeMap::new();
+        self.parallel(facts, |index, result| {
+            done.insert(index, result);
+        })
+        .await;
+        for index in exclusive {
+            let permit = self.limit.acquire().await;
+            done.insert(index, one_case(self.task(index, permit)).await);
+        }
+        let (indexes, mut cases): (Vec<usize>, Vec<CaseResult>) = done.into_iter().unzip();
+        let bindings: Vec<&[(String, String)]> = indexes
+            .iter()
+            .map(|&index| self.suite.cases[index].bindings.as_slice())
+            .collect();
+        let issuer = &self.shared.profile.issuer;
+        let folds = Folds::batch(&mut cases, &bindings, controls, issuer);
+        let mut reorder = Reorder::default();
+        for (index, case) in indexes.into_iter().zip(cases) {
+            reorder.push(index, case, sink);
+        }
+        self.parallel(others, |index, mut result| {
+            folds.fold_one(&mut result, &self.suite.cases[index].bindings, issuer);
+            reorder.push(index, result, sink);
+        })
+        .await;
+    }
+
+    /// Runs the cases of `indexes` in parallel (as the limit allows), handing each result to `done`
+    /// as it finishes; finished tasks are collected as others start, so their memory is freed at once.
+    async fn parallel(&self, indexes: Vec<usize>, mut done: impl FnMut(usize, CaseResult)) {
+        let mut running = JoinSet::new();
+        let mut ids = HashMap::new();
+        for index in indexes {
+            let permit = self.limit.acquire().await;
+            while let Some(joined) = running.try_join_next_with_id() {
+                let (index, result) = self.joined(joined, &ids);
+                done(index, result);
+            }
+            ids.insert(
+                running.spawn(one_case(self.task(index, permit))).id(),
+                index,
+            );
+        }
+        while let Some(joined) = running.join_next_with_id().await {
+            let (index, result) = self.joined(joined, &ids);
+            done(index, result);
+        }
+    }
+
+    /// A finished task's case index and result; a task that panicked is a harness error.
+    fn joined(
+        &self,
+        joined: Result<(Id, CaseResult), JoinError>,
+        ids: &HashMap<Id, usize>,
+    ) -> (usize, CaseResult) {
+        match joined {
+            Ok((id, result)) => (ids[&id], result),
+            Err(err) => {
+                let index = ids[&err.id()];
+                let case = &self.suite.cases[index];
+                let mut result = skipped(case, self.category(case), "");
+                result.verdict = Verdict::Error;
+                result.reason = format!("harness task failed: {err}");
+                (index, result)
+            }
+        }
+    }
+
+    fn category(&self, case: &Case) -> Category {
+        self.suite.scenarios[case.scenario].category
+    }
+
+    /// The task of case `index`, with the room the limit gave it.
+    fn task(&self, index: usize, permit: Option<tokio::sync::OwnedSemaphorePermit>) -> CaseTask {
+        let case = &self.suite.cases[index];
+        CaseTask {
+            shared: Arc::clone(self.shared),
+            limit: Arc::clone(self.limit),
+            stop: Arc::clone(&self.stop),
+            on_case: Arc::clone(&self.on_case),
+            category: self.category(case),
+            case: case.clone(),
+            index,
+            fail_fast: self.options.fail_fast,
+            permit,
+        }
+    }
+}
+
+/// One case to run, with what it shares with the others and the room the limit gave it.
+struct CaseTask {
+    shared: Arc<RunShared>,
+    limit: Arc<limit::Limit>,
+    stop: Arc<AtomicBool>,
+    on_case: OnCase,
+    category: crate::scenario::plan::Category,
+    case: crate::scenario::plan::Case,
+    index: usize,
+    fail_fast: bool,
+    permit: Option<tokio::sync::OwnedSemaphorePermit>,
+}
+
+/// Runs (or skips) one case, judges it, keeps what reports need and hands its room back.
+async fn one_case(task: CaseTask) -> CaseResult {
+    let CaseTask {
+        shared,
+        case,
+        category,
+        ..
+    } = &task;
+    let mut fault = false;
+    let result = if task.stop.load(Ordering::Relaxed) {
+        skipped(
+            case,
+            *category,
+            "not run: --fail-fast stopped the run after a failure",
+        )
+    } else if let Some(reason) = &case.not_applicable {
+        skipped(case, *category, reason)
+    } else if case.needs_embedded() && shared.instances.is_none() {
+        skipped(case, *category, instances::NEEDS_EMBEDDED)
+    } else {
+        let (mut result, faltered) = run_case(shared, case, task.index, *category).await;
+        result.retain();
+        fault = faltered;
+        result
+    };
+    task.limit.release(task.permit, fault);
+    if task.fail_fast && result.verdict == Verdict::Fail {
+        task.stop.store(true, Ordering::Relaxed);
+    }
+    (task.on_case)(&result);
+    result
+}
+
+/// A case that did not run, with the reason.
+fn skipped(
+    case: &crate::scenario::plan::Case,
+    category: crate::scenario::plan::Category,
+    reason: &str,
+) -> CaseResult {
+    CaseResult {
+        id: case.id.clone(),
+        scenario: case.scenario,
+        category,
+        weakness: case.weakness.clone(),
+        verdict: Verdict::Skipped,
+        reason: reason.to_string(),
+        culprit: None,
+        exchanges: Vec::new(),
+        duration: std::time::Duration::ZERO,
+    }
+}
