@@ -331,23 +331,6 @@ impl SigningKey {
         }
     }
 
-    /// A `jsonwebtoken` encoding key for this key.
-    pub fn encoding_key(&self) -> Result<jsonwebtoken::EncodingKey, KeyError> {
-        use jsonwebtoken::EncodingKey;
-        let bad = |e: jsonwebtoken::errors::Error| KeyError::Unsupported(e.to_string());
-        match &self.material {
-            Material::Hmac(secret) => Ok(EncodingKey::from_secret(secret.expose())),
-            Material::Asymmetric { kind, pkcs8, .. } => {
-                let text = pem::encode("PRIVATE KEY", pkcs8);
-                match kind {
-                    KeyKind::Ed25519 => EncodingKey::from_ed_pem(text.as_bytes()).map_err(bad),
-                    KeyKind::Rsa => EncodingKey::from_rsa_pem(text.as_bytes()).map_err(bad),
-                    _ => EncodingKey::from_ec_pem(text.as_bytes()).map_err(bad),
-                }
-            }
-        }
-    }
-
     /// A `jsonwebtoken` decoding key for the public half (or the secret).
     pub fn decoding_key(&self) -> Result<jsonwebtoken::DecodingKey, KeyError> {
         use jsonwebtoken::DecodingKey;
