@@ -6,8 +6,16 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::flaws::Flaw;
-use crate::store::{Message, Store};
+use crate::store::{Message, Store, shorten};
 use crate::tools;
+
+/// Most earlier messages a "show history" reply quotes (the last ones).
+pub const HISTORY_MESSAGES: usize = 20;
+/// Longest quote of one message in a "show history" reply, in characters.
+pub const HISTORY_CHARS: usize = 200;
+/// How many earlier messages to hand to [`respond`]: one more than it quotes, so that it can say the
+/// conversation holds more.
+pub const HISTORY_READ: usize = HISTORY_MESSAGES + 1;
 
 /// One tool invocation made while answering, as returned by the chat endpoint.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -45,7 +53,8 @@ enum Command {
 const HELP: &str = "I can manage your tasks. Try: \"add task <title>\", \"list [pending|completed] tasks\", \
 \"complete task <id>\", \"delete task <id>\", \"update task <id> to <title>\" or \"show history\".";
 
-/// Answers `message` for `caller`, given the conversation's earlier messages.
+/// Answers `message` for `caller`, given the conversation's earlier messages (the last
+/// [`HISTORY_READ`] are enough).
 pub async fn respond(
     store: &Store,
     caller: &str,
@@ -118,15 +127,26 @@ fn reply(response: String, tool_calls: Vec<ToolCallRecord>) -> AgentReply {
     }
 }
 
+/// The last [`HISTORY_MESSAGES`] messages, one line each, cut to [`HISTORY_CHARS`]: bounded however
+/// long the conversation, and a reply that quotes an earlier reply does not nest it.
 fn render_history(history: &[Message]) -> String {
     if history.is_empty() {
         return "This conversation has no earlier messages.".to_owned();
     }
-    let lines: Vec<String> = history
+    let shown = &history[history.len().saturating_sub(HISTORY_MESSAGES)..];
+    let lines: Vec<String> = shown
         .iter()
-        .map(|m| format!("{}: {}", m.role, m.content))
+        .map(|m| {
+            let one_line = m.content.split_whitespace().collect::<Vec<_>>().join(" ");
+            format!("{}: {}", m.role, shorten(&one_line, HISTORY_CHARS))
+        })
         .collect();
-    format!("Earlier in this conversation:\n{}", lines.join("\n"))
+    let heading = if shown.len() < history.len() {
+        format!("The last {HISTORY_MESSAGES} messages of this conversation:")
+    } else {
+        "Earlier in this conversation:".to_owned()
+    };
+    format!("{heading}\n{}", lines.join("\n"))
 }
 
 /// `s` without `prefix` (ASCII case-insensitive), if it starts with it.
@@ -363,5 +383,34 @@ mod tests {
         assert!(r.response.contains("user: hello") && r.tool_calls.is_empty());
         let r = respond(&store, "alice", &[], "list completed tasks", None).await;
         assert_eq!(r.response, "You have no completed tasks.");
+    }
+
+    #[tokio::test]
+    async fn history_quotes_the_last_messages_one_line_each_and_bounded() {
+        let store = Store::open(None, IdMode::Sequential).unwrap();
+        let message = |role: &str, content: String| Message {
+            role: role.into(),
+            content,
+        };
+        let mut history: Vec<Message> = (0..30)
+            .map(|i| message("user", format!("note {i}")))
+            .collect();
+        history.push(message("assistant", format!("Here:\n{}", "y".repeat(5000))));
+        let r = respond(&store, "alice", &history, "show history", None).await;
+        let lines: Vec<&str> = r.response.lines().collect();
+        assert_eq!(lines[0], "The last 20 messages of this conversation:");
+        assert_eq!(lines.len(), 1 + HISTORY_MESSAGES, "{}", r.response);
+        assert_eq!(lines[1], "user: note 11");
+        assert_eq!(lines[19], "user: note 29");
+        assert!(lines[20].starts_with("assistant: Here: yyy") && lines[20].ends_with('…'));
+        assert_eq!(
+            lines[20].chars().count(),
+            "assistant: ".len() + HISTORY_CHARS
+        );
+        let short = respond(&store, "alice", &history[..2], "show history", None).await;
+        assert_eq!(
+            short.response,
+            "Earlier in this conversation:\nuser: note 0\nuser: note 1"
+        );
     }
 }

@@ -10,13 +10,10 @@ use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::flaws::Flaw;
 use crate::state::AppState;
-use crate::store::Role;
-
-/// Longest chat message, in characters.
-const MAX_MESSAGE_CHARS: usize = 4000;
+use crate::store::{MAX_CONVERSATION_MESSAGES, MAX_MESSAGE_CHARS, Role};
 
 /// `POST /api/{user_id}/chat` `{conversation_id?, message}` -> `{conversation_id, response, tool_calls}`.
-/// Stateless: history is read from the database on every request.
+/// Stateless: history is read from the database on every request (only as much as the agent shows).
 pub(super) async fn chat(
     user: AuthUser,
     State(app): State<AppState>,
@@ -55,7 +52,7 @@ pub(super) async fn chat(
             }
             let history = app
                 .store
-                .conversation_messages(&owner, id)
+                .conversation_messages(&owner, id, agent::HISTORY_READ, agent::HISTORY_CHARS)
                 .await?
                 .ok_or(ApiError::NotFound)?;
             (owner, id, history)
@@ -81,7 +78,8 @@ pub(super) async fn chat(
     })))
 }
 
-/// `GET /api/{user_id}/conversations/{conversation_id}` -> `{id, messages: [{role, content}]}`
+/// `GET /api/{user_id}/conversations/{conversation_id}` -> `{id, messages: [{role, content}]}`: the
+/// messages the conversation keeps (its last [`MAX_CONVERSATION_MESSAGES`]).
 pub(super) async fn conversation(
     user: AuthUser,
     State(app): State<AppState>,
@@ -91,7 +89,7 @@ pub(super) async fn conversation(
     let id = parse_id(&conversation_id)?;
     let messages = app
         .store
-        .conversation_messages(&owner, id)
+        .conversation_messages(&owner, id, MAX_CONVERSATION_MESSAGES, MAX_MESSAGE_CHARS)
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(Json(json!({"id": id, "messages": messages})))

@@ -2,6 +2,7 @@
 //! (`WHERE user_id = ?`): isolation lives in the data layer, not only in the handlers. The few
 //! unscoped lookups in [`Store`]'s "flaw only" section exist solely for the deliberate flaws.
 
+mod conversations;
 mod schema;
 
 use std::path::Path;
@@ -13,6 +14,8 @@ use serde::Serialize;
 
 use crate::config::IdMode;
 use crate::time::rfc3339_now;
+
+pub use conversations::{MAX_CONVERSATION_MESSAGES, MAX_MESSAGE_CHARS, shorten};
 
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]
@@ -329,89 +332,6 @@ impl Store {
         .await
     }
 
-    /// Starts a conversation owned by `owner`.
-    pub async fn create_conversation(&self, owner: &str) -> Result<i64, StoreError> {
-        let owner = owner.to_owned();
-        let ids = self.ids;
-        self.run(move |conn| {
-            let now = rfc3339_now();
-            insert_with_id(conn, ids, |id| {
-                conn.prepare_cached("INSERT INTO conversations (id, user_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)")?
-                .execute(
-                    params![id, owner, now],
-                )
-            })
-        })
-        .await
-    }
-
-    /// The messages of a conversation of `owner`, oldest first; `None` if there is no such conversation.
-    pub async fn conversation_messages(
-        &self,
-        owner: &str,
-        conversation_id: i64,
-    ) -> Result<Option<Vec<Message>>, StoreError> {
-        let owner = owner.to_owned();
-        self.run(move |conn| {
-            let exists = conn
-                .prepare_cached("SELECT 1 FROM conversations WHERE user_id = ?1 AND id = ?2")?
-                .query_row(params![owner, conversation_id], |_| Ok(()))
-                .optional()?;
-            if exists.is_none() {
-                return Ok(None);
-            }
-            let mut stmt = conn.prepare_cached(
-                "SELECT role, content FROM messages
-                 WHERE user_id = ?1 AND conversation_id = ?2 ORDER BY id",
-            )?;
-            let messages = stmt
-                .query_map(params![owner, conversation_id], |row| {
-                    Ok(Message {
-                        role: row.get(0)?,
-                        content: row.get(1)?,
-                    })
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(Some(messages))
-        })
-        .await
-    }
-
-    /// Appends a message to a conversation of `owner` (a no-op if there is no such conversation).
-    pub async fn add_message(
-        &self,
-        owner: &str,
-        conversation_id: i64,
-        role: Role,
-        content: &str,
-    ) -> Result<(), StoreError> {
-        let (owner, content) = (owner.to_owned(), content.to_owned());
-        self.run(move |conn| {
-            let tx = conn.transaction()?;
-            let now = rfc3339_now();
-            let touched = tx
-                .prepare_cached(
-                    "UPDATE conversations SET updated_at = ?3 WHERE user_id = ?1 AND id = ?2",
-                )?
-                .execute(params![owner, conversation_id, now])?;
-            if touched == 1 {
-                tx.prepare_cached(
-                    "INSERT INTO messages (user_id, conversation_id, role, content, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                )?
-                .execute(params![
-                    owner,
-                    conversation_id,
-                    role.as_str(),
-                    content,
-                    now
-                ])?;
-            }
-            tx.commit()
-        })
-        .await
-    }
-
     // ---- flaw only: unscoped lookups, never called unless a flaw is switched on ----
 
     /// FLAW ONLY (`task-read-idor`, `task-write-idor`): the owner of any task id.
@@ -502,30 +422,6 @@ mod tests {
         assert_eq!(s.get_task("alice", a.id).await.unwrap(), None);
         let c = s.create_task("alice", "a2", None).await.unwrap();
         assert_eq!(c.id, 3, "ids are never reused");
-    }
-
-    #[tokio::test]
-    async fn conversations_are_owner_scoped() {
-        let s = store(IdMode::Random);
-        let id = s.create_conversation("alice").await.unwrap();
-        assert!((1..1 << 53).contains(&id));
-        s.add_message("alice", id, Role::User, "hi").await.unwrap();
-        s.add_message("bob", id, Role::User, "intruder")
-            .await
-            .unwrap();
-        assert_eq!(s.conversation_messages("bob", id).await.unwrap(), None);
-        let messages = s.conversation_messages("alice", id).await.unwrap().unwrap();
-        assert_eq!(
-            messages,
-            vec![Message {
-                role: "user".into(),
-                content: "hi".into()
-            }]
-        );
-        assert_eq!(
-            s.flawed_conversation_owner(id).await.unwrap().as_deref(),
-            Some("alice")
-        );
     }
 
     #[tokio::test]
