@@ -21,6 +21,14 @@ pub const DEFAULT_LEEWAY_SECS: u64 = 30;
 pub const MAX_LEEWAY_SECS: u64 = 60;
 /// Shortest HS256 secret accepted (RFC 7518 §3.2: at least the hash output size).
 pub const MIN_HS256_SECRET_LEN: usize = 32;
+/// Default time a client has to send a request's head (seconds).
+pub const DEFAULT_HEADER_READ_TIMEOUT_SECS: u64 = 10;
+/// Default time a connection may stay without a byte in either direction (seconds).
+pub const DEFAULT_IDLE_TIMEOUT_SECS: u64 = 60;
+/// Default number of connections served at once.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+/// Most connections the configuration accepts (each holds a task and two buffers).
+pub const MAX_MAX_CONNECTIONS: usize = 100_000;
 
 /// Where the verification keys come from.
 #[derive(Clone, PartialEq, Eq)]
@@ -62,6 +70,30 @@ pub enum IdMode {
     Random,
 }
 
+/// How the server protects itself from clients that hold connections: timeouts and a connection limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// Time to receive a request's whole head, counted from the moment the server waits for it (the
+    /// connection's opening, or the end of the previous answer on a kept-alive connection).
+    pub header_read_timeout: Duration,
+    /// A connection with no byte received or sent for this long is closed (a stalled body, a client
+    /// that stops reading the answer, a kept-alive connection left open).
+    pub idle_timeout: Duration,
+    /// Connections served at once; further clients wait in the listen backlog until one closes.
+    pub max_connections: usize,
+}
+
+impl Default for ConnectionLimits {
+    /// 10 s to send a head, 60 s without traffic, 1024 connections.
+    fn default() -> Self {
+        ConnectionLimits {
+            header_read_timeout: Duration::from_secs(DEFAULT_HEADER_READ_TIMEOUT_SECS),
+            idle_timeout: Duration::from_secs(DEFAULT_IDLE_TIMEOUT_SECS),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+        }
+    }
+}
+
 /// Everything [`crate::start`] needs.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -89,12 +121,14 @@ pub struct ServerConfig {
     pub styles: Vec<Style>,
     /// Where the handlers are mounted; the Todo contract's paths by default.
     pub routes: RouteLayout,
+    /// Connection timeouts and limit.
+    pub connections: ConnectionLimits,
 }
 
 impl ServerConfig {
     /// Defaults of the contract for the given key source: loopback ephemeral port, in-memory database,
     /// issuer and audience `http://localhost:3000`, leeway 30 s, no flaw, sequential ids, the contract's
-    /// routes. The allowlist
+    /// routes, [`ConnectionLimits::default`]. The allowlist
     /// is `EdDSA` (Better Auth's default), or `HS256` for an [`KeySource::Hs256Secret`].
     pub fn new(key_source: KeySource) -> Self {
         let algorithms = match key_source {
@@ -114,6 +148,7 @@ impl ServerConfig {
             jwks_refresh_interval: Duration::from_secs(10),
             styles: Vec::new(),
             routes: RouteLayout::Contract,
+            connections: ConnectionLimits::default(),
         }
     }
 
@@ -127,6 +162,13 @@ impl ServerConfig {
         }
         if self.issuer.is_empty() || self.audience.is_empty() {
             return Err(ConfigError::EmptyIssuerOrAudience);
+        }
+        let limits = &self.connections;
+        if limits.header_read_timeout.is_zero() || limits.idle_timeout.is_zero() {
+            return Err(ConfigError::ZeroTimeout);
+        }
+        if !(1..=MAX_MAX_CONNECTIONS).contains(&limits.max_connections) {
+            return Err(ConfigError::MaxConnections(limits.max_connections));
         }
         let is_hmac =
             |alg: &Algorithm| matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512);
@@ -170,6 +212,12 @@ pub enum ConfigError {
         "algorithm {0:?} does not fit the key source (HS256 needs --hs256-secret-env; a JWKS needs asymmetric algorithms)"
     )]
     AlgorithmNeedsOtherKeys(Algorithm),
+    /// A connection timeout of zero.
+    #[error("connection timeouts must be longer than zero")]
+    ZeroTimeout,
+    /// `--max-connections` outside 1 to [`MAX_MAX_CONNECTIONS`].
+    #[error("the connection limit is {0}; it must be between 1 and {MAX_MAX_CONNECTIONS}")]
+    MaxConnections(usize),
     /// `--hs256-secret-env` names a variable that is unset or not UTF-8.
     #[error("environment variable `{0}` (named by --hs256-secret-env) is not set")]
     SecretEnvMissing(String),
@@ -226,6 +274,22 @@ pub struct Cli {
     /// `/api/v1/users/{uid}/items...`, with its OpenAPI document at `/openapi.json`).
     #[arg(long, env = "REFSERVER_ROUTES", value_name = "LAYOUT", default_value = "contract", value_parser = parse_route_layout)]
     pub routes: RouteLayout,
+    /// Seconds a client has to send a request's head (from the connection's opening, or the end of
+    /// the previous answer on a kept-alive connection); then the connection is closed.
+    #[arg(long, env = "REFSERVER_HEADER_READ_TIMEOUT", value_name = "SECS",
+          default_value_t = DEFAULT_HEADER_READ_TIMEOUT_SECS,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_read_timeout: u64,
+    /// Seconds a connection may go without a byte in either direction before it is closed.
+    #[arg(long, env = "REFSERVER_IDLE_TIMEOUT", value_name = "SECS",
+          default_value_t = DEFAULT_IDLE_TIMEOUT_SECS,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub idle_timeout: u64,
+    /// Connections served at once; more clients wait until one closes.
+    #[arg(long, env = "REFSERVER_MAX_CONNECTIONS", value_name = "N",
+          default_value_t = DEFAULT_MAX_CONNECTIONS as u64,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_MAX_CONNECTIONS as u64))]
+    pub max_connections: u64,
 }
 
 fn parse_route_layout(s: &str) -> Result<RouteLayout, String> {
@@ -280,6 +344,11 @@ impl Cli {
         config.ids = self.ids;
         config.styles = self.styles;
         config.routes = self.routes;
+        config.connections = ConnectionLimits {
+            header_read_timeout: Duration::from_secs(self.header_read_timeout),
+            idle_timeout: Duration::from_secs(self.idle_timeout),
+            max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+        };
         config.validate()?;
         Ok(config)
     }
@@ -308,6 +377,57 @@ mod tests {
         assert_eq!(config.flaw, None);
         assert_eq!(config.key_source, KeySource::JwksFile("keys.json".into()));
         assert_eq!(config.routes, RouteLayout::Contract);
+        assert_eq!(config.connections, ConnectionLimits::default());
+        assert_eq!(
+            config.connections.header_read_timeout,
+            Duration::from_secs(10)
+        );
+        assert_eq!(config.connections.idle_timeout, Duration::from_secs(60));
+        assert_eq!(config.connections.max_connections, 1024);
+    }
+
+    #[test]
+    fn connection_limits_come_from_flags_and_out_of_range_values_are_refused() {
+        let config = parse(&[
+            "--jwks",
+            "a",
+            "--header-read-timeout",
+            "3",
+            "--idle-timeout",
+            "7",
+            "--max-connections",
+            "16",
+        ])
+        .unwrap()
+        .into_config(|_| None)
+        .unwrap();
+        assert_eq!(
+            config.connections,
+            ConnectionLimits {
+                header_read_timeout: Duration::from_secs(3),
+                idle_timeout: Duration::from_secs(7),
+                max_connections: 16,
+            }
+        );
+        for (flag, value) in [
+            ("--header-read-timeout", "0"),
+            ("--idle-timeout", "0"),
+            ("--max-connections", "0"),
+            ("--max-connections", "100001"),
+        ] {
+            assert!(
+                parse(&["--jwks", "a", flag, value]).is_err(),
+                "{flag} {value}"
+            );
+        }
+        let mut config = ServerConfig::new(KeySource::JwksFile("k".into()));
+        config.connections.idle_timeout = Duration::ZERO;
+        assert_eq!(config.validate(), Err(ConfigError::ZeroTimeout));
+        config.connections = ConnectionLimits {
+            max_connections: 0,
+            ..ConnectionLimits::default()
+        };
+        assert_eq!(config.validate(), Err(ConfigError::MaxConnections(0)));
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod config;
 pub mod error;
 pub mod flaws;
 pub mod routes;
+mod serve;
 mod state;
 pub mod store;
 pub mod styles;
@@ -35,9 +36,10 @@ use tokio::task::JoinHandle;
 
 pub use api::{MAX_BODY_BYTES, ROUTES};
 pub use auth::{AuthError, Identity, Verifier};
-pub use config::{KeySource, ServerConfig};
+pub use config::{ConnectionLimits, KeySource, ServerConfig};
 pub use flaws::Flaw;
 pub use routes::{RouteLayout, routes};
+pub use serve::ConnectionCount;
 pub use state::AppState;
 pub use styles::Style;
 
@@ -87,8 +89,9 @@ pub fn router(state: AppState) -> Router {
 pub struct RunningServer {
     addr: SocketAddr,
     state: AppState,
+    connections: Arc<serve::Tracker>,
     shutdown: Option<oneshot::Sender<()>>,
-    task: JoinHandle<std::io::Result<()>>,
+    task: JoinHandle<()>,
 }
 
 impl RunningServer {
@@ -105,6 +108,12 @@ impl RunningServer {
     /// The application state (e.g. to read the JWKS fetch count).
     pub fn state(&self) -> &AppState {
         &self.state
+    }
+
+    /// Connections open now and the most open at once so far (at most
+    /// [`ConnectionLimits::max_connections`]).
+    pub fn connections(&self) -> ConnectionCount {
+        self.connections.count()
     }
 
     /// Stops accepting connections, lets in-flight requests finish (at most 5 s), and returns.
@@ -137,17 +146,18 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         source,
     })?;
     let (shutdown, signal) = oneshot::channel::<()>();
-    let app = router(state.clone());
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = signal.await;
-            })
-            .await
-    });
+    let connections = Arc::new(serve::Tracker::default());
+    let task = tokio::spawn(serve::serve(
+        listener,
+        router(state.clone()),
+        config.connections,
+        Arc::clone(&connections),
+        signal,
+    ));
     Ok(RunningServer {
         addr,
         state,
+        connections,
         shutdown: Some(shutdown),
         task,
     })
