@@ -310,6 +310,7 @@ impl EmbeddedReference {
             adaptive: false,
             strict: false,
             embedded: true,
+            reveal_tokens: false,
         };
         let environment = crate::runner::RunEnvironment {
             instances: Some(Arc::clone(self) as Arc<dyn Instances>),

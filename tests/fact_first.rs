@@ -34,6 +34,7 @@ async fn run(profile: Arc<Profile>, flaw: Option<&str>) -> (RunResult, Vec<CaseR
         adaptive: false,
         strict: false,
         embedded: true,
+        reveal_tokens: false,
     };
     let environment = RunEnvironment {
         instances: Some(Arc::clone(&server) as Arc<dyn runner::Instances>),

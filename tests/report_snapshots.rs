@@ -89,6 +89,7 @@ fn terminal_summary_of_notes_controls_capacity_and_transport_errors() {
     run.cases.extend([note, unstable]);
     run.conditions = RunConditions {
         embedded: false,
+        profile: None,
         jobs: 9,
         first_fault_at: Some(8),
         load_5xx: 2,

@@ -118,6 +118,7 @@ async fn run_with(
         adaptive: false,
         strict: false,
         embedded: false,
+        reveal_tokens: false,
     };
     tokio::time::timeout(RUN_LIMIT, runner::run(suite, profile, &options, on_case))
         .await

@@ -43,6 +43,7 @@ async fn instance_cases_are_skipped_with_the_reason_against_an_external_target()
         adaptive: false,
         strict: false,
         embedded: false,
+        reveal_tokens: false,
     };
     let result = runner::run(
         &suite,

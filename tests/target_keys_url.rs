@@ -34,6 +34,7 @@ async fn run_key_confusion(url: String, flaw: Option<&str>) -> Result<Vec<Verdic
         adaptive: false,
         strict: false,
         embedded: false,
+        reveal_tokens: false,
     };
     let result = run(&suite, Arc::new(profile), &options, Arc::new(|_| {})).await;
     server.shutdown().await;

@@ -38,6 +38,10 @@ pub struct MintArgs {
     /// Extra or overriding claims, as a JSON object (re-signed with the issuer key).
     #[arg(long, value_name = "JSON")]
     claims: Option<String>,
+    /// Mint as the users of this case: with a profile's `per_case_users`, each case acts as its own
+    /// users, and a report's reproducer names the case (`--case ID`) so that the token is theirs.
+    #[arg(long, value_name = "ID")]
+    case: Option<String>,
     /// Also print the decoded header and claims (to stderr), and how the attack places the token.
     #[arg(long)]
     decode: bool,
@@ -76,7 +80,10 @@ pub fn run(args: MintArgs) -> Result<u8, CliError> {
         attacker: Arc::new(attacker),
         clock: Arc::new(SystemClock),
     };
-    let users = CaseUsers::shared(&factory.profile);
+    let users = match &args.case {
+        Some(case) => CaseUsers::for_case(&factory.profile, case),
+        None => CaseUsers::shared(&factory.profile),
+    };
     for mutation in mutations {
         let plan = TokenPlan::Recipe {
             from: args.principal.clone(),

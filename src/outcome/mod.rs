@@ -2,11 +2,13 @@
 //! The runner fills it in, the verdict module groups its failures, and reporters are pure functions of
 //! [`RunResult`]; it sits below all three, so none of them imports another for it.
 
+mod redact;
 mod retain;
 
 use std::time::Duration;
 
 use crate::scenario::plan::{Category, ScenarioInfo, Weakness};
+pub use redact::{is_redacted, placeholder as redacted_token, redacted_principals};
 pub(crate) use retain::capped;
 pub use retain::{KEPT_BODY_BYTES, is_cut};
 
@@ -154,6 +156,9 @@ pub struct RunResult {
 pub struct RunConditions {
     /// Whether the target is the embedded reference server.
     pub embedded: bool,
+    /// The profile file the run used (`None`: the embedded reference profile), for reproducers that
+    /// mint a principal's token again.
+    pub profile: Option<String>,
     /// The most cases in flight at once.
     pub jobs: usize,
     /// How many cases were in flight when the target first faltered (adaptive concurrency), if it did.

@@ -5,8 +5,8 @@
 
 use std::fmt::Write;
 
-use super::curl::reproducer;
 use super::explain::explain;
+use super::reproducer;
 use super::terminal::information;
 use crate::outcome::{CaseResult, RunResult, Verdict};
 use crate::scenario::plan::Category;
@@ -201,7 +201,7 @@ fn weakness(out: &mut String, run: &RunResult, group: &WeaknessGroup) {
         plural(count, "case", "cases")
     );
     for index in group.cases.iter().take(MAX_CASES_SHOWN) {
-        failing_case(out, &run.cases[*index]);
+        failing_case(out, run, &run.cases[*index]);
     }
     if count > MAX_CASES_SHOWN {
         let _ = writeln!(
@@ -213,7 +213,7 @@ fn weakness(out: &mut String, run: &RunResult, group: &WeaknessGroup) {
     let _ = writeln!(out, "</details>\n</section>");
 }
 
-fn failing_case(out: &mut String, case: &CaseResult) {
+fn failing_case(out: &mut String, run: &RunResult, case: &CaseResult) {
     let _ = writeln!(
         out,
         "<div class=\"case\">\n<p class=\"case-id\"><code>{}</code></p>\n<p class=\"reason\">{}</p>",
@@ -248,7 +248,7 @@ fn failing_case(out: &mut String, case: &CaseResult) {
                 .as_ref()
                 .map(|m| format!(", mutation <code>{}</code>", escape(m)))
                 .unwrap_or_default(),
-            escape(&reproducer(&exchange.request))
+            escape(&reproducer(run, case, exchange))
         );
     }
     let _ = writeln!(out, "</div>");

@@ -2,7 +2,7 @@
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::curl::reproducer;
+use super::reproducer;
 use crate::outcome::{RunResult, Verdict};
 use crate::scenario::plan::Category;
 
@@ -31,7 +31,7 @@ pub fn report(run: &RunResult) -> Result<String, quick_junit::SerializeError> {
                     status.set_type(case.weakness.id.clone());
                     if let Some(exchange) = case.culprit.and_then(|index| case.exchanges.get(index))
                     {
-                        status.set_description(reproducer(&exchange.request));
+                        status.set_description(reproducer(run, case, exchange));
                     }
                     status
                 }

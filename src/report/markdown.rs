@@ -4,8 +4,8 @@
 
 use std::fmt::Write;
 
-use super::curl::reproducer;
 use super::explain::explain;
+use super::reproducer;
 use super::terminal::information;
 use crate::outcome::{CaseResult, RunResult, Verdict};
 use crate::verdict::group::{WeaknessGroup, weaknesses};
@@ -130,7 +130,7 @@ fn weakness_block(out: &mut String, run: &RunResult, group: &WeaknessGroup) {
     let _ = writeln!(out, "- How to fix: {}", text_md(&text.fix));
     if let Some(exchange) = case.culprit.and_then(|index| case.exchanges.get(index)) {
         let _ = writeln!(out, "\nReproduce:\n");
-        let _ = writeln!(out, "{}", fence("sh", &reproducer(&exchange.request)));
+        let _ = writeln!(out, "{}", fence("sh", &reproducer(run, case, exchange)));
     }
     let others: Vec<&CaseResult> = group.cases[1..]
         .iter()

@@ -45,6 +45,20 @@ pub fn one_line(case: &mut CaseResult) {
     case.exchanges.shrink_to_fit();
 }
 
+/// The reproducer of `case`'s request `exchange` in `run`: a curl command line, after the lines that
+/// mint again any valid token the report left out.
+pub fn reproducer(
+    run: &RunResult,
+    case: &CaseResult,
+    exchange: &crate::outcome::ExchangeRecord,
+) -> String {
+    let remint = curl::Remint {
+        case: &case.id,
+        profile: run.conditions.profile.as_deref(),
+    };
+    curl::reproducer(&exchange.request, remint)
+}
+
 /// A whole-run report function, as bytes.
 pub type Render = fn(&RunResult) -> std::io::Result<Vec<u8>>;
 

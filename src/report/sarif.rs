@@ -15,8 +15,8 @@ use serde_sarif::sarif::{
     ResultLevel, Run, Sarif, Tool, ToolComponent, Version,
 };
 
-use super::curl::reproducer;
 use super::explain::{Explanation, explain};
+use super::reproducer;
 use crate::outcome::{RunResult, Verdict};
 use crate::verdict::group::{WeaknessGroup, weaknesses};
 
@@ -238,7 +238,7 @@ fn result(run: &RunResult, index: usize, group: &WeaknessGroup, text: &Explanati
     if let Some(exchange) = case.culprit.and_then(|index| case.exchanges.get(index)) {
         properties
             .additional_properties
-            .insert("reproducer".into(), json!(reproducer(&exchange.request)));
+            .insert("reproducer".into(), json!(reproducer(run, case, exchange)));
     }
     let mut result = SarifResult::builder()
         .rule_id(group.weakness.id.clone())

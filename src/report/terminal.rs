@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use console::Style;
 
-use super::curl::reproducer;
+use super::reproducer;
 use crate::outcome::{Phase, RunResult, Verdict};
 use crate::token::mutation::{Expected, find};
 use crate::verdict::group::weaknesses;
@@ -257,7 +257,10 @@ fn weakness_list(out: &mut String, run: &RunResult, paint: &Paint) {
             let _ = writeln!(
                 out,
                 "     {}",
-                paint.dim(&format!("reproduce: {}", reproducer(&exchange.request)))
+                paint.dim(&format!(
+                    "reproduce: {}",
+                    reproducer(run, case, exchange).replace('\n', "\n                ")
+                ))
             );
         }
         let _ = writeln!(

@@ -51,6 +51,9 @@ pub struct RunOptions {
     pub strict: bool,
     /// The target is the embedded reference server.
     pub embedded: bool,
+    /// Keep the principals' valid tokens in the results (by default, replaced by a placeholder that
+    /// names the principal: they are live credentials, and reports get uploaded).
+    pub reveal_tokens: bool,
 }
 
 /// The run could not start.
@@ -149,6 +152,7 @@ pub async fn run_into(
         duration: started.elapsed(),
         conditions: RunConditions {
             embedded: options.embedded,
+            profile: remint_profile(&shared.profile),
             jobs: limit.peak(),
             first_fault_at: limit.first_fault_at(),
             load_5xx: shared.load_5xx.load(Ordering::Relaxed),
@@ -192,6 +196,7 @@ async fn prepare(
         tokens,
         sessions,
         strict: options.strict || shared_strict(&profile),
+        reveal_tokens: options.reveal_tokens,
         profile,
         attacker,
         nonce: nonce(options.seed),
@@ -199,6 +204,18 @@ async fn prepare(
         quiet: tokio::sync::RwLock::new(()),
         load_5xx: std::sync::atomic::AtomicUsize::new(0),
     })
+}
+
+/// The profile file that `authconform mint --profile` reads to make a principal's token again: `None`
+/// for the embedded reference profile (mint's default); a profile built into the binary by its path in
+/// the repository.
+fn remint_profile(profile: &Profile) -> Option<String> {
+    let source = profile
+        .source
+        .strip_prefix("<embedded>")
+        .unwrap_or(&profile.source);
+    (source != std::path::Path::new(crate::profile::REFERENCE_PROFILE_PATH))
+        .then(|| source.display().to_string())
 }
 
 /// Whether the profile asks for the strict level.

@@ -71,6 +71,15 @@ impl CaseUsers {
         Ok(token)
     }
 
+    /// The valid tokens minted (or issued) in this case so far, by principal: what reports redact.
+    pub fn valid_tokens(&self) -> Vec<(String, String)> {
+        let valid = self.valid.lock().unwrap_or_else(PoisonError::into_inner);
+        valid
+            .iter()
+            .map(|(name, token)| (name.clone(), token.clone()))
+            .collect()
+    }
+
     /// The principal called `name`.
     pub fn get(&self, name: &str) -> Result<&Principal, String> {
         crate::profile::principal_in(&self.principals, name)
@@ -172,6 +181,9 @@ mod tests {
         assert_eq!(one.valid_token("alice", &mut mint).unwrap(), first);
         assert_ne!(one.valid_token("bob", &mut mint).unwrap(), first);
         assert_eq!(mints, 2);
+        let minted = one.valid_tokens();
+        assert_eq!(minted.len(), 2);
+        assert_eq!(minted[0], ("alice".to_string(), first));
         let claims = json!({"sub": "{bob}", "note": "{alice} and {{x}", "n": 1});
         let rendered = one.render_claims(claims.as_object().unwrap()).unwrap();
         let (alice, bob) = (one.id("alice").unwrap(), one.id("bob").unwrap());

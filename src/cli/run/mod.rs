@@ -65,6 +65,11 @@ pub struct RunArgs {
     /// Seed for anything random (canaries, the --sample draw).
     #[arg(long, value_name = "S")]
     seed: Option<u64>,
+    /// Keep the principals' valid tokens in reports. By default each is replaced by
+    /// `[valid token of NAME]` (they are live credentials, and CI uploads reports), and reproducers
+    /// mint an equivalent one (`authconform mint --as NAME --case ID`); forged tokens always stay.
+    #[arg(long)]
+    reveal_tokens: bool,
     /// Switch on one flaw of the embedded reference server (only without --target).
     #[arg(long, value_name = "FLAW")]
     reference_flaw: Option<String>,
@@ -317,6 +322,7 @@ async fn execute(
         seed,
         strict: args.strict,
         embedded: embedded.is_some(),
+        reveal_tokens: args.reveal_tokens,
     };
     let progress = Progress::new(suite.cases.len());
     let outcome = runner::run_into(

@@ -27,7 +27,7 @@ use self::session::{Attempt, Session, excerpt, sent_request};
 use super::oracle::{ClaimRules, TrustedKeys};
 use crate::outcome::SentRequest;
 use crate::profile::Profile;
-use crate::report::curl::reproducer;
+use crate::report::curl::{Remint, reproducer};
 use crate::token::keys::KeySet;
 use crate::token::mint::{Clock, Principal, SystemClock};
 use crate::wire::{HttpClient, SendError};
@@ -136,7 +136,12 @@ pub struct Finding {
 impl Finding {
     /// A curl command that replays the minimal request.
     pub fn curl(&self) -> String {
-        reproducer(&self.request)
+        // A fuzzing request carries no redacted token, so nothing is minted again.
+        let remint = Remint {
+            case: "",
+            profile: None,
+        };
+        reproducer(&self.request, remint)
     }
 }
 

@@ -58,6 +58,9 @@ pub struct RunShared {
     pub load_5xx: AtomicUsize,
     /// Whether notes fail the gate (`--strict`, `policy.level: strict`).
     pub strict: bool,
+    /// Keep the principals' valid tokens in the records (`--reveal-tokens`); by default they are
+    /// replaced by a placeholder.
+    pub reveal_tokens: bool,
 }
 
 impl RunShared {
@@ -170,7 +173,7 @@ pub async fn run_case(
         verdict
     };
     let fault = run.fault;
-    let result = CaseResult {
+    let mut result = CaseResult {
         id: case.id.clone(),
         scenario: case.scenario,
         category,
@@ -181,6 +184,9 @@ pub async fn run_case(
         exchanges: run.exchanges,
         duration: started.elapsed(),
     };
+    if !shared.reveal_tokens {
+        result.redact(&run.users.valid_tokens());
+    }
     (result, fault)
 }
 

@@ -1,0 +1,188 @@
+//! Valid credentials kept out of reports: the principals' valid tokens (which a target accepts, and
+//! which CI uploads with its reports) are replaced by a placeholder that names whose token it was, so
+//! that a reproducer can make an equivalent one (`authconform mint`). Forged tokens stay: they are the
+//! evidence.
+
+use super::{CaseResult, ExchangeRecord};
+
+/// What stands in a record for the valid token of `principal`.
+pub fn placeholder(principal: &str) -> String {
+    format!("{OPEN}{principal}{CLOSE}")
+}
+
+const OPEN: &str = "[valid token of ";
+const CLOSE: &str = "]";
+
+/// Whether `token` is exactly the placeholder of a principal's valid token (which the issuer signed).
+pub fn is_redacted(token: &str) -> bool {
+    token
+        .strip_prefix(OPEN)
+        .and_then(|rest| rest.strip_suffix(CLOSE))
+        .is_some_and(is_principal_name)
+}
+
+/// The principals whose valid token was redacted from `text`, in order of first appearance.
+pub fn redacted_principals(text: &str) -> Vec<&str> {
+    let mut names: Vec<&str> = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(OPEN) {
+        let after = &rest[start + OPEN.len()..];
+        let Some(end) = after.find(CLOSE) else { break };
+        let name = &after[..end];
+        if is_principal_name(name) && !names.contains(&name) {
+            names.push(name);
+        }
+        rest = &after[end..];
+    }
+    names
+}
+
+/// A principal name as a profile can spell it (a YAML key without spaces or brackets).
+fn is_principal_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| !c.is_whitespace() && !matches!(c, '[' | ']' | '\'' | '"'))
+}
+
+impl CaseResult {
+    /// Replaces each of `valid` (principal, token) wherever it appears in the case's records: the
+    /// token sent, the request's URL, headers and body, and the answer's headers and body (an answer
+    /// may echo it). A forged token that contains a valid one (a valid token with a byte appended)
+    /// keeps the rest around the placeholder.
+    pub fn redact(&mut self, valid: &[(String, String)]) {
+        for (principal, token) in valid {
+            if token.is_empty() {
+                continue;
+            }
+            let stand_in = placeholder(principal);
+            for exchange in &mut self.exchanges {
+                exchange.redact(token, &stand_in);
+            }
+            replace(&mut self.reason, token, &stand_in);
+        }
+    }
+}
+
+impl ExchangeRecord {
+    fn redact(&mut self, token: &str, stand_in: &str) {
+        if let Some(sent) = &mut self.token {
+            replace(sent, token, stand_in);
+        }
+        replace(&mut self.request.url, token, stand_in);
+        for (_, value) in &mut self.request.headers {
+            replace(value, token, stand_in);
+        }
+        if let Some(body) = &mut self.request.body {
+            replace(body, token, stand_in);
+        }
+        if let Some(response) = &mut self.response {
+            for (_, value) in &mut response.headers {
+                replace(value, token, stand_in);
+            }
+            replace(&mut response.body, token, stand_in);
+        }
+        if let Some(error) = &mut self.error {
+            replace(error, token, stand_in);
+        }
+    }
+}
+
+/// `text` with every `from` replaced by `to`; allocates only when `from` occurs.
+fn replace(text: &mut String, from: &str, to: &str) {
+    if text.contains(from) {
+        *text = text.replace(from, to);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::super::{Phase, ReceivedResponse, SentRequest, Verdict};
+    use super::*;
+    use crate::scenario::plan::{Category, Weakness};
+
+    fn case(token: &str) -> CaseResult {
+        let exchange = ExchangeRecord {
+            phase: Phase::Step,
+            index: 0,
+            actor: "bob".into(),
+            token: Some(format!("{token}.")),
+            mutation: Some("trailing-dot".into()),
+            request: SentRequest {
+                method: "POST".into(),
+                url: format!("http://127.0.0.1:1/a?access_token={token}"),
+                headers: vec![
+                    ("authorization".into(), format!("Bearer {token}")),
+                    ("x-other".into(), "kept".into()),
+                ],
+                body: Some(format!("{{\"t\":\"{token}\"}}")),
+            },
+            response: Some(ReceivedResponse {
+                status: 200,
+                headers: vec![("x-echo".into(), token.into())],
+                body: format!("you sent {token}"),
+                body_truncated: false,
+                elapsed: Duration::from_millis(3),
+            }),
+            error: None,
+        };
+        CaseResult {
+            id: "c".into(),
+            scenario: 0,
+            category: Category::Enforcement,
+            weakness: Weakness {
+                id: "w".into(),
+                cwe: None,
+            },
+            verdict: Verdict::Fail,
+            reason: format!("accepted {token}"),
+            culprit: Some(0),
+            exchanges: vec![exchange],
+            duration: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn a_valid_token_is_replaced_everywhere_it_appears() {
+        let token = "eyJh.eyJz.c2ln";
+        let mut result = case(token);
+        result.redact(&[("bob".into(), token.into())]);
+        let text = format!("{result:?}");
+        assert!(!text.contains(token), "{text}");
+        let kept = &result.exchanges[0];
+        assert_eq!(kept.token.as_deref(), Some("[valid token of bob]."));
+        assert_eq!(kept.request.headers[0].1, "Bearer [valid token of bob]");
+        assert_eq!(kept.request.headers[1].1, "kept");
+        assert!(
+            kept.request
+                .url
+                .ends_with("access_token=[valid token of bob]")
+        );
+        assert_eq!(result.reason, "accepted [valid token of bob]");
+    }
+
+    #[test]
+    fn other_tokens_and_empty_ones_are_left_alone() {
+        let mut result = case("forged.token.sig");
+        let before = result.clone();
+        result.redact(&[
+            ("bob".into(), "other.valid.sig".into()),
+            ("x".into(), "".into()),
+        ]);
+        assert_eq!(result, before);
+    }
+
+    #[test]
+    fn placeholders_name_their_principals_once_each() {
+        let text = "Bearer [valid token of alice] and [valid token of bob], [valid token of alice]";
+        assert_eq!(redacted_principals(text), vec!["alice", "bob"]);
+        assert!(redacted_principals("[valid token of two words]").is_empty());
+        assert!(redacted_principals("[valid token of alice").is_empty());
+        assert_eq!(redacted_principals(&placeholder("svc-1")), vec!["svc-1"]);
+        assert!(is_redacted(&placeholder("alice")));
+        assert!(!is_redacted(&format!("{}.", placeholder("alice"))));
+        assert!(!is_redacted("eyJh.eyJz.c2ln"));
+    }
+}
