@@ -188,6 +188,7 @@ impl Resolver<'_> {
                 .collect(),
         };
         let target_settings = self.target_settings(&file)?;
+        self.check_headers(&file)?;
         let services = self.services(&file)?;
         let mcp_sessions = self.mcp_sessions(&file, &services)?;
         let chat_phrases = self.chat_phrases(&file.chat_phrases)?;
@@ -232,8 +233,8 @@ impl Resolver<'_> {
         match self.files {
             FileSource::Disk(base) => {
                 let path = base.join(relative);
-                std::fs::read_to_string(&path)
-                    .map_err(|err| format!("cannot read {}: {err}", path.display()))
+                crate::yaml::read_limited(&path, crate::yaml::MAX_KEY_FILE_BYTES)
+                    .map_err(|message| format!("{}: {message}", path.display()))
             }
             FileSource::Embedded(base) => crate::bundled::fixture(&base.join(relative))
                 .map(str::to_string)

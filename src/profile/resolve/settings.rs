@@ -7,7 +7,7 @@ use crate::profile::model::{PolicyFile, ProfileFile};
 use crate::wire::TargetSettings;
 
 use super::{ProfileError, Resolver};
-use crate::api::DEFAULT_CHAT_PHRASES;
+use crate::api::{DEFAULT_CHAT_PHRASES, header_value_problem, is_method};
 
 impl Resolver<'_> {
     pub(super) fn target_settings(
@@ -29,6 +29,45 @@ impl Resolver<'_> {
             connect_timeout: Duration::from_secs(timeouts.connect_secs),
             max_body_bytes: file.max_body_kib * 1024,
         })
+    }
+
+    /// The headers a profile sends (its own, the token's, its login flows'): names are HTTP tokens,
+    /// values hold no line breaks or other control characters.
+    pub(super) fn check_headers(&self, file: &ProfileFile) -> Result<(), ProfileError> {
+        self.check_header_map("headers", &file.headers)?;
+        let presentation = &file.presentation;
+        if !is_method(&presentation.header) {
+            return Err(self.invalid(
+                "presentation.header",
+                not_a_header_name(&presentation.header),
+            ));
+        }
+        if let Some(problem) = header_value_problem(&presentation.scheme) {
+            return Err(self.invalid("presentation.scheme", problem));
+        }
+        for (flow, login) in &file.logins {
+            for (index, step) in login.steps.iter().enumerate() {
+                let field = format!("logins.{flow}.steps[{index}].headers");
+                self.check_header_map(&field, &step.headers)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn check_header_map(
+        &self,
+        field: &str,
+        headers: &BTreeMap<String, String>,
+    ) -> Result<(), ProfileError> {
+        for (name, value) in headers {
+            if !is_method(name) {
+                return Err(self.invalid(field, not_a_header_name(name)));
+            }
+            if let Some(problem) = header_value_problem(value) {
+                return Err(self.invalid(&format!("{field}.{name}"), problem));
+            }
+        }
+        Ok(())
     }
 
     /// The chat phrases: the defaults, reworded by the profile (an unknown name is an error).
@@ -72,4 +111,8 @@ impl Resolver<'_> {
         }
         Ok(())
     }
+}
+
+fn not_a_header_name(name: &str) -> String {
+    format!("{name:?} is not a header name (letters, digits and !#$%&'*+-.^_`|~ only)")
 }
