@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 
 mod limits;
+mod locate;
 mod tags;
+
+pub use locate::locate;
 
 /// A position in a source file, 1-based.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -112,11 +115,40 @@ pub fn deserialize<T: DeserializeOwned>(text: &str) -> Result<T, Problem> {
 /// serde-saphyr's message in words, without its location suffix or Rust-only advice.
 pub fn message(err: &serde_saphyr::Error) -> String {
     let err = err.without_snippet();
-    if let serde_saphyr::Error::Budget { breach, .. } = err {
+    let mut inner = err;
+    while let serde_saphyr::Error::AliasError { error, .. }
+    | serde_saphyr::Error::WithSnippet { error, .. } = inner
+    {
+        inner = error;
+    }
+    if let serde_saphyr::Error::Budget { breach, .. } = inner {
         return limits::budget_message(breach);
     }
-    strip_location_suffix(&err.to_string())
+    let message = strip_location_suffix(&err.to_string());
+    match WORDS.iter().find(|(said, _)| message.starts_with(said)) {
+        Some((_, words)) => (*words).to_string(),
+        None => message,
+    }
 }
+
+/// serde-saphyr's terse or Rust-facing messages, and what they mean to someone editing the file.
+const WORDS: &[(&str, &str)] = &[
+    (
+        "expected mapping start",
+        "expected a mapping (`key: value`)",
+    ),
+    ("expected sequence start", "expected a list"),
+    ("expected string scalar", "expected a string"),
+    ("invalid boolean", "expected `true` or `false`"),
+    (
+        "recursion limit exceeded",
+        "the file nests `[` or `{` too deeply (the limit), so it was not loaded",
+    ),
+    (
+        "multiple YAML documents detected",
+        "the file holds more than one YAML document (a second `---`): put everything in one",
+    ),
+];
 
 /// Reads the text of the regular file `path`, refusing other kinds of file (a folder, a named pipe,
 /// a device) before opening it, and files over `limit` bytes; the error says why, in words.

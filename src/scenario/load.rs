@@ -87,6 +87,11 @@ pub fn load_sources(
     let mut parsed: Vec<(PathBuf, ScenarioFile)> = Vec::new();
     for (file, text) in sources.read(&mut errors) {
         match parse_file(&file, &text) {
+            Ok(doc) if doc.scenarios.is_empty() => errors.push(LoadError::located(
+                &file,
+                crate::yaml::locate(&text, "scenarios"),
+                "`scenarios` is empty: a scenario file holds at least one scenario",
+            )),
             Ok(doc) => parsed.push((file, doc)),
             Err(err) => errors.push(err),
         }

@@ -91,6 +91,12 @@ impl Resolver<'_> {
                     format!("unknown phrase {hint} (known: {})", known.join(", ")),
                 ));
             }
+            if text.trim().is_empty() {
+                return Err(self.invalid(
+                    &format!("chat_phrases.{name}"),
+                    "empty: a chat message needs words",
+                ));
+            }
             chat_phrases.insert(name.clone(), text.clone());
         }
         Ok(chat_phrases)

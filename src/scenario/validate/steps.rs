@@ -165,6 +165,13 @@ fn check_request(step: &StepDoc, request: &Spanned<RequestDoc>, reporter: &mut R
             None,
         );
     }
+    if request.path.value.chars().any(char::is_control) {
+        reporter.error(
+            request.path.referenced,
+            "a request path cannot hold line breaks, tabs or other control characters",
+            Some("percent-encode them (`%0A`) to send them on purpose".into()),
+        );
+    }
     check_headers(&request.headers, reporter);
 }
 
