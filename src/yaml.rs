@@ -103,12 +103,46 @@ pub fn deserialize<T: DeserializeOwned>(text: &str) -> Result<T, Problem> {
     if let Some(problem) = tags::unknown_tag(text) {
         return Err(problem);
     }
-    serde_saphyr::from_str(text).map_err(|err| Problem {
-        position: err
+    serde_saphyr::from_str(text).map_err(|err| {
+        let position = err
             .location()
             .filter(|location| location.line() > 0)
-            .map(Position::from),
-        message: message(&err),
+            .map(Position::from);
+        let message = message(&err);
+        Problem {
+            message: position
+                .and_then(|at| explain_scalar(&message, text, at))
+                .unwrap_or(message),
+            position,
+        }
+    })
+}
+
+/// "invalid u32" says what was expected but not what was found: add the scalar found at `at`.
+fn explain_scalar(message: &str, text: &str, at: Position) -> Option<String> {
+    let ty = message.strip_prefix("invalid ")?;
+    let expected = match ty {
+        "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => "a whole number",
+        "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => "an integer",
+        "f32" | "f64" => "a number",
+        "bool" => "`true` or `false`",
+        "char" => "a single character",
+        _ => return None,
+    };
+    let line = text
+        .lines()
+        .nth(usize::try_from(at.line).ok()?.checked_sub(1)?)?;
+    let start = usize::try_from(at.column).ok()?.checked_sub(1)?;
+    let rest: String = line.chars().skip(start).collect();
+    let found = rest
+        .split([',', '}', ']', '#'])
+        .next()
+        .unwrap_or_default()
+        .trim();
+    Some(if found.is_empty() {
+        format!("expected {expected}")
+    } else {
+        format!("expected {expected}, found `{found}`")
     })
 }
 

@@ -118,43 +118,12 @@ pub fn load_sources(
 pub fn parse_file(file: &Path, text: &str) -> Result<ScenarioFile, LoadError> {
     crate::yaml::deserialize::<ScenarioFile>(text).map_err(|problem| {
         let at = problem.position;
-        let mut message = problem.message;
-        if let Some(better) = at.and_then(|at| explain_scalar(&message, text, at)) {
-            message = better;
-        }
+        let message = problem.message;
         let scenario = at.and_then(|at| scenario_at(text, at));
         let hint = yaml_hint(&message, text);
         LoadError::located(file, at, message)
             .in_scenario(scenario.as_deref())
             .with_hint(hint)
-    })
-}
-
-/// "invalid u32" says what was expected but not what was found: add the scalar found at `at`.
-fn explain_scalar(message: &str, text: &str, at: Position) -> Option<String> {
-    let ty = message.strip_prefix("invalid ")?;
-    let expected = match ty {
-        "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => "a whole number",
-        "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => "an integer",
-        "f32" | "f64" => "a number",
-        "bool" => "`true` or `false`",
-        "char" => "a single character",
-        _ => return None,
-    };
-    let line = text
-        .lines()
-        .nth(usize::try_from(at.line).ok()?.checked_sub(1)?)?;
-    let start = usize::try_from(at.column).ok()?.checked_sub(1)?;
-    let rest: String = line.chars().skip(start).collect();
-    let found = rest
-        .split([',', '}', ']', '#'])
-        .next()
-        .unwrap_or_default()
-        .trim();
-    Some(if found.is_empty() {
-        format!("expected {expected}")
-    } else {
-        format!("expected {expected}, found `{found}`")
     })
 }
 

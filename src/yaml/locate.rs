@@ -135,6 +135,6 @@ mod tests {
         assert_eq!(at("issuer.kid"), None);
         assert_eq!(at("logins.signin.steps[5]"), None);
         assert_eq!(at("issuer.alg.deeper"), None);
-        assert_eq!(locate("a: [", "a"), None);
+        assert_eq!(locate("a: [", "a[0]"), None);
     }
 }

@@ -160,7 +160,7 @@ impl Resolver<'_> {
             _ => {
                 return Err(self.invalid(
                     &field,
-                    "give exactly one of `login`, `env` (a variable's name), `command` (a non-empty list)",
+                    "give exactly one of `login`, `env`, `command` (a non-empty list)",
                 ));
             }
         };
