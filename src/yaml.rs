@@ -7,6 +7,12 @@ use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 
+mod limits;
+mod locate;
+mod tags;
+
+pub use locate::locate;
+
 /// A position in a source file, 1-based.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Position {
@@ -63,26 +69,125 @@ impl YamlError {
     }
 }
 
-/// Reads `path` and deserializes it into `T`, rejecting unknown keys (where `T` says so) and
-/// duplicate keys.
+/// The most bytes a profile, scenario or API description file may hold.
+pub const MAX_DOCUMENT_BYTES: u64 = 8 * 1024 * 1024;
+
+/// The most bytes a key, JWKS or secret file may hold.
+pub const MAX_KEY_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Reads `path` and deserializes it into `T`, rejecting unknown keys (where `T` says so), duplicate
+/// keys and tags; the file must be a regular file of at most [`MAX_DOCUMENT_BYTES`].
 pub fn load_file<T: DeserializeOwned>(path: &Path) -> Result<T, YamlError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|err| YamlError::at(path, None, format!("cannot read file: {err}")))?;
+    let text = read_limited(path, MAX_DOCUMENT_BYTES)
+        .map_err(|message| YamlError::at(path, None, message))?;
     parse_str(path, &text)
 }
 
 /// Deserializes YAML `text` that came from `path` (used in messages only).
 pub fn parse_str<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, YamlError> {
-    serde_saphyr::from_str(text).map_err(|err| from_saphyr(path, &err))
+    deserialize(text).map_err(|problem| YamlError::at(path, problem.position, problem.message))
 }
 
-fn from_saphyr(path: &Path, err: &serde_saphyr::Error) -> YamlError {
-    let position = err
-        .location()
-        .filter(|location| location.line() > 0)
-        .map(Position::from);
-    let message = err.without_snippet().to_string();
-    YamlError::at(path, position, strip_location_suffix(&message))
+/// A YAML problem: where (when known) and what, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Where in the text.
+    pub position: Option<Position>,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Deserializes `text` into `T` with serde-saphyr's default budget, refusing tags it does not know
+/// (serde-saphyr would ignore them).
+pub fn deserialize<T: DeserializeOwned>(text: &str) -> Result<T, Problem> {
+    if let Some(problem) = tags::unknown_tag(text) {
+        return Err(problem);
+    }
+    serde_saphyr::from_str(text).map_err(|err| {
+        let position = err
+            .location()
+            .filter(|location| location.line() > 0)
+            .map(Position::from);
+        let message = message(&err);
+        Problem {
+            message: position
+                .and_then(|at| explain_scalar(&message, text, at))
+                .unwrap_or(message),
+            position,
+        }
+    })
+}
+
+/// "invalid u32" says what was expected but not what was found: add the scalar found at `at`.
+fn explain_scalar(message: &str, text: &str, at: Position) -> Option<String> {
+    let ty = message.strip_prefix("invalid ")?;
+    let expected = match ty {
+        "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => "a whole number",
+        "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => "an integer",
+        "f32" | "f64" => "a number",
+        "bool" => "`true` or `false`",
+        "char" => "a single character",
+        _ => return None,
+    };
+    let line = text
+        .lines()
+        .nth(usize::try_from(at.line).ok()?.checked_sub(1)?)?;
+    let start = usize::try_from(at.column).ok()?.checked_sub(1)?;
+    let rest: String = line.chars().skip(start).collect();
+    let found = rest
+        .split([',', '}', ']', '#'])
+        .next()
+        .unwrap_or_default()
+        .trim();
+    Some(if found.is_empty() {
+        format!("expected {expected}")
+    } else {
+        format!("expected {expected}, found `{found}`")
+    })
+}
+
+/// serde-saphyr's message in words, without its location suffix or Rust-only advice.
+pub fn message(err: &serde_saphyr::Error) -> String {
+    let err = err.without_snippet();
+    let mut inner = err;
+    while let serde_saphyr::Error::AliasError { error, .. }
+    | serde_saphyr::Error::WithSnippet { error, .. } = inner
+    {
+        inner = error;
+    }
+    if let serde_saphyr::Error::Budget { breach, .. } = inner {
+        return limits::budget_message(breach);
+    }
+    let message = strip_location_suffix(&err.to_string());
+    match WORDS.iter().find(|(said, _)| message.starts_with(said)) {
+        Some((_, words)) => (*words).to_string(),
+        None => message,
+    }
+}
+
+/// serde-saphyr's terse or Rust-facing messages, and what they mean to someone editing the file.
+const WORDS: &[(&str, &str)] = &[
+    (
+        "expected mapping start",
+        "expected a mapping (`key: value`)",
+    ),
+    ("expected sequence start", "expected a list"),
+    ("expected string scalar", "expected a string"),
+    ("invalid boolean", "expected `true` or `false`"),
+    (
+        "recursion limit exceeded",
+        "the file nests `[` or `{` too deeply (the limit), so it was not loaded",
+    ),
+    (
+        "multiple YAML documents detected",
+        "the file holds more than one YAML document (a second `---`): put everything in one",
+    ),
+];
+
+/// Reads the text of the regular file `path`, refusing other kinds of file (a folder, a named pipe,
+/// a device) before opening it, and files over `limit` bytes; the error says why, in words.
+pub fn read_limited(path: &Path, limit: u64) -> Result<String, String> {
+    limits::read_limited(path, limit)
 }
 
 /// serde-saphyr appends " at line L column C" to its messages; we print the position up front.
@@ -144,7 +249,7 @@ mod tests {
     #[test]
     fn missing_file_is_a_clear_error() {
         let err = load_file::<Sample>(Path::new("/nonexistent/x.yaml")).unwrap_err();
-        assert!(err.message.starts_with("cannot read file"), "{err}");
+        assert_eq!(err.message, "no such file", "{err}");
         assert_eq!(err.position, None);
     }
 }

@@ -71,6 +71,19 @@ pub(crate) fn is_method(method: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
+/// Why `value` cannot be an HTTP header value (RFC 9110 §5.5: no control characters but a tab, so
+/// no CR or LF that would split the header); `None` when it can.
+pub(crate) fn header_value_problem(value: &str) -> Option<&'static str> {
+    let bad = value
+        .chars()
+        .find(|&c| (c.is_control() && c != '\t') || c == '\u{7f}')?;
+    Some(match bad {
+        '\r' | '\n' => "a header value cannot hold a line break (CR or LF)",
+        '\0' => "a header value cannot hold a NUL character",
+        _ => "a header value cannot hold control characters",
+    })
+}
+
 /// The prefix without its trailing `/`, when it is a plain absolute path.
 pub(super) fn check_prefix(prefix: &str) -> Result<String, ApiError> {
     let trimmed = prefix.trim_end_matches('/');

@@ -15,7 +15,7 @@ pub use operation::{DEFAULT_CHAT_PHRASES, OPERATION_PLACEHOLDERS, Operation};
 
 use crate::template;
 use crate::yaml::YamlError;
-pub(crate) use checks::{check_pointer, is_method};
+pub(crate) use checks::{check_pointer, header_value_problem, is_method};
 
 /// The bundled API descriptions: (name, YAML text).
 const BUNDLED: &[(&str, &str)] = &[("todo", include_str!("../../apis/todo.yaml"))];

@@ -90,9 +90,8 @@ pub enum OpenApiError {
 /// Reads (or fetches) and parses the document.
 pub fn load(source: &Source) -> Result<Document, OpenApiError> {
     let text = match source {
-        Source::File(path) => std::fs::read_to_string(path).map_err(|err| {
-            OpenApiError::Read(format!("{}: cannot read file: {err}", path.display()))
-        })?,
+        Source::File(path) => crate::yaml::read_limited(path, MAX_DOCUMENT_BYTES as u64)
+            .map_err(|message| OpenApiError::Read(format!("{}: {message}", path.display())))?,
         Source::Url(url) => fetch(url)?,
     };
     parse(Path::new(&source.label()), &text)

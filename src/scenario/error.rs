@@ -34,6 +34,14 @@ impl LoadError {
         }
     }
 
+    /// An error in `file` at `position`, when known.
+    pub fn located(file: &Path, position: Option<Position>, message: impl Into<String>) -> Self {
+        LoadError {
+            position,
+            ..LoadError::new(file, None, message)
+        }
+    }
+
     /// Names the scenario.
     pub fn in_scenario(mut self, id: Option<&str>) -> Self {
         self.scenario = id.map(str::to_string);

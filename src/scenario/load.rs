@@ -17,6 +17,7 @@ use super::sources::SuiteSources;
 use super::validate::{self, Context};
 use crate::api::{Api, ApiSelection};
 use crate::profile::Profile;
+use crate::yaml::Position;
 
 /// Options of a load.
 #[derive(Debug, Clone, Default)]
@@ -86,6 +87,11 @@ pub fn load_sources(
     let mut parsed: Vec<(PathBuf, ScenarioFile)> = Vec::new();
     for (file, text) in sources.read(&mut errors) {
         match parse_file(&file, &text) {
+            Ok(doc) if doc.scenarios.is_empty() => errors.push(LoadError::located(
+                &file,
+                crate::yaml::locate(&text, "scenarios"),
+                "`scenarios` is empty: a scenario file holds at least one scenario",
+            )),
             Ok(doc) => parsed.push((file, doc)),
             Err(err) => errors.push(err),
         }
@@ -110,45 +116,14 @@ pub fn load_sources(
 /// Parses one scenario file. A YAML error is attributed to the scenario it falls in, when that can be
 /// told.
 pub fn parse_file(file: &Path, text: &str) -> Result<ScenarioFile, LoadError> {
-    serde_saphyr::from_str::<ScenarioFile>(text).map_err(|err| {
-        let location = err.location();
-        let mut message = yaml_message(&err);
-        if let Some(better) = location.and_then(|at| explain_scalar(&message, text, at)) {
-            message = better;
-        }
-        let scenario = location.and_then(|at| scenario_at(text, at));
+    crate::yaml::deserialize::<ScenarioFile>(text).map_err(|problem| {
+        let at = problem.position;
+        let message = problem.message;
+        let scenario = at.and_then(|at| scenario_at(text, at));
         let hint = yaml_hint(&message, text);
-        LoadError::new(file, location, message)
+        LoadError::located(file, at, message)
             .in_scenario(scenario.as_deref())
             .with_hint(hint)
-    })
-}
-
-/// "invalid u32" says what was expected but not what was found: add the scalar found at `at`.
-fn explain_scalar(message: &str, text: &str, at: Location) -> Option<String> {
-    let ty = message.strip_prefix("invalid ")?;
-    let expected = match ty {
-        "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => "a whole number",
-        "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => "an integer",
-        "f32" | "f64" => "a number",
-        "bool" => "`true` or `false`",
-        "char" => "a single character",
-        _ => return None,
-    };
-    let line = text
-        .lines()
-        .nth(usize::try_from(at.line()).ok()?.checked_sub(1)?)?;
-    let start = usize::try_from(at.column()).ok()?.checked_sub(1)?;
-    let rest: String = line.chars().skip(start).collect();
-    let found = rest
-        .split([',', '}', ']', '#'])
-        .next()
-        .unwrap_or_default()
-        .trim();
-    Some(if found.is_empty() {
-        format!("expected {expected}")
-    } else {
-        format!("expected {expected}, found `{found}`")
     })
 }
 
@@ -177,25 +152,12 @@ fn yaml_hint(message: &str, text: &str) -> Option<String> {
     })
 }
 
-/// serde-saphyr's message without its location suffix or Rust-only advice.
-fn yaml_message(err: &serde_saphyr::Error) -> String {
-    let message = err.without_snippet().to_string();
-    let first = message.lines().next().unwrap_or(&message).trim();
-    let first = match first.rfind(" at line ") {
-        Some(index) => &first[..index],
-        None => first,
-    };
-    first
-        .trim_end_matches(", set DuplicateKeyPolicy in Options if acceptable")
-        .to_string()
-}
-
 /// The id of the scenario whose mapping holds `at`, from a lenient second parse.
-fn scenario_at(text: &str, at: Location) -> Option<String> {
+fn scenario_at(text: &str, at: Position) -> Option<String> {
     let Ok(loose) = serde_saphyr::from_str::<LooseFile>(text) else {
         return scenario_by_text(text, at);
     };
-    let target = (at.line(), at.column());
+    let target = (at.line, at.column);
     let item = loose.scenarios.iter().rfind(|item| {
         let start = (item.referenced.line(), item.referenced.column());
         start.0 > 0 && start <= target && (target.0 == start.0 || target.1 >= start.1)
@@ -204,8 +166,8 @@ fn scenario_at(text: &str, at: Location) -> Option<String> {
 }
 
 /// When the file does not parse at all: the last `- id: ...` line at or before the error.
-fn scenario_by_text(text: &str, at: Location) -> Option<String> {
-    let last = usize::try_from(at.line()).ok()?;
+fn scenario_by_text(text: &str, at: Position) -> Option<String> {
+    let last = usize::try_from(at.line).ok()?;
     text.lines()
         .take(last)
         .filter_map(|line| line.trim_start().strip_prefix("- id:"))
@@ -282,7 +244,8 @@ impl<'de> Deserialize<'de> for AnyString {
 pub(super) fn collect_files(paths: &[PathBuf], errors: &mut Vec<LoadError>) -> Vec<PathBuf> {
     let mut files = BTreeSet::new();
     for path in paths {
-        if path.is_dir() {
+        let metadata = std::fs::metadata(path);
+        if metadata.as_ref().is_ok_and(std::fs::Metadata::is_dir) {
             let before = files.len();
             walk(path, 0, &mut files, errors);
             if files.len() == before {
@@ -292,7 +255,8 @@ pub(super) fn collect_files(paths: &[PathBuf], errors: &mut Vec<LoadError>) -> V
                     "no scenario files (*.yaml, *.yml) in this folder",
                 ));
             }
-        } else if path.is_file() {
+        } else if metadata.is_ok() {
+            // Read (or refused, when it is not a regular file) with the others.
             files.insert(path.clone());
         } else {
             errors.push(LoadError::new(path, None, "no such file or folder"));
@@ -367,6 +331,10 @@ fn build_suite(
             if let Some(api) = &scenario.api
                 && api.value != ctx.api.name
             {
+                if let Some(error) = unknown_api(ctx, file, api) {
+                    errors.push(error.in_scenario(Some(id)));
+                    continue;
+                }
                 suite.set_aside.push(super::plan::SetAside {
                     id: id.to_string(),
                     api: api.value.clone(),
@@ -396,6 +364,28 @@ fn build_suite(
         }
     }
     suite
+}
+
+/// A scenario's `api:` that names neither the profile's API nor a bundled one: a typo would set the
+/// scenario aside without a word.
+fn unknown_api(ctx: &Context<'_>, file: &Path, api: &Spanned<String>) -> Option<LoadError> {
+    let mut known: Vec<&str> = Api::bundled_names();
+    if known.contains(&api.value.as_str()) {
+        return None;
+    }
+    known.push(&ctx.api.name);
+    known.sort_unstable();
+    known.dedup();
+    let hint = crate::suggest::did_you_mean(&api.value, &known)
+        .unwrap_or_else(|| format!("known APIs: {}", known.join(", ")));
+    Some(
+        LoadError::new(
+            file,
+            Some(api.referenced),
+            format!("unknown API `{}`", api.value),
+        )
+        .with_hint(Some(hint)),
+    )
 }
 
 /// The one case of a scenario that does not apply to this API: no steps, skipped with `reason`.

@@ -151,6 +151,9 @@ pub struct StepPlan {
     pub options: StepOptions,
 }
 
+/// The most bytes `body_bytes:` may pad a request body to (16 MiB).
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
 /// The less common parts of a step; the default is a plain request to the run's target.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct StepOptions {

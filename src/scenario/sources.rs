@@ -61,15 +61,11 @@ impl SuiteSources {
             }
         }
         for file in super::load::collect_files(&self.paths, errors) {
-            match std::fs::read_to_string(&file) {
+            match crate::yaml::read_limited(&file, crate::yaml::MAX_DOCUMENT_BYTES) {
                 Ok(text) => {
                     texts.insert(file, Cow::Owned(text));
                 }
-                Err(err) => errors.push(LoadError::new(
-                    &file,
-                    None,
-                    format!("cannot read file: {err}"),
-                )),
+                Err(message) => errors.push(LoadError::new(&file, None, message)),
             }
         }
         texts.into_iter().collect()

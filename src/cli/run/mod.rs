@@ -223,8 +223,9 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
         .build()
         .map_err(|err| CliError::Unreachable(format!("cannot start the async runtime: {err}")))?;
     let named = args.named_target(&profile).map(|(target, _)| target);
-    let profile = Arc::new(obtain_tokens(&runtime, profile, named.as_deref())?);
+    // Checked before any request (a login flow's included), as `validate` checks them.
     let suite = load_scenarios(&args.scenarios.sources(), &profile)?;
+    let profile = Arc::new(obtain_tokens(&runtime, profile, named.as_deref())?);
     note_set_aside(&suite, &profile);
     let filter = CaseFilter::parse(&args.filters).map_err(CliError::usage)?;
     let suite = filter.apply(suite);

@@ -21,6 +21,9 @@ pub fn public_keys_from_jwks(text: &str) -> Result<Vec<PublicKey>, String> {
         .collect()
 }
 
+/// The longest token lifetime a profile may ask for: a year.
+const MAX_LIFETIME_SECS: u64 = 366 * 24 * 3600;
+
 impl Resolver<'_> {
     pub(super) fn issuer(&self, issuer: &IssuerFile) -> Result<IssuerSettings, ProfileError> {
         let alg: Alg = issuer
@@ -46,6 +49,12 @@ impl Resolver<'_> {
         settings.user_id_claim = IdClaim::parse(&issuer.user_claim)
             .map_err(|reason| self.invalid("issuer.user_claim", reason))?;
         settings.id_type = issuer.user_id_type;
+        if issuer.lifetime_secs == 0 || issuer.lifetime_secs > MAX_LIFETIME_SECS {
+            return Err(self.invalid(
+                "issuer.lifetime_secs",
+                format!("must be between 1 and {MAX_LIFETIME_SECS} (a year)"),
+            ));
+        }
         if issuer.leeway_secs > 3600 {
             return Err(self.invalid(
                 "issuer.leeway_secs",

@@ -2,6 +2,7 @@
 //! algorithms checked, principals built.
 
 mod issuer;
+mod logins;
 mod principals;
 mod services;
 mod settings;
@@ -17,7 +18,7 @@ use crate::token::keys::{PublicKey, SigningKey};
 use crate::token::mint::{IssuerSettings, Principal};
 use crate::wire::TargetSettings;
 use crate::wire::placement::Presentation;
-use crate::yaml::{self, YamlError};
+use crate::yaml::{self, Position, YamlError};
 pub use issuer::public_keys_from_jwks;
 
 /// The profile of the bundled reference server with the issuer's Ed25519 fixture key, by its path in
@@ -32,15 +33,45 @@ pub enum ProfileError {
     #[error(transparent)]
     Yaml(#[from] YamlError),
     /// A value is wrong in a way YAML typing cannot see.
-    #[error("{file}: {field}: {message}")]
+    #[error("{}: {field}: {message}", located(.file, .position))]
     Invalid {
         /// The profile file.
         file: PathBuf,
+        /// Where the field is in the file, when it could be found.
+        position: Option<Position>,
         /// Dotted path of the offending field, e.g. `issuer.key`.
         field: String,
         /// What is wrong.
         message: String,
     },
+}
+
+impl ProfileError {
+    /// The error with the place of its field in `text`, the profile's YAML, when it can be found.
+    fn located_in(self, text: &str) -> ProfileError {
+        match self {
+            ProfileError::Invalid {
+                file,
+                position: None,
+                field,
+                message,
+            } => ProfileError::Invalid {
+                position: yaml::locate(text, &field),
+                file,
+                field,
+                message,
+            },
+            other => other,
+        }
+    }
+}
+
+/// `file`, or `file:line:column`.
+fn located(file: &Path, position: &Option<Position>) -> String {
+    match position {
+        Some(Position { line, column }) => format!("{}:{line}:{column}", file.display()),
+        None => file.display().to_string(),
+    }
 }
 
 /// A loaded, checked profile.
@@ -110,15 +141,18 @@ impl Profile {
 }
 
 impl Profile {
-    /// Loads and resolves a profile file.
+    /// Loads and resolves a profile file: a regular file of at most [`yaml::MAX_DOCUMENT_BYTES`].
     pub fn load(path: &Path) -> Result<Profile, ProfileError> {
-        let file: ProfileFile = yaml::load_file(path)?;
+        let text = yaml::read_limited(path, yaml::MAX_DOCUMENT_BYTES)
+            .map_err(|message| YamlError::at(path, None, message))?;
+        let file: ProfileFile = yaml::parse_str(path, &text)?;
         let base = path.parent().unwrap_or(Path::new("."));
         Resolver {
             file: path,
             files: FileSource::Disk(base),
         }
         .resolve(file)
+        .map_err(|err| err.located_in(&text))
     }
 
     /// The embedded profile of the bundled reference server (Ed25519 fixture keys).
@@ -139,6 +173,7 @@ impl Profile {
             files: FileSource::Embedded(path.parent().unwrap_or(Path::new(""))),
         }
         .resolve(file)
+        .map_err(|err| err.located_in(text))
     }
 
     /// A principal by name; the error lists the names the profile defines.
@@ -188,6 +223,8 @@ impl Resolver<'_> {
                 .collect(),
         };
         let target_settings = self.target_settings(&file)?;
+        self.check_headers(&file)?;
+        self.check_urls_and_logins(&file)?;
         let services = self.services(&file)?;
         let mcp_sessions = self.mcp_sessions(&file, &services)?;
         let chat_phrases = self.chat_phrases(&file.chat_phrases)?;
@@ -232,8 +269,8 @@ impl Resolver<'_> {
         match self.files {
             FileSource::Disk(base) => {
                 let path = base.join(relative);
-                std::fs::read_to_string(&path)
-                    .map_err(|err| format!("cannot read {}: {err}", path.display()))
+                crate::yaml::read_limited(&path, crate::yaml::MAX_KEY_FILE_BYTES)
+                    .map_err(|message| format!("{}: {message}", path.display()))
             }
             FileSource::Embedded(base) => crate::bundled::fixture(&base.join(relative))
                 .map(str::to_string)
@@ -244,6 +281,7 @@ impl Resolver<'_> {
     fn invalid(&self, field: &str, message: impl std::fmt::Display) -> ProfileError {
         ProfileError::Invalid {
             file: self.file.to_path_buf(),
+            position: None,
             field: field.to_string(),
             message: message.to_string(),
         }

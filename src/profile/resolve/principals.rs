@@ -98,6 +98,12 @@ impl Resolver<'_> {
             ));
         }
         let sub = match (principal.sub, &source) {
+            (Some(sub), _) if sub.is_empty() => {
+                return Err(self.invalid(
+                    &format!("{field}.sub"),
+                    "empty: give the user id (or leave `sub` out when the token comes from the real issuer)",
+                ));
+            }
             (Some(sub), _) => sub,
             (None, Some(_)) => String::new(),
             (None, None) => {
@@ -147,7 +153,7 @@ impl Resolver<'_> {
                     vars: token.vars.clone(),
                 }
             }
-            (None, Some(var), None) => TokenSource::Env(var.clone()),
+            (None, Some(var), None) if !var.is_empty() => TokenSource::Env(var.clone()),
             (None, None, Some(command)) if !command.is_empty() => {
                 TokenSource::Command(command.clone())
             }

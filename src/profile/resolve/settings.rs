@@ -7,7 +7,7 @@ use crate::profile::model::{PolicyFile, ProfileFile};
 use crate::wire::TargetSettings;
 
 use super::{ProfileError, Resolver};
-use crate::api::DEFAULT_CHAT_PHRASES;
+use crate::api::{DEFAULT_CHAT_PHRASES, header_value_problem, is_method};
 
 impl Resolver<'_> {
     pub(super) fn target_settings(
@@ -31,6 +31,45 @@ impl Resolver<'_> {
         })
     }
 
+    /// The headers a profile sends (its own, the token's, its login flows'): names are HTTP tokens,
+    /// values hold no line breaks or other control characters.
+    pub(super) fn check_headers(&self, file: &ProfileFile) -> Result<(), ProfileError> {
+        self.check_header_map("headers", &file.headers)?;
+        let presentation = &file.presentation;
+        if !is_method(&presentation.header) {
+            return Err(self.invalid(
+                "presentation.header",
+                not_a_header_name(&presentation.header),
+            ));
+        }
+        if let Some(problem) = header_value_problem(&presentation.scheme) {
+            return Err(self.invalid("presentation.scheme", problem));
+        }
+        for (flow, login) in &file.logins {
+            for (index, step) in login.steps.iter().enumerate() {
+                let field = format!("logins.{flow}.steps[{index}].headers");
+                self.check_header_map(&field, &step.headers)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn check_header_map(
+        &self,
+        field: &str,
+        headers: &BTreeMap<String, String>,
+    ) -> Result<(), ProfileError> {
+        for (name, value) in headers {
+            if !is_method(name) {
+                return Err(self.invalid(field, not_a_header_name(name)));
+            }
+            if let Some(problem) = header_value_problem(value) {
+                return Err(self.invalid(&format!("{field}.{name}"), problem));
+            }
+        }
+        Ok(())
+    }
+
     /// The chat phrases: the defaults, reworded by the profile (an unknown name is an error).
     pub(super) fn chat_phrases(
         &self,
@@ -50,6 +89,12 @@ impl Resolver<'_> {
                 return Err(self.invalid(
                     &format!("chat_phrases.{name}"),
                     format!("unknown phrase {hint} (known: {})", known.join(", ")),
+                ));
+            }
+            if text.trim().is_empty() {
+                return Err(self.invalid(
+                    &format!("chat_phrases.{name}"),
+                    "empty: a chat message needs words",
                 ));
             }
             chat_phrases.insert(name.clone(), text.clone());
@@ -72,4 +117,8 @@ impl Resolver<'_> {
         }
         Ok(())
     }
+}
+
+fn not_a_header_name(name: &str) -> String {
+    format!("{name:?} is not a header name (letters, digits and !#$%&'*+-.^_`|~ only)")
 }

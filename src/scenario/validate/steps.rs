@@ -7,10 +7,10 @@ use serde_saphyr::{Location, Spanned};
 use super::Context;
 use super::names::is_header_name;
 use super::templates::{Slot, TemplateRef, check_templates, step_templates};
-use crate::api::check_pointer;
+use crate::api::{check_pointer, header_value_problem};
 use crate::scenario::error::Reporter;
-use crate::scenario::model::{ExpectDoc, RequestDoc, ScenarioDoc, StepDoc, TokenDoc};
-use crate::scenario::plan::HeaderPattern;
+use crate::scenario::model::{ExpectDoc, OrderedMap, RequestDoc, ScenarioDoc, StepDoc, TokenDoc};
+use crate::scenario::plan::{HeaderPattern, MAX_BODY_BYTES};
 
 /// Checks one step of `section`, and its placeholders (recording the names it uses in `used`).
 #[allow(clippy::too_many_arguments)]
@@ -42,7 +42,8 @@ pub(super) fn check_step(
     if let Some(request) = &step.request {
         check_request(step, request, reporter);
     }
-    check_header_names(step.headers.iter().map(|(name, _)| name), reporter);
+    check_headers(&step.headers, reporter);
+    check_body_bytes(step, reporter);
     for (_, pointer) in step.capture.iter() {
         if let Err(message) = check_pointer(&pointer.value) {
             reporter.error(pointer.referenced, message, None);
@@ -164,7 +165,14 @@ fn check_request(step: &StepDoc, request: &Spanned<RequestDoc>, reporter: &mut R
             None,
         );
     }
-    check_header_names(request.headers.iter().map(|(name, _)| name), reporter);
+    if request.path.value.chars().any(char::is_control) {
+        reporter.error(
+            request.path.referenced,
+            "a request path cannot hold line breaks, tabs or other control characters",
+            Some("percent-encode them (`%0A`) to send them on purpose".into()),
+        );
+    }
+    check_headers(&request.headers, reporter);
 }
 
 /// An `expect`: its checks well-formed, and `from_mutation` only with a mutation to take it from.
@@ -348,6 +356,36 @@ pub(super) fn check_needs(doc: &ScenarioDoc, reporter: &mut Reporter<'_>) {
     }
 }
 
+/// Header names are tokens; values hold no line breaks or other control characters.
+fn check_headers(headers: &OrderedMap<Spanned<String>>, reporter: &mut Reporter<'_>) {
+    check_header_names(headers.iter().map(|(name, _)| name), reporter);
+    for (name, value) in headers.iter() {
+        if let Some(problem) = header_value_problem(&value.value) {
+            reporter.error(
+                value.referenced,
+                format!("header `{}`: {problem}", name.value),
+                None,
+            );
+        }
+    }
+}
+
+/// `body_bytes` sizes the request body: at most [`MAX_BODY_BYTES`].
+fn check_body_bytes(step: &StepDoc, reporter: &mut Reporter<'_>) {
+    if let Some(bytes) = &step.body_bytes
+        && bytes.value > MAX_BODY_BYTES
+    {
+        reporter.error(
+            bytes.referenced,
+            format!(
+                "`body_bytes` is {}, more than the limit of {MAX_BODY_BYTES} (16 MiB)",
+                bytes.value
+            ),
+            Some("a body one byte over the target's limit is enough to test it".into()),
+        );
+    }
+}
+
 fn check_header_names<'a>(
     names: impl Iterator<Item = &'a Spanned<String>>,
     reporter: &mut Reporter<'_>,
@@ -384,6 +422,17 @@ fn check_expect_checks(
         }
     }
     check_header_names(checks.headers_absent.iter(), reporter);
+    for text in checks
+        .body_not_contains
+        .iter()
+        .filter(|text| text.value.is_empty())
+    {
+        reporter.error(
+            text.referenced,
+            "an empty `body_not_contains` entry is in every body: the step could never pass",
+            None,
+        );
+    }
     for (pointer, _) in checks.json.iter() {
         if let Err(message) = check_pointer(&pointer.value) {
             reporter.error(pointer.referenced, message, None);
