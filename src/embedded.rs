@@ -81,6 +81,17 @@ impl ReferenceMode {
         }
     }
 
+    /// One line saying how the server gets its keys (the `--reference-mode` help).
+    pub fn description(self) -> &'static str {
+        match self {
+            ReferenceMode::EddsaJwks => "EdDSA, the Ed25519 JWKS from a file (default)",
+            ReferenceMode::EddsaJwksUrl => "EdDSA, the JWKS fetched from the hosted issuer's URL",
+            ReferenceMode::Rs256 => "RS256 tokens, a JWKS of four keys",
+            ReferenceMode::Es256 => "ES256 tokens, a JWKS of four keys",
+            ReferenceMode::Hs256 => "HS256 with a shared secret",
+        }
+    }
+
     /// The example profile of this mode, by its path in the repository (built into the binary:
     /// [`crate::profile::Profile::bundled`]).
     pub fn profile_path(self) -> PathBuf {

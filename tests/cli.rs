@@ -3,7 +3,11 @@
 //! Each runs with the repository root as working directory, so that the repository paths in its
 //! arguments (fixtures/profiles/..., scenarios/...) resolve; the default suite is built in.
 
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::mpsc;
+use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -141,6 +145,7 @@ fn bad_flags_exit_2() {
         (&["run", "--no-such-flag"], "--no-such-flag"),
         (&["run", "--jobs", "many"], "many"),
         (&["run", "--report", "xml:out.xml"], "unknown format"),
+        (&["run", "--report", "jsn:out.json"], "did you mean `json`?"),
         (&["run", "--report", "junit"], "FORMAT:PATH"),
         (&["run", "--filter", "category:nope"], "unknown category"),
         (
@@ -379,6 +384,10 @@ fn help_of_every_command() {
         &["keys", "generate"],
         &["init"],
         &["schema"],
+        &["fuzz"],
+        &["selftest"],
+        &["issuer"],
+        &["completions"],
     ];
     for command in commands {
         let mut args = command.to_vec();
@@ -400,4 +409,164 @@ fn help_of_every_command() {
         };
         insta::assert_snapshot!(name, out.stdout, &format!("authconform {}", args.join(" ")));
     }
+}
+
+/// A mistyped value of a closed-set flag is refused by clap with exit 2 and the nearest value.
+#[test]
+fn a_mistyped_value_gets_did_you_mean() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "reference_flaw",
+            &["run", "--reference-flaw", "alg-none-acepted"],
+        ),
+        ("reference_mode", &["run", "--reference-mode", "rs265"]),
+        (
+            "reference_style",
+            &["run", "--reference-style", "verbose-challenges"],
+        ),
+        ("reference_routes", &["run", "--reference-routes", "item"]),
+        (
+            "fuzz_reference_flaw",
+            &["fuzz", "--reference-flaw", "aud-ignore"],
+        ),
+        ("selftest_only", &["selftest", "--only", "sets-cookies"]),
+        ("color", &["--color", "nevr", "list"]),
+    ];
+    for (name, args) in cases {
+        let out = run(args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("a similar value exists"),
+            "{args:?}:\n{}",
+            out.stderr
+        );
+        insta::assert_snapshot!(format!("did_you_mean_{name}"), out.stderr, &args.join(" "));
+    }
+}
+
+/// `--color always` colours clap's own errors and the harness's summary; `never`, and `NO_COLOR`
+/// under `auto`, do not; `CLICOLOR_FORCE` colours a pipe under `auto`, and loses to `NO_COLOR`.
+#[test]
+fn color_follows_the_flag_and_the_environment() {
+    const ESC: char = '\u{1b}';
+    let typo = ["run", "--reference-mode", "rs265"];
+    let clap_error = |color: &str, env: &[(&str, &str)]| {
+        let mut command = binary::authconform();
+        command.args(["--color", color]).args(typo);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let output = command.output().expect("runs");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    assert!(clap_error("always", &[]).contains(ESC));
+    assert!(clap_error("always", &[("NO_COLOR", "1")]).contains(ESC));
+    assert!(!clap_error("never", &[("CLICOLOR_FORCE", "1")]).contains(ESC));
+    assert!(
+        !clap_error("auto", &[]).contains(ESC),
+        "a pipe is not coloured"
+    );
+    assert!(clap_error("auto", &[("CLICOLOR_FORCE", "1")]).contains(ESC));
+    assert!(!clap_error("auto", &[("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")]).contains(ESC));
+
+    let findings = scratch("color-fuzz");
+    let summary = |color: &str, env: &[(&str, &str)]| {
+        let mut command = binary::authconform();
+        command.args(["fuzz", "--cases", "16", "--seed", "1", "--color", color]);
+        command.arg("--findings").arg(&findings);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let output = command.output().expect("runs");
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    assert!(
+        summary("always", &[]).contains(ESC),
+        "the summary is coloured"
+    );
+    assert!(!summary("never", &[]).contains(ESC));
+    assert!(!summary("auto", &[("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")]).contains(ESC));
+    assert!(summary("auto", &[("CLICOLOR_FORCE", "1")]).contains(ESC));
+}
+
+/// Every shell gets a script; bash's names the subcommands.
+#[test]
+fn completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = run(&["completions", shell]);
+        assert_eq!(out.code, 0, "{shell}: {}", out.stderr);
+        assert!(out.stdout.contains("authconform"), "{shell}");
+        if shell == "bash" {
+            for command in ["run", "list", "fuzz", "selftest", "issuer", "completions"] {
+                assert!(out.stdout.contains(command), "bash names {command}");
+            }
+            assert!(
+                out.stdout.contains("alg-none-accepted"),
+                "bash completes flaw ids"
+            );
+        }
+    }
+    let out = run(&["completions", "tcsh"]);
+    assert_eq!(out.code, 2);
+}
+
+/// The first stderr line of `issuer --listen ADDR` (or `None` once it prints `serving` without
+/// one), the process stopped by its pid.
+fn issuer_warning(listen: &str) -> Option<String> {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_authconform"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["issuer", "--listen", listen])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the issuer starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = mpsc::channel();
+    let serving = tx.clone();
+    std::thread::spawn(move || {
+        let first = BufReader::new(stdout).lines().next();
+        let _ = serving.send(
+            first
+                .and_then(Result::ok)
+                .map(|line| format!("stdout: {line}")),
+        );
+    });
+    std::thread::spawn(move || {
+        let first = BufReader::new(stderr).lines().next();
+        let _ = tx.send(
+            first
+                .and_then(Result::ok)
+                .map(|line| format!("stderr: {line}")),
+        );
+    });
+    // The warning is written before the bind, so before `serving`: once that is read, its line is
+    // already in the pipe (2 s is ample for the reader thread).
+    let (mut warning, mut serving) = (None, false);
+    while warning.is_none() {
+        let wait = Duration::from_secs(if serving { 2 } else { 20 });
+        match rx.recv_timeout(wait) {
+            Ok(Some(line)) if line.starts_with("stderr: ") => {
+                warning = Some(line["stderr: ".len()..].to_string());
+            }
+            Ok(Some(line)) if line.starts_with("stdout: serving") => serving = true,
+            _ => break,
+        }
+    }
+    child.kill().expect("the issuer stops");
+    let _ = child.wait();
+    warning
+}
+
+#[test]
+fn issuer_warns_when_it_binds_beyond_loopback() {
+    let warning = issuer_warning("0.0.0.0:0").expect("a warning on stderr");
+    insta::assert_snapshot!("issuer_all_interfaces_warning", warning);
+    assert_eq!(issuer_warning("127.0.0.1:0"), None, "loopback: no warning");
 }

@@ -15,6 +15,8 @@ use reference_server::Flaw;
 use reference_server::auth::{KeyStore, Verifier, VerifierSettings};
 use serde_json::Value;
 
+mod binary;
+
 const CASES: u64 = 1500;
 
 fn root() -> &'static Path {
@@ -177,4 +179,40 @@ async fn the_clean_reference_server_yields_no_finding() {
         report.notes
     );
     assert!(!dir.exists(), "nothing saved");
+}
+
+/// `fuzz --duration 2s` keeps its bound as a whole command (start-up, the control, the campaign,
+/// shrinking its findings and the report): at most the duration, its finish grace (a tenth of it)
+/// and 5 s of slack for a loaded machine. A bound, not a speed test.
+#[test]
+fn fuzz_duration_bounds_the_whole_command() {
+    let findings = binary::scratch("fuzz-network", "duration-bound");
+    let started = std::time::Instant::now();
+    let output = binary::authconform()
+        .args([
+            "fuzz",
+            "--duration",
+            "2s",
+            "--seed",
+            "5",
+            "--reference-flaw",
+        ])
+        .arg("malformed-token-500")
+        .arg("--findings")
+        .arg(&findings)
+        .output()
+        .expect("the binary runs");
+    let elapsed = started.elapsed();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "the flaw is found\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let bound = Duration::from_secs(2) + net::finish_grace(Duration::from_secs(2));
+    assert!(
+        elapsed < bound + Duration::from_secs(5),
+        "fuzz --duration 2s took {elapsed:?}\n{stdout}"
+    );
 }

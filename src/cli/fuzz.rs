@@ -36,7 +36,9 @@ pub struct FuzzArgs {
     /// Target profile (default: the embedded reference-server profile).
     #[arg(long, value_name = "FILE")]
     profile: Option<PathBuf>,
-    /// Stop after this long: `60s`, `5m`, `1h`, `500ms` or plain seconds (default 60s).
+    /// Stop after this long: `60s`, `5m`, `1h`, `500ms` or plain seconds (default 60s). It bounds the
+    /// whole command from its start: no case starts after it; shrinking findings and requests in
+    /// flight get a tenth of it more (5 s at most), and requests still unanswered then are abandoned.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     duration: Option<Duration>,
     /// Stop after this many cases (with --duration, whichever comes first).
@@ -55,8 +57,8 @@ pub struct FuzzArgs {
     #[arg(long)]
     writes: bool,
     /// Switch on one flaw of the embedded reference server (only without --target).
-    #[arg(long, value_name = "FLAW")]
-    reference_flaw: Option<String>,
+    #[arg(long, value_name = "FLAW", value_parser = super::values::flaw())]
+    reference_flaw: Option<reference_server::Flaw>,
 }
 
 /// Parses `60s`, `5m`, `1h`, `500ms` or plain seconds.
@@ -88,6 +90,7 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 
 /// Runs `fuzz`.
 pub fn run(args: FuzzArgs) -> Result<u8, CliError> {
+    let started = Instant::now();
     check_args(&args)?;
     let profile = load_profile(args.profile.as_deref())?;
     let duration = match (args.duration, args.cases) {
@@ -105,7 +108,7 @@ pub fn run(args: FuzzArgs) -> Result<u8, CliError> {
         from_profile.then(|| profile.base_url.clone()).flatten()
     });
     let profile = Arc::new(obtain_tokens(&runtime, profile, named.as_deref())?);
-    let report = runtime.block_on(fuzz(&args, named, profile, duration, seed))?;
+    let report = runtime.block_on(fuzz(&args, named, profile, (started, duration), seed))?;
     let report = match report {
         Ok(report) => report,
         Err(problem) => {
@@ -114,7 +117,7 @@ pub fn run(args: FuzzArgs) -> Result<u8, CliError> {
             return Ok(exit::GATE_FAILED);
         }
     };
-    print!("{}", summary(&report, std::io::stdout().is_terminal()));
+    print!("{}", summary(&report, console::colors_enabled()));
     Ok(if report.findings.is_empty() {
         exit::OK
     } else {
@@ -145,15 +148,16 @@ async fn fuzz(
     args: &FuzzArgs,
     named: Option<String>,
     profile: Arc<Profile>,
-    duration: Duration,
+    (started, duration): (Instant, Duration),
     seed: u64,
 ) -> Result<Result<FuzzReport, String>, CliError> {
     let (embedded, base_url) = match named {
         Some(target) => (None, target),
         None => {
-            let server = embedded::start_reference_server(args.reference_flaw.as_deref())
-                .await
-                .map_err(CliError::usage)?;
+            let server =
+                embedded::start_reference_server(args.reference_flaw.map(|flaw| flaw.id()))
+                    .await
+                    .map_err(CliError::usage)?;
             let base_url = server.base_url();
             (Some(server), base_url)
         }
@@ -165,7 +169,8 @@ async fn fuzz(
         return Ok(Err(problem));
     }
     let mut options = FuzzOptions::new(base_url, profile);
-    options.duration = duration;
+    // The bound counts from the command's start: start-up and the control are inside it.
+    options.duration = duration.saturating_sub(started.elapsed());
     options.max_cases = args.cases;
     options.seed = seed;
     options.jobs = args.jobs;
@@ -176,8 +181,8 @@ async fn fuzz(
         options.base_url,
         match args.cases {
             Some(n) if args.duration.is_none() => format!("{n} cases"),
-            Some(n) => format!("{n} cases or {duration:?}"),
-            None => format!("{duration:?}"),
+            Some(n) => format!("{n} cases or {}", seconds(duration)),
+            None => seconds(duration),
         }
     );
     let mut printer = Printer::new();
@@ -223,6 +228,11 @@ async fn refused_control(
                 control.operation, control.principal, control.problem
             )
         }))
+}
+
+/// A duration in words: `60 s`, `0.5 s`.
+fn seconds(duration: Duration) -> String {
+    format!("{} s", duration.as_secs_f64())
 }
 
 fn clock_seed() -> u64 {

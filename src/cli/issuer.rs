@@ -39,6 +39,11 @@ pub fn run(args: IssuerArgs) -> Result<u8, CliError> {
         .enable_all()
         .build()
         .map_err(|err| CliError::Unreachable(format!("cannot start the async runtime: {err}")))?;
+    if !listen.ip().is_loopback() {
+        eprintln!(
+            "warning: listening on {listen}, which is not a loopback address: other machines can reach this issuer (it serves only public keys)"
+        );
+    }
     runtime.block_on(async {
         let issuer = HostedIssuer::for_issuer(&profile.issuer, listen)
             .await

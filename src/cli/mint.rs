@@ -129,7 +129,7 @@ fn decode(mutation: Option<&str>, token: &str, attack: &AttackRequest) {
     eprintln!("header: {}", show(parsed.header()));
     eprintln!("claims: {}", show(parsed.claims()));
     if attack.placement != Placement::Bearer {
-        eprintln!("placement: {:?}", attack.placement);
+        eprintln!("placement: {}", attack.placement);
     }
     if !attack.hosted.is_empty() {
         let paths: Vec<&str> = attack.hosted.iter().map(|f| f.path.as_str()).collect();

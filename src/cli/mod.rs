@@ -1,5 +1,7 @@
 //! The command line: one module per subcommand; errors mapped to the exit codes of [`exit`].
 
+mod color;
+mod completions;
 mod error;
 pub mod exit;
 mod fuzz;
@@ -13,8 +15,9 @@ mod run;
 mod schema;
 mod selftest;
 mod validate;
+mod values;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 pub use error::CliError;
 
@@ -26,6 +29,9 @@ pub use error::CliError;
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// Colour the output: auto (a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, global = true, value_name = "WHEN", value_enum, default_value_t)]
+    color: color::ColorChoice,
 }
 
 const EXAMPLES: &str = "\
@@ -38,6 +44,7 @@ Examples:
   authconform mutations          the attack catalog
   authconform mint --as alice --decode
   authconform init --openapi http://127.0.0.1:8000/openapi.json --out profile.yaml
+  authconform completions bash   a shell completion script (bash, zsh, fish, powershell, elvish)
 
 Exit codes: 0 gate passed, 1 gate failed, 2 usage or configuration error, 3 target unreachable.";
 
@@ -65,11 +72,21 @@ enum Command {
     Init(init::InitArgs),
     /// Print the JSON Schema of profile or scenario files (for editors).
     Schema(schema::SchemaArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::CompletionsArgs),
 }
 
 /// Parses the arguments, runs the command, and returns the process exit code.
 pub fn main() -> u8 {
-    let cli = match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let choice = color::ColorChoice::from_args(&args);
+    let parsed = Cli::command()
+        .color(choice.for_clap())
+        .try_get_matches_from(args)
+        .and_then(|matches| {
+            Cli::from_arg_matches(&matches).map_err(|err| err.format(&mut Cli::command()))
+        });
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();
@@ -80,6 +97,7 @@ pub fn main() -> u8 {
             };
         }
     };
+    cli.color.apply();
     let outcome = match cli.command {
         None => run::run(run::RunArgs::default()),
         Some(Command::Run(args)) => run::run(args),
@@ -93,6 +111,7 @@ pub fn main() -> u8 {
         Some(Command::Issuer(args)) => issuer::run(args),
         Some(Command::Init(args)) => init::run(args),
         Some(Command::Schema(args)) => schema::run(args),
+        Some(Command::Completions(args)) => completions::run(args),
     };
     match outcome {
         Ok(code) => code,

@@ -31,7 +31,7 @@ pub struct SelftestArgs {
     full: bool,
     /// Only this broken target (a flaw or mutant id; repeatable). Scenarios are then not all expected
     /// to be killed.
-    #[arg(long = "only", value_name = "ID")]
+    #[arg(long = "only", value_name = "ID", value_parser = super::values::broken_target())]
     only: Vec<String>,
 }
 

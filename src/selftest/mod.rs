@@ -82,6 +82,14 @@ impl Broken {
         }
     }
 
+    /// What the broken target does wrong.
+    pub fn description(self) -> &'static str {
+        match self {
+            Broken::Flaw(flaw) => flaw.description(),
+            Broken::Mutant(mutant) => mutant.description(),
+        }
+    }
+
     /// `flaw` or `mutant`.
     pub fn kind(self) -> &'static str {
         match self {

@@ -143,6 +143,17 @@ pub enum IdType {
     Integer,
 }
 
+/// The form's name as `issuer.user_id_type` spells it: `string`, `uuid`, `integer`.
+impl std::fmt::Display for IdType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            IdType::String => "string",
+            IdType::Uuid => "uuid",
+            IdType::Integer => "integer",
+        })
+    }
+}
+
 /// A user id no account has, in each form.
 const UNKNOWN_STRING: &str = "authconform-unknown-user";
 const UNKNOWN_UUID: &str = "00000000-0000-4000-8000-00000000a7c0";

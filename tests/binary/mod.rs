@@ -16,6 +16,8 @@ pub fn authconform() -> Command {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("COLUMNS", "100")
         .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR")
+        .env_remove("CLICOLOR_FORCE")
         .env_remove("GITHUB_STEP_SUMMARY");
     command
 }

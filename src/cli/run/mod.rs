@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::Args;
+use reference_server::config::IdMode;
+use reference_server::{Flaw, RouteLayout, Style};
 
-use super::{CliError, exit};
+use super::{CliError, exit, values};
 use crate::embedded;
 use crate::outcome::{RunResult, Verdict};
 use crate::profile::Profile;
@@ -71,23 +73,22 @@ pub struct RunArgs {
     #[arg(long)]
     reveal_tokens: bool,
     /// Switch on one flaw of the embedded reference server (only without --target).
-    #[arg(long, value_name = "FLAW")]
-    reference_flaw: Option<String>,
-    /// Key mode of the embedded reference server: eddsa-jwks (default), eddsa-jwks-url, rs256, es256
-    /// or hs256; the profile defaults to fixtures/profiles/reference-MODE.yaml (built into the binary).
-    #[arg(long, value_name = "MODE")]
-    reference_mode: Option<String>,
-    /// Switch on a legitimate presentation style of the embedded reference server (repeatable), e.g.
-    /// verbose-challenge, mcp-http-403, validation-400, path-user-404, detail-errors, success-200.
-    #[arg(long = "reference-style", value_name = "STYLE")]
-    reference_styles: Vec<String>,
-    /// Task and conversation ids of the embedded reference server: sequential (default) or random.
-    #[arg(long, value_name = "IDS")]
-    reference_ids: Option<String>,
-    /// Routes of the embedded reference server: contract (default) or items (the FastAPI-style layout
-    /// under /api/v1/users/{uid}/items, with /openapi.json; use a profile made by `authconform init`).
-    #[arg(long, value_name = "LAYOUT")]
-    reference_routes: Option<String>,
+    #[arg(long, value_name = "FLAW", value_parser = values::flaw())]
+    reference_flaw: Option<Flaw>,
+    /// Key mode of the embedded reference server (default eddsa-jwks); the profile defaults to
+    /// fixtures/profiles/reference-MODE.yaml (built into the binary).
+    #[arg(long, value_name = "MODE", value_parser = values::mode())]
+    reference_mode: Option<embedded::ReferenceMode>,
+    /// Switch on a legitimate presentation style of the embedded reference server (repeatable).
+    #[arg(long = "reference-style", value_name = "STYLE", value_parser = values::style())]
+    reference_styles: Vec<Style>,
+    /// Task and conversation ids of the embedded reference server (default sequential).
+    #[arg(long, value_name = "IDS", value_enum)]
+    reference_ids: Option<IdMode>,
+    /// Routes of the embedded reference server (default contract; with items, use a profile made by
+    /// `authconform init`).
+    #[arg(long, value_name = "LAYOUT", value_parser = values::routes())]
+    reference_routes: Option<RouteLayout>,
 }
 
 impl RunArgs {
@@ -123,48 +124,12 @@ impl RunArgs {
                 "--reference-flaw, --reference-mode, --reference-style, --reference-ids and --reference-routes only apply to the embedded reference server (no --target)",
             ));
         }
-        let mode = match &self.reference_mode {
-            Some(mode) => mode
-                .parse()
-                .map_err(|err| CliError::usage(format!("--reference-mode: {err}")))?,
-            None => embedded::ReferenceMode::default(),
-        };
-        let flaw = match &self.reference_flaw {
-            Some(id) => Some(
-                id.parse()
-                    .map_err(|err| CliError::usage(format!("--reference-flaw: {err}")))?,
-            ),
-            None => None,
-        };
-        let styles = self
-            .reference_styles
-            .iter()
-            .map(|id| {
-                id.parse()
-                    .map_err(|err| CliError::usage(format!("--reference-style: {err}")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let ids = match self.reference_ids.as_deref() {
-            None | Some("sequential") => reference_server::config::IdMode::Sequential,
-            Some("random") => reference_server::config::IdMode::Random,
-            Some(other) => {
-                return Err(CliError::usage(format!(
-                    "--reference-ids: `{other}` is neither `sequential` nor `random`"
-                )));
-            }
-        };
-        let routes = match &self.reference_routes {
-            Some(layout) => layout
-                .parse()
-                .map_err(|err| CliError::usage(format!("--reference-routes: {err}")))?,
-            None => reference_server::RouteLayout::default(),
-        };
         Ok(embedded::ReferenceOptions {
-            mode,
-            flaw,
-            styles,
-            ids,
-            routes,
+            mode: self.reference_mode.unwrap_or_default(),
+            flaw: self.reference_flaw,
+            styles: self.reference_styles.clone(),
+            ids: self.reference_ids.unwrap_or_default(),
+            routes: self.reference_routes.unwrap_or_default(),
             ..embedded::ReferenceOptions::default()
         })
     }
@@ -244,7 +209,7 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
     result.cases = written.take_cases();
     print!(
         "{}",
-        report::terminal::summary(&result, std::io::stdout().is_terminal())
+        report::terminal::summary(&result, console::colors_enabled())
     );
     written.finish(&result)?;
     if reports.is_empty() {

@@ -41,8 +41,13 @@ impl ReportSpec {
             "markdown" | "md" => ReportFormat::Markdown,
             "html" => ReportFormat::Html,
             other => {
+                const KNOWN: [&str; 5] = ["json", "junit", "sarif", "markdown", "html"];
+                let hint = crate::suggest::did_you_mean(other, KNOWN)
+                    .map(|hint| format!("; {hint}"))
+                    .unwrap_or_default();
                 return Err(CliError::usage(format!(
-                    "--report: unknown format {other:?} (known: json, junit, sarif, markdown, html)"
+                    "--report: unknown format `{other}` (known: {}){hint}",
+                    KNOWN.join(", ")
                 )));
             }
         };

@@ -36,8 +36,14 @@ pub use self::judge::FindingKind;
 
 /// How long catalog attack tokens are reused before they are minted again.
 const CATALOG_REFRESH_SECS: u64 = 300;
-/// How long shrinking may run past the end of the run.
-const SHRINK_GRACE: Duration = Duration::from_secs(30);
+/// The most that shrinking findings and requests in flight may run past `duration`.
+pub const MAX_FINISH_GRACE: Duration = Duration::from_secs(5);
+
+/// How long a run of `duration` may go on past it, shrinking findings and finishing requests in
+/// flight: a tenth of it, at most [`MAX_FINISH_GRACE`]. Requests still in flight then are abandoned.
+pub fn finish_grace(duration: Duration) -> Duration {
+    (duration / 10).min(MAX_FINISH_GRACE)
+}
 
 /// What to fuzz and for how long.
 #[derive(Debug, Clone)]
@@ -253,6 +259,7 @@ pub async fn run(
         options,
         session: Arc::clone(&session),
         deadline: started + options.duration,
+        end: started + options.duration + finish_grace(options.duration),
         findings: Vec::new(),
         notes,
         cases: 0,
@@ -286,9 +293,22 @@ pub async fn run(
             now,
         };
         let batch = remaining.map_or(jobs, |r| r.min(jobs));
-        let (attempts, unbuilt) = send_batch(&session, &ctx, options.seed, next_index, batch).await;
+        let (attempts, unbuilt, abandoned) = send_batch(
+            &session,
+            &ctx,
+            options.seed,
+            next_index,
+            batch,
+            campaign.end,
+        )
+        .await;
         campaign.cases += unbuilt;
         next_index += batch;
+        if abandoned > 0 {
+            campaign.notes.push(format!(
+                "{abandoned} request(s) still in flight at the end of the time bound were abandoned (not judged)"
+            ));
+        }
         if campaign.judge(attempts, on_event).await {
             break;
         }
@@ -380,15 +400,17 @@ fn make_catalog(session: &Session, attacker: &KeySet, now: u64) -> Vec<Vec<Catal
     )
 }
 
-/// Draws cases `first..first + batch` and sends them at once: the attempts in index order, and how
-/// many cases could not be built into a request (counted, never sent).
+/// Draws cases `first..first + batch` and sends them at once: the attempts in index order, how many
+/// cases could not be built into a request (counted, never sent), and how many requests were still
+/// in flight at `end` (abandoned: neither judged nor counted).
 async fn send_batch(
     session: &Arc<Session>,
     ctx: &CaseContext<'_>,
     seed: u64,
     first: u64,
     batch: u64,
-) -> (Vec<Attempt>, u64) {
+    end: Instant,
+) -> (Vec<Attempt>, u64, usize) {
     let mut unbuilt = 0;
     let mut in_flight = JoinSet::new();
     for index in first..first + batch {
@@ -400,17 +422,24 @@ async fn send_batch(
         let session = Arc::clone(session);
         in_flight.spawn(async move { session.send(index, case, token, spec).await });
     }
-    let mut attempts = in_flight.join_all().await;
+    let mut attempts = Vec::with_capacity(in_flight.len());
+    while let Ok(Some(joined)) = tokio::time::timeout_at(end.into(), in_flight.join_next()).await {
+        attempts.extend(joined.ok());
+    }
+    let abandoned = in_flight.len();
+    in_flight.abort_all();
     attempts.sort_by_key(|a| a.index);
-    (attempts, unbuilt)
+    (attempts, unbuilt, abandoned)
 }
 
 /// A campaign's findings, notes and case count between batches.
 struct Campaign<'a> {
     options: &'a FuzzOptions,
     session: Arc<Session>,
-    /// When drawing new cases stops (shrinking gets [`SHRINK_GRACE`] more).
+    /// When drawing new cases stops.
     deadline: Instant,
+    /// When shrinking and requests in flight stop ([`finish_grace`] after `deadline`).
+    end: Instant,
     findings: Vec<Finding>,
     notes: Vec<String>,
     cases: u64,
@@ -469,9 +498,8 @@ impl Campaign<'_> {
         let steps = attempt.case.steps.clone();
         let origin = attempt.case.origin.clone();
         let case_index = attempt.index;
-        let (minimal, verdict, shrink_attempts, shrink_steps) = session
-            .shrink(attempt, &verdict, budget, self.deadline + SHRINK_GRACE)
-            .await;
+        let (minimal, verdict, shrink_attempts, shrink_steps) =
+            session.shrink(attempt, &verdict, budget, self.end).await;
         let mut finding = Finding {
             kind: verdict.kind,
             status: verdict.status,

@@ -116,7 +116,8 @@ impl Session {
         self.judge.judge(&sent, &attempt.outcome)
     }
 
-    /// Shrinks a finding's case while the target keeps answering with the same kind and status.
+    /// Shrinks a finding's case while the target keeps answering with the same kind and status, and
+    /// until `deadline`.
     pub(super) async fn shrink(
         &self,
         first: Attempt,
@@ -145,7 +146,15 @@ impl Session {
                     return (best.0, best.1, attempts, steps);
                 }
                 attempts += 1;
-                let Some(attempt) = self.attempt(best.0.index, &candidate).await else {
+                // A request still unanswered at the deadline ends the shrinking.
+                let sent = tokio::time::timeout_at(
+                    deadline.into(),
+                    self.attempt(best.0.index, &candidate),
+                );
+                let Ok(attempt) = sent.await else {
+                    return (best.0, best.1, attempts, steps);
+                };
+                let Some(attempt) = attempt else {
                     continue;
                 };
                 if let Some(found) = self.verdict(&attempt).filter(|v| v.key() == key) {

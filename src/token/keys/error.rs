@@ -37,7 +37,7 @@ pub enum KeyError {
     #[error("the HMAC secret is empty")]
     EmptySecret,
     /// The algorithm does not fit the key.
-    #[error("algorithm {alg} cannot be used with a {kind} key")]
+    #[error("algorithm {alg} cannot be used with {}", kind.a_key())]
     AlgMismatch {
         /// The requested algorithm.
         alg: crate::token::Alg,

@@ -61,6 +61,17 @@ impl KeyKind {
     }
 }
 
+impl KeyKind {
+    /// The kind with its indefinite article, as read aloud: "an Ed25519 key", "a P-256 key".
+    pub fn a_key(self) -> String {
+        let article = match self {
+            KeyKind::Ed25519 | KeyKind::Rsa | KeyKind::Hmac => "an",
+            KeyKind::EcP256 | KeyKind::EcP384 => "a",
+        };
+        format!("{article} {self} key")
+    }
+}
+
 impl fmt::Display for KeyKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

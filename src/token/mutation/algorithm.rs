@@ -125,6 +125,22 @@ pub(crate) enum KeyEncoding {
     OpenSsh,
 }
 
+impl std::fmt::Display for KeyEncoding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            KeyEncoding::Pem => "SPKI PEM",
+            KeyEncoding::PemNoNewline => "SPKI PEM without its final newline",
+            KeyEncoding::PemCrlf => "SPKI PEM with CRLF line endings",
+            KeyEncoding::Pkcs1Pem => "PKCS#1 PEM",
+            KeyEncoding::Der => "SPKI DER",
+            KeyEncoding::Pkcs1Der => "PKCS#1 DER",
+            KeyEncoding::JwkJson => "the public JWK as JSON text",
+            KeyEncoding::Raw => "the raw key bytes",
+            KeyEncoding::OpenSsh => "an OpenSSH public key line",
+        })
+    }
+}
+
 /// The HMAC secret bytes an encoding yields, or `None` when it does not exist for the key type.
 pub(crate) fn encoded_key(key: &PublicKey, encoding: KeyEncoding) -> Option<Vec<u8>> {
     Some(match encoding {
@@ -145,8 +161,8 @@ pub(super) fn key_confusion(ctx: &MutationContext, alg: Alg, encoding: KeyEncodi
     let public = ctx.target_public()?;
     let secret = encoded_key(public, encoding).ok_or_else(|| {
         MutationError::NotApplicable(format!(
-            "{encoding:?} exists only for RSA keys, the target has {}",
-            public.kind()
+            "{encoding} exists only for RSA keys, the target has {}",
+            public.kind().a_key()
         ))
     })?;
     let header = header_with_alg(ctx, alg.as_str().into());
@@ -212,7 +228,8 @@ fn ecdsa_issuer(ctx: &MutationContext) -> Result<(), MutationError> {
     match ctx.issuer.kind() {
         KeyKind::EcP256 | KeyKind::EcP384 => Ok(()),
         kind => Err(MutationError::NotApplicable(format!(
-            "needs an ECDSA issuer, the issuer has a {kind} key"
+            "needs an ECDSA issuer, the issuer has {}",
+            kind.a_key()
         ))),
     }
 }

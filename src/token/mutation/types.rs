@@ -173,6 +173,39 @@ pub enum Placement {
     None,
 }
 
+/// How the request carries the token, in the words of its header lines (`<token>` is the token).
+impl fmt::Display for Placement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Placement::Bearer => write!(f, "Authorization: Bearer <token>"),
+            Placement::Scheme(scheme) => write!(f, "Authorization: {scheme} <token>"),
+            Placement::Bare => write!(f, "Authorization: <token> (no scheme)"),
+            Placement::RawAuthorization(value) => write!(f, "Authorization: {value}"),
+            Placement::Query { param } => {
+                write!(f, "?{param}=<token> in the query string, no Authorization")
+            }
+            Placement::FormBody { field } => {
+                write!(f, "{field}=<token> in a form body, no Authorization")
+            }
+            Placement::Cookie { name } => write!(f, "Cookie: {name}=<token>, no Authorization"),
+            Placement::Header { name } => write!(f, "{name}: <token>, no Authorization"),
+            Placement::TwoAuthorization { second } => write!(
+                f,
+                "two Authorization lines: Bearer <token>, then Bearer {second}"
+            ),
+            Placement::BearerAndQuery { param, query_token } => write!(
+                f,
+                "Authorization: Bearer <token> and ?{param}={query_token} in the query string"
+            ),
+            Placement::BearerAndCookie { name, cookie_token } => write!(
+                f,
+                "Authorization: Bearer <token> and Cookie: {name}={cookie_token}"
+            ),
+            Placement::None => write!(f, "no credentials at all"),
+        }
+    }
+}
+
 /// A file the attacker host must serve for the attack (a JWKS for `jku`, a PEM for `x5u`). A correct
 /// target never fetches it.
 #[derive(Debug, Clone, PartialEq, Eq)]
