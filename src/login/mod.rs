@@ -196,7 +196,7 @@ fn identity(
     })?;
     profile.issuer.id_type.text(value).ok_or_else(|| {
         LoginError::Config(format!(
-            "{name}: the token's `{claim}` is {value}, not a {:?} id; set issuer.user_id_type",
+            "{name}: the token's `{claim}` is {value}, not a user id of type {}; set issuer.user_id_type",
             profile.issuer.id_type
         ))
     })

@@ -220,7 +220,7 @@ pub fn sample_run() -> RunResult {
         Category::Enforcement,
         &weakness("rs-to-hs-pkcs1-accepted", Some(287)),
         Verdict::Skipped,
-        "not applicable: Pkcs1Pem exists only for RSA keys, the target has Ed25519",
+        "not applicable: PKCS#1 PEM exists only for RSA keys, the target has an Ed25519 key",
         Vec::new(),
         0,
     ));
