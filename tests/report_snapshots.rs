@@ -99,6 +99,7 @@ fn terminal_summary_of_notes_controls_capacity_and_transport_errors() {
             status: Some(401),
             problem: "a valid token was answered 401 (WWW-Authenticate: Bearer)".into(),
         }],
+        halted: None,
     };
     let text = report::terminal::summary(&run, false);
     assert!(!run.gate_passed(), "a failed control fails the gate");

@@ -103,6 +103,7 @@ fn fetch(url: &str) -> Result<String, OpenApiError> {
         request_timeout: Duration::from_secs(10),
         connect_timeout: Duration::from_secs(5),
         max_body_bytes: MAX_DOCUMENT_BYTES,
+        ..TargetSettings::default()
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -167,6 +167,24 @@ pub struct RunConditions {
     pub load_5xx: usize,
     /// The positive controls: a valid token sent to each operation before its attacks are judged.
     pub controls: Vec<Control>,
+    /// Why the run stopped before its last case, when the target stopped answering.
+    pub halted: Option<Halted>,
+}
+
+/// The run stopped early: the target stopped answering (transport failures in a row, no answer
+/// between them). The cases not started are skipped as not run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Halted {
+    /// Transport failures in a row that stopped it.
+    pub failures: usize,
+    /// The last of them, in words.
+    pub last_failure: String,
+    /// Cases run (judged or not) before it stopped.
+    pub cases_run: usize,
+    /// Cases of the run.
+    pub cases_total: usize,
+    /// The last answer the target gave (`GET URL answered 200`) and when, from the start of the run.
+    pub last_answer: Option<(String, Duration)>,
 }
 
 /// A valid token of a principal sent to one operation before any attack on it is judged.
@@ -278,10 +296,11 @@ impl RunResult {
             .collect()
     }
 
-    /// The gate: every positive control accepted, and every criterion at 100 % (no fail, no error;
-    /// notes do not count against it).
+    /// The gate: the run went to its end, every positive control accepted, and every criterion at
+    /// 100 % (no fail, no error; notes do not count against it).
     pub fn gate_passed(&self) -> bool {
-        self.conditions.controls.iter().all(Control::passed)
+        self.conditions.halted.is_none()
+            && self.conditions.controls.iter().all(Control::passed)
             && self.cases.iter().all(|case| {
                 matches!(
                     case.verdict,

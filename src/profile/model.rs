@@ -167,7 +167,7 @@ fn default_max_body_kib() -> usize {
     4096
 }
 
-/// Request timeouts, in seconds.
+/// How long to wait for the target (in seconds), and when to stop waiting for it altogether.
 #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TimeoutsFile {
@@ -177,6 +177,12 @@ pub struct TimeoutsFile {
     /// Time allowed to connect (default 5).
     #[serde(default = "default_connect_secs")]
     pub connect_secs: u64,
+    /// Transport failures in a row (timeouts, refused or broken connections, answers that are not
+    /// HTTP) after which the run stops with exit 3, the cases not yet started reported as not run
+    /// (default 20): a target that stopped answering ends the run in about this many request
+    /// timeouts instead of one per case.
+    #[serde(default = "default_give_up_after")]
+    pub give_up_after: usize,
 }
 
 impl Default for TimeoutsFile {
@@ -184,6 +190,7 @@ impl Default for TimeoutsFile {
         TimeoutsFile {
             request_secs: default_request_secs(),
             connect_secs: default_connect_secs(),
+            give_up_after: default_give_up_after(),
         }
     }
 }
@@ -194,6 +201,10 @@ fn default_request_secs() -> u64 {
 
 fn default_connect_secs() -> u64 {
     5
+}
+
+fn default_give_up_after() -> usize {
+    crate::wire::DEFAULT_GIVE_UP_AFTER
 }
 
 /// Where the token goes on a request. Default: `Authorization: Bearer <token>`.

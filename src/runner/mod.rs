@@ -8,6 +8,7 @@ mod element;
 pub mod execute;
 pub mod filter;
 pub mod fold;
+pub mod halt;
 pub mod instances;
 pub mod limit;
 pub mod sample;
@@ -30,7 +31,7 @@ use crate::scenario::plan::Suite;
 use crate::token::keys::KeySet;
 use crate::token::mint::{Clock, SystemClock};
 use crate::wire::attacker::AttackerHost;
-use crate::wire::{HttpClient, RequestSpec, SendError};
+use crate::wire::{HttpClient, RequestSpec, SendError, TargetSettings};
 use execute::RunShared;
 use tokens::TokenFactory;
 
@@ -65,6 +66,22 @@ pub enum RunError {
         /// The URL tried.
         url: String,
         /// Why.
+        reason: String,
+    },
+    /// The target answers in TLS: its URL must be `https://`.
+    #[error("target {url} speaks TLS, not plain HTTP: use {https} (https://, not http://)")]
+    SpeaksTls {
+        /// The URL tried.
+        url: String,
+        /// The same target over TLS, which answered.
+        https: String,
+    },
+    /// The target answered, but not in HTTP.
+    #[error("target {url} does not speak HTTP: {reason}")]
+    NotHttp {
+        /// The URL tried.
+        url: String,
+        /// What the HTTP parser found.
         reason: String,
     },
     /// Something on the harness side failed (attacker host, keys, client).
@@ -144,7 +161,9 @@ pub async fn run_into(
         stop: Arc::new(AtomicBool::new(false)),
     };
     cases.run(&controls, sink).await;
-    shared.sessions.close(&shared.client).await;
+    if !shared.halt.halted() {
+        shared.sessions.close(&shared.client).await;
+    }
     Ok(RunResult {
         target: base_url,
         scenarios: suite.scenarios.clone(),
@@ -157,6 +176,7 @@ pub async fn run_into(
             first_fault_at: limit.first_fault_at(),
             load_5xx: shared.load_5xx.load(Ordering::Relaxed),
             controls,
+            halted: shared.halt.outcome(suite.cases.len()),
         },
     })
 }
@@ -173,7 +193,7 @@ async fn prepare(
     let attacker_keys = tokio::task::spawn_blocking(|| KeySet::generate("attacker"));
     let client = HttpClient::new(profile.target_settings.clone())
         .map_err(|err| RunError::Harness(err.to_string()))?;
-    probe(&client, base_url).await?;
+    probe(&client, base_url, &profile.target_settings).await?;
     let profile = with_fetched_target_keys(profile, &client).await?;
     let attacker = AttackerHost::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
@@ -190,6 +210,7 @@ async fn prepare(
         clock,
     };
     let sessions = sessions::McpSessions::open(&client, &profile, &tokens).await?;
+    let halt = halt::Halt::new(profile.target_settings.give_up_after);
     Ok(RunShared {
         client,
         base_url: base_url.to_string(),
@@ -203,6 +224,7 @@ async fn prepare(
         instances: environment.instances,
         quiet: tokio::sync::RwLock::new(()),
         load_5xx: std::sync::atomic::AtomicUsize::new(0),
+        halt,
     })
 }
 
@@ -247,21 +269,34 @@ async fn with_fetched_target_keys(
     Ok(Arc::new(profile))
 }
 
-/// Any HTTP answer means reachable; a connection failure means exit 3 before any verdict.
-async fn probe(client: &HttpClient, base_url: &str) -> Result<(), RunError> {
+/// Any HTTP answer means reachable; a connection failure, or an answer that is not HTTP, means exit
+/// 3 before any verdict. An `http://` target that answers garbage, closes without a word, or answers
+/// 400 with words about HTTPS (Go, nginx) is asked once over TLS: a TLS listener is named as such.
+async fn probe(
+    client: &HttpClient,
+    base_url: &str,
+    settings: &TargetSettings,
+) -> Result<(), RunError> {
     let url = format!("{base_url}/");
-    match client
+    let outcome = client
         .send(&RequestSpec::new(reqwest::Method::GET, url.clone()))
-        .await
-    {
-        Ok(_) => Ok(()),
-        Err(err @ (SendError::Connect(_) | SendError::Timeout(_) | SendError::Build(_))) => {
-            Err(RunError::Unreachable {
-                url,
-                reason: err.to_string(),
-            })
+        .await;
+    let suspicious = match &outcome {
+        Ok(exchange) => {
+            exchange.status == 400 && exchange.body_text().to_ascii_lowercase().contains("https")
         }
-        Err(SendError::Broken(_)) => Ok(()),
+        Err(err) => matches!(err, SendError::NotHttp(_) | SendError::Broken(_)),
+    };
+    if suspicious && let Some(https) = crate::wire::https_instead(base_url, settings).await {
+        return Err(RunError::SpeaksTls { url, https });
+    }
+    match outcome {
+        Ok(_) | Err(SendError::Broken(_)) => Ok(()),
+        Err(SendError::NotHttp(reason)) => Err(RunError::NotHttp { url, reason }),
+        Err(err) => Err(RunError::Unreachable {
+            url,
+            reason: err.to_string(),
+        }),
     }
 }
 

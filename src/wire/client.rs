@@ -15,7 +15,13 @@ pub struct TargetSettings {
     pub connect_timeout: Duration,
     /// Most response body bytes kept; the rest is not read.
     pub max_body_bytes: usize,
+    /// Transport failures in a row (timeouts, refused or broken connections, answers that are not
+    /// HTTP, with no answer between them) after which a run stops: the target stopped answering.
+    pub give_up_after: usize,
 }
+
+/// Transport failures in a row after which a run stops, unless the profile says otherwise.
+pub const DEFAULT_GIVE_UP_AFTER: usize = 20;
 
 impl Default for TargetSettings {
     fn default() -> Self {
@@ -23,6 +29,7 @@ impl Default for TargetSettings {
             request_timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(5),
             max_body_bytes: 256 * 1024,
+            give_up_after: DEFAULT_GIVE_UP_AFTER,
         }
     }
 }
@@ -113,12 +120,26 @@ pub enum SendError {
     /// Connection refused, DNS, TLS.
     #[error("cannot connect: {0}")]
     Connect(String),
-    /// No complete answer within the timeout.
-    #[error("timed out after {0:?}")]
+    /// No connection within the connect timeout.
+    #[error("could not connect within {0:?} (the connect timeout)")]
+    ConnectTimeout(Duration),
+    /// Connected, but no complete answer within the request timeout.
+    #[error("timed out after {0:?} waiting for the answer (the request timeout)")]
     Timeout(Duration),
-    /// The connection broke mid-answer or the answer was not HTTP.
+    /// What came back is not HTTP (a TLS record, another protocol's bytes, a malformed head).
+    #[error("the answer is not HTTP: {0}")]
+    NotHttp(String),
+    /// The connection broke before or during the answer.
     #[error("broken response: {0}")]
     Broken(String),
+}
+
+impl SendError {
+    /// Whether the target, not the request, is at fault: everything but a request that could not be
+    /// built.
+    pub fn is_transport(&self) -> bool {
+        !matches!(self, SendError::Build(_))
+    }
 }
 
 /// A client for one target.
@@ -223,16 +244,57 @@ impl HttpClient {
     }
 
     fn classify_ref(&self, err: &reqwest::Error) -> SendError {
-        if err.is_timeout() {
-            SendError::Timeout(self.settings.request_timeout)
-        } else if err.is_connect() {
-            SendError::Connect(error_chain(err))
-        } else if err.is_builder() {
-            SendError::Build(error_chain(err))
-        } else {
-            SendError::Broken(error_chain(err))
-        }
+        classify(err, &self.settings)
     }
+}
+
+/// What a failed send means. A timeout while connecting is the connect timeout (reqwest marks it both
+/// a connect and a timeout error); any other is the request timeout. An answer hyper cannot parse as
+/// HTTP is [`SendError::NotHttp`].
+fn classify(err: &reqwest::Error, settings: &TargetSettings) -> SendError {
+    if err.is_timeout() && err.is_connect() {
+        SendError::ConnectTimeout(settings.connect_timeout)
+    } else if err.is_timeout() {
+        SendError::Timeout(settings.request_timeout)
+    } else if err.is_connect() {
+        SendError::Connect(error_chain(err))
+    } else if err.is_builder() {
+        SendError::Build(error_chain(err))
+    } else if let Some(parse) = parse_error(err) {
+        SendError::NotHttp(parse.to_string())
+    } else {
+        SendError::Broken(error_chain(err))
+    }
+}
+
+/// The HTTP parse error in `err`'s chain, if there is one.
+fn parse_error(err: &reqwest::Error) -> Option<&hyper::Error> {
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        if let Some(hyper) = cause.downcast_ref::<hyper::Error>()
+            && hyper.is_parse()
+        {
+            return Some(hyper);
+        }
+        source = cause.source();
+    }
+    None
+}
+
+/// The `https://` form of `http_url` when its host answers HTTP over TLS there: the target wants
+/// `https://`. Any certificate is accepted and nothing but `GET` is sent (no token, no header of the
+/// profile), so that a self-signed staging certificate is still recognised as TLS.
+pub async fn https_instead(http_url: &str, settings: &TargetSettings) -> Option<String> {
+    let https = format!("https://{}", http_url.strip_prefix("http://")?);
+    let client = reqwest::Client::builder()
+        .redirect(redirect::Policy::none())
+        .no_proxy()
+        .tls_danger_accept_invalid_certs(true)
+        .connect_timeout(settings.connect_timeout)
+        .timeout(settings.request_timeout)
+        .build()
+        .ok()?;
+    client.get(https.as_str()).send().await.ok().map(|_| https)
 }
 
 /// The error and its sources on one line.
@@ -245,4 +307,128 @@ pub fn error_chain(err: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::{TcpListener, TcpSocket, TcpStream};
+
+    use super::*;
+
+    fn settings(connect: u64, request: u64) -> TargetSettings {
+        TargetSettings {
+            connect_timeout: Duration::from_secs(connect),
+            request_timeout: Duration::from_secs(request),
+            ..TargetSettings::default()
+        }
+    }
+
+    async fn get(settings: TargetSettings, url: &str) -> Result<Exchange, SendError> {
+        let client = HttpClient::new(settings).expect("client");
+        client.send(&RequestSpec::new(Method::GET, url)).await
+    }
+
+    #[tokio::test]
+    async fn a_timeout_while_connecting_is_named_the_connect_timeout() {
+        // A listener that never accepts, its queue (backlog 1) filled: the kernel drops further
+        // connection attempts, so connecting hangs until the connect timeout.
+        let socket = TcpSocket::new_v4().expect("socket");
+        socket.bind("127.0.0.1:0".parse().unwrap()).expect("bind");
+        let listener = socket.listen(1).expect("listen");
+        let address = listener.local_addr().expect("address");
+        let mut queued = Vec::new();
+        for _ in 0..8 {
+            let attempt = TcpStream::connect(address);
+            if let Ok(Ok(stream)) = tokio::time::timeout(Duration::from_millis(200), attempt).await
+            {
+                queued.push(stream);
+            }
+        }
+        let outcome = get(settings(1, 30), &format!("http://{address}/")).await;
+        let err = outcome.expect_err("no connection");
+        assert!(
+            matches!(err, SendError::ConnectTimeout(after) if after == Duration::from_secs(1)),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "could not connect within 1s (the connect timeout)"
+        );
+        drop((listener, queued));
+    }
+
+    #[tokio::test]
+    async fn a_timeout_while_waiting_for_the_answer_is_named_the_request_timeout() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = listener.local_addr().expect("address");
+        let server = tokio::spawn(async move {
+            let (stream, _) = listener.accept().await.expect("accept");
+            // Accepted, never answered.
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            drop(stream);
+        });
+        let err = get(settings(30, 1), &format!("http://{address}/"))
+            .await
+            .expect_err("no answer");
+        assert!(
+            matches!(err, SendError::Timeout(after) if after == Duration::from_secs(1)),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("the request timeout"), "{err}");
+        server.abort();
+    }
+
+    /// A listener that reads a request and answers `answer`, then closes.
+    async fn answering(answer: &'static [u8]) -> (String, tokio::task::JoinHandle<()>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = listener.local_addr().expect("address");
+        let server = tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let mut head = [0u8; 4096];
+                let _ = stream.read(&mut head).await;
+                let _ = stream.write_all(answer).await;
+                let _ = stream.shutdown().await;
+            }
+        });
+        (format!("http://{address}/"), server)
+    }
+
+    #[tokio::test]
+    async fn an_answer_that_is_not_http_is_named_so() {
+        // A TLS alert record (what a TLS server answers to plain text), then another protocol's banner.
+        for answer in [
+            &b"\x15\x03\x03\x00\x02\x02\x32"[..],
+            &b"SSH-2.0-OpenSSH_9.6\r\n"[..],
+        ] {
+            let (url, server) = answering(answer).await;
+            let err = get(settings(5, 5), &url).await.expect_err("not HTTP");
+            assert!(matches!(err, SendError::NotHttp(_)), "{err:?}");
+            assert!(
+                err.to_string().starts_with("the answer is not HTTP"),
+                "{err}"
+            );
+            assert!(err.is_transport());
+            server.abort();
+        }
+    }
+
+    #[tokio::test]
+    async fn a_connection_closed_without_an_answer_is_broken_not_garbage() {
+        let (url, server) = answering(b"").await;
+        let err = get(settings(5, 5), &url).await.expect_err("no answer");
+        assert!(matches!(err, SendError::Broken(_)), "{err:?}");
+        server.abort();
+    }
+
+    #[tokio::test]
+    async fn https_instead_is_none_for_a_listener_that_does_not_speak_tls() {
+        let (url, server) = answering(b"SSH-2.0-OpenSSH_9.6\r\n").await;
+        assert_eq!(https_instead(&url, &settings(5, 5)).await, None);
+        assert_eq!(
+            https_instead("https://127.0.0.1:1", &settings(5, 5)).await,
+            None
+        );
+        server.abort();
+    }
 }

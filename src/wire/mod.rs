@@ -11,4 +11,7 @@ pub mod mcp;
 pub mod placement;
 mod serve;
 
-pub use client::{Exchange, HttpClient, RequestSpec, SendError, TargetSettings, error_chain};
+pub use client::{
+    DEFAULT_GIVE_UP_AFTER, Exchange, HttpClient, RequestSpec, SendError, TargetSettings,
+    error_chain, https_instead,
+};

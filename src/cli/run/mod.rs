@@ -215,11 +215,38 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
     if reports.is_empty() {
         append_step_summary(&result);
     }
+    if let Some(halted) = &result.conditions.halted {
+        return Err(CliError::Unreachable(halted_message(
+            &result.target,
+            halted,
+        )));
+    }
     Ok(if result.gate_passed() {
         exit::OK
     } else {
         exit::GATE_FAILED
     })
+}
+
+/// What a run that gave up on its target says: why, and how far it got.
+fn halted_message(target: &str, halted: &crate::outcome::Halted) -> String {
+    let last_answer = match &halted.last_answer {
+        Some((answer, at)) => format!(
+            "the last answer: {answer}, {:.1} s into the run",
+            at.as_secs_f64()
+        ),
+        None => "no case got an answer".to_string(),
+    };
+    format!(
+        "target {target} stopped answering: the run stopped after {} transport failures in a row (the last: {}).\n\
+         {} of {} cases were run; the other {} are reported as not run, neither passed nor failed; {last_answer}.\n\
+         (the number of failures in a row is the profile's timeouts.give_up_after)",
+        halted.failures,
+        halted.last_failure,
+        halted.cases_run,
+        halted.cases_total,
+        halted.cases_total - halted.cases_run,
+    )
 }
 
 /// The cases left to run: a sample of `suite` when `--sample` asks for one; none is an error.
@@ -306,8 +333,10 @@ async fn execute(
     }
     drop(issuer);
     outcome.map_err(|err| match err {
-        RunError::Unreachable { .. } => CliError::Unreachable(err.to_string()),
-        RunError::Harness(_) => CliError::Unreachable(err.to_string()),
+        RunError::Unreachable { .. }
+        | RunError::SpeaksTls { .. }
+        | RunError::NotHttp { .. }
+        | RunError::Harness(_) => CliError::Unreachable(err.to_string()),
     })
 }
 

@@ -217,7 +217,11 @@ pub async fn plant(
                     "{operation} as {} answered {}: its canary is not planted",
                     principal.name, exchange.status
                 )),
-                Err(err @ (SendError::Connect(_) | SendError::Timeout(_))) => {
+                Err(
+                    err @ (SendError::Connect(_)
+                    | SendError::ConnectTimeout(_)
+                    | SendError::Timeout(_)),
+                ) => {
                     return Err(SetupError::Unreachable(err.to_string()));
                 }
                 Err(err) => notes.push(format!("{operation} as {}: {err}", principal.name)),

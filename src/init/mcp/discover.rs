@@ -86,6 +86,7 @@ async fn open(url: &str, token: Option<&str>) -> Result<Discovery, DiscoverError
         request_timeout: Duration::from_secs(10),
         connect_timeout: Duration::from_secs(5),
         max_body_bytes: 16 * 1024 * 1024,
+        ..TargetSettings::default()
     };
     let http =
         HttpClient::new(settings).map_err(|err| DiscoverError::Unreachable(err.to_string()))?;

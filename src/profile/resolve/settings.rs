@@ -21,6 +21,9 @@ impl Resolver<'_> {
         if timeouts.connect_secs == 0 || timeouts.connect_secs > 600 {
             return Err(self.invalid("timeouts.connect_secs", "must be between 1 and 600"));
         }
+        if timeouts.give_up_after == 0 || timeouts.give_up_after > 100_000 {
+            return Err(self.invalid("timeouts.give_up_after", "must be between 1 and 100000"));
+        }
         if file.max_body_kib == 0 || file.max_body_kib > 64 * 1024 {
             return Err(self.invalid("max_body_kib", "must be between 1 and 65536"));
         }
@@ -28,6 +31,7 @@ impl Resolver<'_> {
             request_timeout: Duration::from_secs(timeouts.request_secs),
             connect_timeout: Duration::from_secs(timeouts.connect_secs),
             max_body_bytes: file.max_body_kib * 1024,
+            give_up_after: timeouts.give_up_after,
         })
     }
 

@@ -26,7 +26,7 @@ use crate::wire::attacker::AttackerHost;
 use crate::wire::placement::place;
 use crate::wire::{HttpClient, RequestSpec, SendError};
 pub(crate) use helpers::join;
-use helpers::{accepted_mutation, pad_body, prefixed};
+use helpers::{accepted_mutation, oversized, pad_body, prefixed};
 use render::Values;
 
 /// The weakness of a case whose target answered 5xx.
@@ -61,6 +61,8 @@ pub struct RunShared {
     /// Keep the principals' valid tokens in the records (`--reveal-tokens`); by default they are
     /// replaced by a placeholder.
     pub reveal_tokens: bool,
+    /// Transport failures in a row: the run gives up on a target that stopped answering.
+    pub halt: super::halt::Halt,
 }
 
 impl RunShared {
@@ -81,13 +83,25 @@ impl RunShared {
     /// Sends `spec` alongside the other cases' requests.
     async fn send(&self, spec: &RequestSpec) -> Result<crate::wire::Exchange, SendError> {
         let _shared = self.quiet.read().await;
-        self.client.send(spec).await
+        let outcome = self.client.send(spec).await;
+        self.count(spec, &outcome);
+        outcome
+    }
+
+    /// Counts an answer, or a transport failure, towards giving up on the target; an oversized
+    /// request refused by a closed connection is neither (a server may refuse it that way).
+    fn count(&self, spec: &RequestSpec, outcome: &Result<crate::wire::Exchange, SendError>) {
+        if !(oversized(spec) && matches!(outcome, Err(SendError::Broken(_)))) {
+            self.halt.record(spec, outcome);
+        }
     }
 
     /// Sends `spec` while no other request is in flight.
     async fn send_alone(&self, spec: &RequestSpec) -> Result<crate::wire::Exchange, SendError> {
         let _alone = self.quiet.write().await;
-        self.client.send(spec).await
+        let outcome = self.client.send(spec).await;
+        self.count(spec, &outcome);
+        outcome
     }
 }
 
