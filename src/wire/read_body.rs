@@ -1,5 +1,6 @@
-//! Reading an answer's body within bounds: at most the target's cap, into a buffer sized from the
-//! answer's Content-Length when it gives one, and, beyond each body's first [`FREE_BYTES`], within a
+//! Reading an answer's body within bounds: at most the target's cap, into a buffer of the answer's
+//! Content-Length when it gives one (else of [`FREE_BYTES`], then of the cap), and, beyond each
+//! body's first [`FREE_BYTES`], within a
 //! room shared by every body being read in the process ([`ROOM_BYTES`]), so that many requests in
 //! flight to a target whose answers never end do not each hold a cap's worth at once.
 
@@ -11,7 +12,7 @@ pub const FREE_BYTES: usize = 64 * 1024;
 /// Bytes, beyond each body's first [`FREE_BYTES`], of the bodies being read at once in the process.
 /// A body that may grow past [`FREE_BYTES`] takes room for all it may still read (its Content-Length,
 /// or the cap; at most the whole room) before it goes on, so no reader ever waits holding room.
-pub const ROOM_BYTES: usize = 16 * 1024 * 1024;
+pub const ROOM_BYTES: usize = 8 * 1024 * 1024;
 
 static ROOM: Semaphore = Semaphore::const_new(ROOM_BYTES);
 
@@ -35,12 +36,9 @@ pub(super) async fn read(
             room = take_room(most.max(needed) - FREE_BYTES).await;
         }
         if needed > body.capacity() {
-            // Exactly the announced length; else doubling, never past the cap.
-            let grown = match announced {
-                Some(_) => most.max(needed),
-                None => (body.capacity() * 2).max(needed).min(cap),
-            };
-            body.reserve_exact(grown - body.len());
+            // All the body may hold at once (the room is taken for it): buffers of few sizes, which
+            // the allocator reuses, rather than a doubling series that fragments its heap.
+            body.reserve_exact(most.max(needed) - body.len());
         }
         body.extend_from_slice(&chunk[..take]);
         if take < chunk.len() {
