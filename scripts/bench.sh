@@ -17,7 +17,8 @@
 #
 # 3. A hostile target (scripts/endless-body.py) whose every answer is 200 with a body that never ends:
 #    the whole suite against it, its wall time, exit code and peak RSS (bodies are read up to the
-#    profile's `max_body_kib` and the rest is never read).
+#    profile's `max_body_kib`, beyond 64 KiB within an 8 MiB room shared by the bodies being read,
+#    and the rest is never read; failures past the 16 MiB evidence budget keep 1 KiB excerpts).
 #
 # Needs: cargo, /usr/bin/time (GNU time), jq, python3; wrk (optional, for part 2). Loopback only; every process
 # it starts is stopped by its pid.

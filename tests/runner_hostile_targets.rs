@@ -2,15 +2,20 @@
 //! answer, a 500, an oversized body, a connection closed mid-answer, an unreachable target and a
 //! target that leaks another user's canary. Each gives the right verdict, and the run finishes.
 //!
-//! Targets are wiremock servers, plus a raw TCP fixture for what wiremock cannot do, all on
-//! 127.0.0.1. Suites are built directly from the plan types, so only the runner is under test.
+//! Targets are wiremock servers, plus raw TCP fixtures for what wiremock cannot do (an answer cut
+//! short, an answer that never ends), all on 127.0.0.1. Suites are built directly from the plan
+//! types, so only the runner is under test. (Over 600 lines: one fixture and test per misbehaviour,
+//! kept side by side with the helpers they share.)
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use authconform::outcome::{CaseResult, ExchangeRecord, Phase, RunResult, Verdict};
+use authconform::outcome::{
+    CaseResult, EVIDENCE_BUDGET_BYTES, EXCERPT_BYTES, ExchangeRecord, KEPT_BODY_BYTES, Phase,
+    RunResult, Verdict,
+};
 use authconform::profile::Profile;
 use authconform::runner::{self, OnCase, RunError, RunOptions};
 use authconform::scenario::{
@@ -578,4 +583,104 @@ async fn a_5xx_the_replay_alone_does_not_repeat_is_capacity_not_a_weakness() {
         .filter_map(|exchange| exchange.response.as_ref().map(|r| r.status))
         .collect();
     assert_eq!(statuses, [503, 401]);
+}
+
+/// A raw HTTP/1.1 server that answers every request 200 with a chunked JSON body that goes on until
+/// the client stops reading (at most 256 MiB per answer).
+async fn endless_server() -> String {
+    const CHUNK: usize = 16 * 1024;
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buf = [0_u8; 4096];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 64 * 1024 {
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let answer = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nc\r\n{\"padding\":\"\r\n";
+                let mut chunk = format!("{CHUNK:x}\r\n").into_bytes();
+                chunk.extend(std::iter::repeat_n(b'x', CHUNK));
+                chunk.extend_from_slice(b"\r\n");
+                if socket.write_all(answer).await.is_err() {
+                    return;
+                }
+                for _ in 0..(256 * 1024 * 1024 / CHUNK) {
+                    if socket.write_all(&chunk).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn endless_answers_keep_the_evidence_within_the_budget() {
+    const CASES: usize = 500;
+    const CAP: usize = 256 * 1024;
+    let base_url = endless_server().await;
+    let get = || request("GET", "/api/{user_id}/tasks");
+    let cases = (0..CASES)
+        .map(|n| {
+            // Every tenth case needs the JSON body, which is never whole: not judged.
+            let mut judged = expect_status(StatusMatcher::Codes(vec![401]));
+            if n % 10 == 0 {
+                judged = expect_status(StatusMatcher::Class(2));
+                judged.json = vec![("/id".into(), json!(1))];
+            }
+            let steps = vec![
+                step("alice", get(), ExpectPlan::default()),
+                step("alice", get(), judged),
+            ];
+            case(&format!("endless-{n:03}"), Vec::new(), steps)
+        })
+        .collect();
+    let result = run_ok(&suite(cases), profile(CAP), &base_url).await;
+
+    assert_eq!(result.cases.len(), CASES);
+    for (n, case) in result.cases.iter().enumerate() {
+        let expected = if n % 10 == 0 {
+            Verdict::Error
+        } else {
+            Verdict::Fail
+        };
+        assert_eq!(case.verdict, expected, "{}: {}", case.id, case.reason);
+        // The culprit keeps its answer (cut), the other request one line.
+        assert_eq!(case.culprit, Some(1), "{}", case.id);
+        let [first, culprit] = case.exchanges.as_slice() else {
+            panic!("two requests: {case:#?}")
+        };
+        assert!(first.token.is_none() && first.request.headers.is_empty());
+        assert_eq!(first.response.as_ref().map(|r| r.status), Some(200));
+        let response = culprit.response.as_ref().expect("an answer");
+        assert!(response.body_truncated && culprit.token.is_some());
+        assert!(
+            response.body.starts_with("{\"padding\":\"xxx")
+                && response
+                    .body
+                    .contains(&format!("{CAP} bytes in all, sha256 ")),
+            "{}: {}",
+            case.id,
+            &response.body[response.body.len().saturating_sub(200)..]
+        );
+    }
+    let body = |case: &CaseResult| case.exchanges[1].response.as_ref().unwrap().body.len();
+    // The first failures keep 64 KiB of each answer, the last an excerpt.
+    assert!(body(&result.cases[0]) > KEPT_BODY_BYTES);
+    assert!(body(&result.cases[CASES - 1]) < EXCERPT_BYTES + 200);
+    let kept: usize = result.cases.iter().map(CaseResult::evidence_bytes).sum();
+    // The budget, one case beyond it, and an excerpt's worth of each case's texts.
+    let bound = EVIDENCE_BUDGET_BYTES + 4 * KEPT_BODY_BYTES + CASES * 6 * (EXCERPT_BYTES + 200);
+    let unbudgeted = CASES * KEPT_BODY_BYTES;
+    assert!(bound < unbudgeted, "the bound means something");
+    assert!(
+        kept <= bound,
+        "{kept} bytes of evidence kept, more than {bound}"
+    );
 }

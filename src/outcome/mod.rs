@@ -10,7 +10,9 @@ use std::time::Duration;
 use crate::scenario::plan::{Category, ScenarioInfo, Weakness};
 pub use redact::{is_redacted, placeholder as redacted_token, redacted_principals};
 pub(crate) use retain::capped;
-pub use retain::{KEPT_BODY_BYTES, is_cut};
+pub use retain::{
+    EVIDENCE_BUDGET_BYTES, EXCERPT_BYTES, EvidenceBudget, KEPT_BODY_BYTES, Kept, is_cut,
+};
 
 /// The outcome of one case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -19,10 +19,11 @@
 //!                               "error": str|null }] }] }
 //! ```
 //!
-//! A passing case keeps, of each request, its phase, actor, method, URL, mutation, status and timing:
-//! its token, headers and bodies are dropped when the case is judged (so that memory does not grow
-//! with the run). Any other case keeps everything, bodies cut at 64 KiB and followed by the whole's
-//! length and SHA-256.
+//! Each request keeps its phase, actor, method, URL, mutation, status, timing and error: its token,
+//! headers and bodies are dropped when the case is judged (so that memory does not grow with the
+//! run), except in the culprit request of a case that did not pass (the one its reason is about),
+//! which keeps everything: tokens, header values and bodies cut at 64 KiB while the run's evidence
+//! budget lasts (16 MiB), at 1 KiB after, each cut followed by the whole's length and SHA-256.
 
 use serde_json::{Value, json};
 

@@ -1,8 +1,10 @@
 //! The order cases run in: the fact cases first (in parallel, then the exclusive ones alone), folded as
 //! a batch; then every other case in parallel, each folded alone as it finishes (see [`super::fold`]
-//! for why). Each case reaches the sink final and in case order.
+//! for why). Each case reaches the sink final and in case order, its evidence charged to the run's
+//! budget ([`crate::outcome::EvidenceBudget`]) in an order the plan fixes, never the order cases
+//! finish in.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -12,7 +14,7 @@ use super::execute::{RunShared, run_case};
 use super::fold::{Folds, is_fact};
 use super::sink::{Reorder, Sink};
 use super::{OnCase, RunOptions, instances, limit};
-use crate::outcome::{CaseResult, Control, Verdict};
+use crate::outcome::{CaseResult, Control, EvidenceBudget, Kept, Verdict};
 use crate::scenario::plan::{Case, Category, Suite};
 
 /// What every case of a run shares.
@@ -27,44 +29,82 @@ pub(super) struct Cases<'a> {
 
 impl Cases<'_> {
     /// Runs every case and hands each, final, to `sink` in case order. A case is copied into its task
-    /// only once the limit lets it start, so that only the cases in flight are held twice.
+    /// only once the limit lets it start, so that only the cases in flight are held twice. The run's
+    /// evidence budget is charged in an order the plan fixes: the fact cases (then the exclusive
+    /// ones) in case order, then every other case in case order.
     pub async fn run(&self, controls: &[Control], sink: &mut dyn Sink) {
-        let (mut facts, mut exclusive, mut others) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut first, mut exclusive, mut others) = (Vec::new(), Vec::new(), Vec::new());
         for (index, case) in self.suite.cases.iter().enumerate() {
             let needs_instances = case.needs_embedded() && self.shared.instances.is_some();
             if needs_instances && case.is_exclusive() {
                 exclusive.push(index);
             } else if is_fact(case, self.category(case)) {
-                facts.push(index);
+                first.push(index);
             } else {
                 others.push(index);
             }
         }
-        let mut done = BTreeMap::new();
-        self.parallel(facts, |index, result| {
-            done.insert(index, result);
-        })
-        .await;
-        for index in exclusive {
-            let permit = self.limit.acquire().await;
-            done.insert(index, one_case(self.task(index, permit)).await);
-        }
-        let (indexes, mut cases): (Vec<usize>, Vec<CaseResult>) = done.into_iter().unzip();
+        let facts = first.len();
+        first.extend(exclusive);
+        let (mut done, budget) = self.first_phase(&first, facts).await;
+        done.sort_by_key(|(index, ..)| *index);
+        let indexes: Vec<usize> = done.iter().map(|(index, ..)| *index).collect();
         let bindings: Vec<&[(String, String)]> = indexes
             .iter()
             .map(|&index| self.suite.cases[index].bindings.as_slice())
             .collect();
         let issuer = &self.shared.profile.issuer;
+        let mut cases: Vec<CaseResult> = Vec::with_capacity(done.len());
+        let mut excerpted = Vec::with_capacity(done.len());
+        for (_, case, kept) in done {
+            cases.push(case);
+            excerpted.push(kept == Kept::Excerpt);
+        }
         let folds = Folds::batch(&mut cases, &bindings, controls, issuer);
-        let mut reorder = Reorder::default();
-        for (index, case) in indexes.into_iter().zip(cases) {
-            reorder.push(index, case, sink);
+        let mut reorder = Reorder::new(budget, false);
+        let mut out = |index: usize, case: CaseResult, _: Option<Kept>| sink.case(index, case);
+        for ((index, mut case), excerpt) in indexes.into_iter().zip(cases).zip(excerpted) {
+            if excerpt {
+                // The tokens the folds read, cut now as the budget said.
+                case.excerpt(false);
+            }
+            reorder.push(index, case, true, &mut out);
         }
         self.parallel(others, |index, mut result| {
             folds.fold_one(&mut result, &self.suite.cases[index].bindings, issuer);
-            reorder.push(index, result, sink);
+            reorder.push(index, result, false, &mut out);
         })
         .await;
+    }
+
+    /// Runs the fact cases (`first[..facts]`) in parallel, then the exclusive ones (the rest) alone,
+    /// charging the evidence budget in the order of `first` (their tokens kept whole for the folds):
+    /// each case with its index and how the budget kept it, and the budget.
+    async fn first_phase(
+        &self,
+        first: &[usize],
+        facts: usize,
+    ) -> (Vec<(usize, CaseResult, Kept)>, EvidenceBudget) {
+        let position: HashMap<usize, usize> = first
+            .iter()
+            .enumerate()
+            .map(|(at, &index)| (index, at))
+            .collect();
+        let mut order = Reorder::new(EvidenceBudget::default(), true);
+        let mut done = Vec::with_capacity(first.len());
+        let mut out = |at: usize, case: CaseResult, kept: Option<Kept>| {
+            done.push((first[at], case, kept.unwrap_or(Kept::Whole)));
+        };
+        self.parallel(first[..facts].to_vec(), |index, result| {
+            order.push(position[&index], result, false, &mut out);
+        })
+        .await;
+        for &index in &first[facts..] {
+            let permit = self.limit.acquire().await;
+            let result = one_case(self.task(index, permit)).await;
+            order.push(position[&index], result, false, &mut out);
+        }
+        (done, order.into_budget())
     }
 
     /// Runs the cases of `indexes` in parallel (as the limit allows), handing each result to `done`

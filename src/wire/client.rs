@@ -219,17 +219,10 @@ impl HttpClient {
                 )
             })
             .collect();
-        let mut body = Vec::new();
-        let mut body_truncated = false;
-        while let Some(chunk) = response.chunk().await.map_err(|err| self.classify(err))? {
-            let room = self.settings.max_body_bytes.saturating_sub(body.len());
-            if chunk.len() > room {
-                body.extend_from_slice(&chunk[..room]);
-                body_truncated = true;
-                break;
-            }
-            body.extend_from_slice(&chunk);
-        }
+        let (body, body_truncated) =
+            super::read_body::read(&mut response, self.settings.max_body_bytes)
+                .await
+                .map_err(|err| self.classify(err))?;
         Ok(Exchange {
             status,
             headers,

@@ -9,6 +9,7 @@ pub mod client;
 pub mod issuer;
 pub mod mcp;
 pub mod placement;
+pub mod read_body;
 mod serve;
 
 pub use client::{

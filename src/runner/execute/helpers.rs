@@ -25,12 +25,29 @@ pub(super) fn accepted_mutation(phase: Phase, mutation: Option<&Mutation>) -> Op
     Some(Weakness::registered(mutation.accepted_weakness().id))
 }
 
-/// The answer as the verdict sees it.
-pub(super) fn received(exchange: &crate::wire::Exchange) -> ReceivedResponse {
+/// The answer as the verdict sees it (the body is not copied when it is UTF-8).
+pub(super) fn received(exchange: crate::wire::Exchange) -> ReceivedResponse {
+    let body = String::from_utf8(exchange.body)
+        .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned());
     ReceivedResponse {
         status: exchange.status,
-        headers: exchange.headers.clone(),
-        body: exchange.body_text(),
+        headers: exchange.headers,
+        body,
+        body_truncated: exchange.body_truncated,
+        elapsed: exchange.elapsed,
+    }
+}
+
+/// The answer as a case's record keeps it ([`ReceivedResponse::kept`]), copying only the kept part.
+pub(super) fn received_kept(exchange: &crate::wire::Exchange) -> ReceivedResponse {
+    ReceivedResponse {
+        status: exchange.status,
+        headers: exchange
+            .headers
+            .iter()
+            .map(|(name, value)| (name.clone(), capped(value)))
+            .collect(),
+        body: capped(&String::from_utf8_lossy(&exchange.body)),
         body_truncated: exchange.body_truncated,
         elapsed: exchange.elapsed,
     }

@@ -2,7 +2,7 @@
 
 use std::sync::atomic::Ordering;
 
-use super::helpers::{oversized, received, sent};
+use super::helpers::{oversized, received, received_kept, sent};
 use super::{CaseRun, StepEnd};
 use crate::outcome::{ExchangeRecord, Phase, ReceivedResponse};
 use crate::runner::tokens::MadeToken;
@@ -50,8 +50,9 @@ impl CaseRun<'_> {
             }
         };
         let exchange = self.replay_if_5xx(exchange, spec, &record).await;
-        let response = received(&exchange);
-        record.response = Some(response.clone());
+        // The record keeps the answer cut (what the case keeps anyway); the whole body is judged.
+        let response = received(exchange);
+        record.response = Some(response.kept());
         self.exchanges.push(record);
         Ok(response)
     }
@@ -112,7 +113,7 @@ impl CaseRun<'_> {
                 self.shared.load_5xx.fetch_add(1, Ordering::Relaxed);
                 self.fault = true;
                 let mut first = record.clone();
-                first.response = Some(received(&exchange));
+                first.response = Some(received_kept(&exchange));
                 self.exchanges.push(first);
                 replay
             }
