@@ -2,7 +2,8 @@
 //! listener behind an `http://` URL and a listener that answers bytes that are not HTTP end the run with
 //! exit 3 and a sentence before any case is judged; a target that stops answering after some requests
 //! (hangs, or refuses connections) ends the run with exit 3 after `timeouts.give_up_after` transport
-//! failures in a row, saying how far it got, with the cases not run reported as not run.
+//! failures in a row, saying how far it got, with the cases not run reported as not run; so does one
+//! whose answers start to drip a byte at a time or to carry 1 MiB of headers.
 //!
 //! Each run is bounded: the child is killed by its pid past [`RUN_LIMIT`] and the test fails. The
 //! bound a stopped target must meet is about `give_up_after` x the request timeout (1 s here) plus the
@@ -234,6 +235,37 @@ enum Stop {
     Hang,
     /// The listener closes (new connections are refused) and open connections end.
     Refuse,
+    /// Every further answer is a 200 whose body drips one byte every 200 ms and never ends.
+    Drip,
+    /// Every further answer is a 200 with 1 MiB of headers (over any client's limit).
+    HugeHeaders,
+}
+
+/// A 200 whose body drips one byte every 200 ms, forever.
+fn dripping() -> Response {
+    let drops = futures_util::stream::unfold((), |()| async {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        Some((
+            Ok::<_, std::io::Error>(axum::body::Bytes::from_static(b"x")),
+            (),
+        ))
+    });
+    (
+        axum::http::StatusCode::OK,
+        axum::body::Body::from_stream(drops),
+    )
+        .into_response()
+}
+
+/// A 200 with 2,048 headers of 512 bytes each.
+fn huge_headers() -> Response {
+    let mut headers = axum::http::HeaderMap::new();
+    let value = axum::http::HeaderValue::from_str(&"v".repeat(512)).expect("header value");
+    for index in 0..2048 {
+        let name = axum::http::HeaderName::try_from(format!("x-pad-{index}")).expect("name");
+        headers.insert(name, value.clone());
+    }
+    (axum::http::StatusCode::OK, headers, "{}").into_response()
 }
 
 /// A proxy in front of the reference server that forwards `budget` requests, then stops answering.
@@ -249,8 +281,11 @@ struct Proxy {
 
 async fn forward(State(proxy): State<Proxy>, request: Request) -> Response {
     if proxy.answered.fetch_add(1, Ordering::SeqCst) >= proxy.budget {
-        if proxy.stop == Stop::Refuse {
-            proxy.closing.notify_one();
+        match proxy.stop {
+            Stop::Drip => return dripping(),
+            Stop::HugeHeaders => return huge_headers(),
+            Stop::Refuse => proxy.closing.notify_one(),
+            Stop::Hang => {}
         }
         std::future::pending::<()>().await;
     }
@@ -393,4 +428,14 @@ fn a_target_that_hangs_mid_run_ends_it_with_exit_3() {
 #[test]
 fn a_target_that_refuses_connections_mid_run_ends_it_with_exit_3() {
     stops_with_exit_3("refuse", Stop::Refuse);
+}
+
+#[test]
+fn a_target_whose_answers_drip_mid_run_ends_it_with_exit_3() {
+    stops_with_exit_3("drip", Stop::Drip);
+}
+
+#[test]
+fn a_target_whose_headers_are_huge_mid_run_ends_it_with_exit_3() {
+    stops_with_exit_3("huge-headers", Stop::HugeHeaders);
 }
