@@ -392,6 +392,11 @@ fn stops_with_exit_3(name: &str, stop: Stop) {
         serde_json::from_str(&std::fs::read_to_string(&report).expect("the report is written"))
             .expect("valid JSON");
     assert_eq!(report["gate_passed"], false);
+    let halted = &report["conditions"]["halted"];
+    assert_eq!(halted["failures"], GIVE_UP_AFTER, "{halted}");
+    assert_eq!(halted["cases_run"], run_count, "{halted}");
+    assert_eq!(halted["cases_total"], total, "{halted}");
+    assert!(halted["last_answer"]["answer"].is_string(), "{halted}");
     let cases = report["cases"].as_array().expect("cases");
     assert_eq!(cases.len(), total, "every case is in the report");
     let not_run = cases

@@ -7,7 +7,9 @@
 //!   "weaknesses": [{ "id": str, "cwe": int|null, "criterion": str, "cases": [case id...] }],
 //!   "notes": [{ "id": str, "cwe": int|null, "criterion": str, "cases": [case id...] }],
 //!   "conditions": { "embedded": bool, "jobs": int, "load_5xx": int,
-//!                   "controls": [{ "operation": str, "principal": str, "status": int|null, "problem": str }] },
+//!                   "controls": [{ "operation": str, "principal": str, "status": int|null, "problem": str }],
+//!                   "halted": null | { "failures": int, "last_failure": str, "cases_run": int, "cases_total": int,
+//!                                      "last_answer": null | { "answer": str, "after_ms": int } } },
 //!   "cases": [{ "id": str, "scenario": str, "file": str, "line": int, "criterion": str,
 //!               "requirements": [str], "weakness": str, "cwe": int|null, "verdict": "pass"|"note"|"fail"|"error"|"skipped",
 //!               "reason": str, "duration_ms": int,
@@ -158,7 +160,23 @@ fn head(run: &RunResult) -> Value {
             "jobs": conditions.jobs,
             "load_5xx": conditions.load_5xx,
             "controls": controls,
+            "halted": conditions.halted.as_ref().map(halted),
         },
+    })
+}
+
+/// Why the run stopped early: the target stopped answering.
+fn halted(halted: &crate::outcome::Halted) -> Value {
+    let last_answer = halted
+        .last_answer
+        .as_ref()
+        .map(|(answer, after)| json!({ "answer": answer, "after_ms": after.as_millis() as u64 }));
+    json!({
+        "failures": halted.failures,
+        "last_failure": halted.last_failure,
+        "cases_run": halted.cases_run,
+        "cases_total": halted.cases_total,
+        "last_answer": last_answer,
     })
 }
 
