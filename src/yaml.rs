@@ -190,6 +190,11 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<String, String> {
     limits::read_limited(path, limit)
 }
 
+/// [`read_limited`] for a file that need not be text (a shared secret).
+pub fn read_bytes_limited(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+    limits::read_bytes_limited(path, limit)
+}
+
 /// serde-saphyr appends " at line L column C" to its messages; we print the position up front.
 fn strip_location_suffix(message: &str) -> String {
     let first_line = message.lines().next().unwrap_or(message).trim();

@@ -45,7 +45,7 @@ pub fn run(args: ListArgs) -> Result<u8, CliError> {
     let (spec_name, spec) = match &args.spec {
         Some(path) => (
             path.display().to_string(),
-            std::fs::read_to_string(path)
+            crate::yaml::read_limited(path, crate::yaml::MAX_DOCUMENT_BYTES)
                 .map_err(|err| CliError::usage(format!("cannot read {}: {err}", path.display())))?,
         ),
         None => ("specs/spec.md".to_string(), SPEC_MD.to_string()),

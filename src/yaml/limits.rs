@@ -9,6 +9,25 @@ use serde_saphyr::budget::BudgetBreach;
 
 /// See [`super::read_limited`].
 pub(super) fn read_limited(path: &Path, limit: u64) -> Result<String, String> {
+    let bytes = read_bytes_limited(path, limit)?;
+    String::from_utf8(bytes).map_err(|err| {
+        let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
+        // Valid UTF-8 up to here, so the text before the bad byte counts in characters.
+        let before = std::str::from_utf8(valid).unwrap_or_default();
+        let line = before.matches('\n').count() + 1;
+        let column = before
+            .rsplit('\n')
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .count()
+            + 1;
+        format!("not UTF-8 text: an invalid byte at line {line}, column {column}")
+    })
+}
+
+/// See [`super::read_bytes_limited`].
+pub(super) fn read_bytes_limited(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     // The kind is checked before opening: opening a named pipe waits for a writer.
     let metadata = std::fs::metadata(path).map_err(|err| io_words(&err))?;
     if !metadata.is_file() {
@@ -26,20 +45,7 @@ pub(super) fn read_limited(path: &Path, limit: u64) -> Result<String, String> {
     if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
         return Err(too_large(limit));
     }
-    String::from_utf8(bytes).map_err(|err| {
-        let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
-        // Valid UTF-8 up to here, so the text before the bad byte counts in characters.
-        let before = std::str::from_utf8(valid).unwrap_or_default();
-        let line = before.matches('\n').count() + 1;
-        let column = before
-            .rsplit('\n')
-            .next()
-            .unwrap_or_default()
-            .chars()
-            .count()
-            + 1;
-        format!("not UTF-8 text: an invalid byte at line {line}, column {column}")
-    })
+    Ok(bytes)
 }
 
 fn too_large(limit: u64) -> String {

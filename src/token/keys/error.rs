@@ -5,6 +5,14 @@ use std::path::PathBuf;
 /// Loading, exporting, generating or writing keys failed.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
+    /// A key file could not be read: missing, not a regular file, over the size limit, not text.
+    #[error("cannot read {path}: {reason}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why, in words.
+        reason: String,
+    },
     /// A file could not be read or written.
     #[error("failed to access {path}: {source}")]
     Io {
@@ -58,6 +66,14 @@ pub enum KeyError {
 }
 
 impl KeyError {
+    /// A key file read refused by [`crate::yaml::read_limited`] (kind and size checked first).
+    pub(crate) fn read(path: impl Into<PathBuf>, reason: String) -> Self {
+        KeyError::Read {
+            path: path.into(),
+            reason,
+        }
+    }
+
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         KeyError::Io {
             path: path.into(),

@@ -23,7 +23,8 @@ impl HsSecret {
     /// Reads a secret file. One trailing `\n` or `\r\n` (as left by `echo` or editors) is removed; nothing
     /// else is changed.
     pub fn from_file(path: &Path) -> Result<Self, KeyError> {
-        let mut bytes = std::fs::read(path).map_err(|e| KeyError::io(path, e))?;
+        let mut bytes = crate::yaml::read_bytes_limited(path, crate::yaml::MAX_KEY_FILE_BYTES)
+            .map_err(|reason| KeyError::read(path, reason))?;
         if bytes.ends_with(b"\n") {
             bytes.pop();
             if bytes.ends_with(b"\r") {
@@ -78,6 +79,21 @@ impl fmt::Display for HsSecret {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_or_a_folder_is_refused_before_it_is_read() {
+        for path in ["/dev/zero", "/"] {
+            let err = HsSecret::from_file(Path::new(path))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("not a regular file"), "{err}");
+        }
+        let err = crate::token::keys::SigningKey::from_pem_file(Path::new("/dev/zero"), None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not a regular file"), "{err}");
+    }
 
     #[test]
     fn never_printed() {

@@ -104,8 +104,8 @@ impl KeySet {
     pub fn load(dir: &Path) -> Result<Self, KeyError> {
         let load = |name: &str| -> Result<SigningKey, KeyError> {
             let jwks_path = dir.join(format!("jwks-{name}.json"));
-            let text =
-                std::fs::read_to_string(&jwks_path).map_err(|e| KeyError::io(&jwks_path, e))?;
+            let text = crate::yaml::read_limited(&jwks_path, crate::yaml::MAX_KEY_FILE_BYTES)
+                .map_err(|reason| KeyError::read(&jwks_path, reason))?;
             let doc: Value = serde_json::from_str(&text).map_err(|source| KeyError::Json {
                 path: jwks_path.clone(),
                 source,

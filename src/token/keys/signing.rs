@@ -197,7 +197,8 @@ impl SigningKey {
 
     /// Loads a PKCS#8 PEM file.
     pub fn from_pem_file(path: &Path, kid: Option<String>) -> Result<Self, KeyError> {
-        let text = std::fs::read_to_string(path).map_err(|e| KeyError::io(path, e))?;
+        let text = crate::yaml::read_limited(path, crate::yaml::MAX_KEY_FILE_BYTES)
+            .map_err(|reason| KeyError::read(path, reason))?;
         Self::from_pkcs8_pem(&text, kid)
     }
 
