@@ -311,3 +311,24 @@ impl RunResult {
             })
     }
 }
+
+#[cfg(test)]
+impl CaseResult {
+    /// A judged case of `exchanges` for unit tests: id `c`, weakness `w`, culprit the first exchange.
+    pub(crate) fn sample(verdict: Verdict, exchanges: Vec<ExchangeRecord>) -> CaseResult {
+        CaseResult {
+            id: "c".into(),
+            scenario: 0,
+            category: Category::Enforcement,
+            weakness: Weakness {
+                id: "w".into(),
+                cwe: None,
+            },
+            verdict,
+            reason: String::new(),
+            culprit: Some(0),
+            exchanges,
+            duration: Duration::ZERO,
+        }
+    }
+}

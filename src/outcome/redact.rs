@@ -101,7 +101,6 @@ mod tests {
 
     use super::super::{Phase, ReceivedResponse, SentRequest, Verdict};
     use super::*;
-    use crate::scenario::plan::{Category, Weakness};
 
     fn case(token: &str) -> CaseResult {
         let exchange = ExchangeRecord {
@@ -128,20 +127,9 @@ mod tests {
             }),
             error: None,
         };
-        CaseResult {
-            id: "c".into(),
-            scenario: 0,
-            category: Category::Enforcement,
-            weakness: Weakness {
-                id: "w".into(),
-                cwe: None,
-            },
-            verdict: Verdict::Fail,
-            reason: format!("accepted {token}"),
-            culprit: Some(0),
-            exchanges: vec![exchange],
-            duration: Duration::ZERO,
-        }
+        let mut case = CaseResult::sample(Verdict::Fail, vec![exchange]);
+        case.reason = format!("accepted {token}");
+        case
     }
 
     #[test]

@@ -269,7 +269,6 @@ mod tests {
 
     use super::super::{Phase, ReceivedResponse, SentRequest};
     use super::*;
-    use crate::scenario::plan::{Category, Weakness};
 
     fn exchange(body: &str) -> ExchangeRecord {
         ExchangeRecord {
@@ -296,20 +295,7 @@ mod tests {
     }
 
     fn case(verdict: Verdict, body: &str) -> CaseResult {
-        CaseResult {
-            id: "c".into(),
-            scenario: 0,
-            category: Category::Enforcement,
-            weakness: Weakness {
-                id: "w".into(),
-                cwe: None,
-            },
-            verdict,
-            reason: String::new(),
-            culprit: Some(0),
-            exchanges: vec![exchange(body)],
-            duration: Duration::ZERO,
-        }
+        CaseResult::sample(verdict, vec![exchange(body)])
     }
 
     #[test]

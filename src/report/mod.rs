@@ -104,7 +104,6 @@ mod tests {
 
     use super::*;
     use crate::outcome::{ExchangeRecord, ReceivedResponse, SentRequest};
-    use crate::scenario::plan::{Category, Weakness};
 
     fn exchange(phase: Phase, mutation: Option<&str>) -> ExchangeRecord {
         ExchangeRecord {
@@ -131,25 +130,15 @@ mod tests {
     }
 
     fn case(verdict: Verdict) -> CaseResult {
-        CaseResult {
-            id: "c".into(),
-            scenario: 0,
-            category: Category::Enforcement,
-            weakness: Weakness {
-                id: "w".into(),
-                cwe: None,
-            },
-            verdict,
-            reason: String::new(),
-            culprit: Some(1),
-            exchanges: vec![
-                exchange(Phase::Setup, None),
-                exchange(Phase::Step, Some("alg-none")),
-                exchange(Phase::Step, Some("exp-lifetime-excessive")),
-                exchange(Phase::Verify, None),
-            ],
-            duration: Duration::ZERO,
-        }
+        let exchanges = vec![
+            exchange(Phase::Setup, None),
+            exchange(Phase::Step, Some("alg-none")),
+            exchange(Phase::Step, Some("exp-lifetime-excessive")),
+            exchange(Phase::Verify, None),
+        ];
+        let mut case = CaseResult::sample(verdict, exchanges);
+        case.culprit = Some(1);
+        case
     }
 
     #[test]
