@@ -146,7 +146,7 @@ fn reports_written_as_the_run_goes_are_the_reports_of_the_whole_run() {
     }
     let summary = |run: &RunResult| {
         let mut run = run.clone();
-        run.cases.iter_mut().for_each(report::one_line);
+        run.cases.iter_mut().for_each(report::gone_by);
         run
     };
     assert_eq!(

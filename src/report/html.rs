@@ -15,7 +15,7 @@ use crate::verdict::group::{WeaknessGroup, weaknesses};
 /// At most this many failing cases are shown in full under a weakness.
 const MAX_CASES_SHOWN: usize = 50;
 /// Response bodies are cut to this many characters.
-const MAX_BODY_CHARS: usize = 600;
+const MAX_BODY_CHARS: usize = super::SHOWN_BODY_CHARS;
 
 /// Renders the report.
 pub fn report(run: &RunResult) -> String {

@@ -22,13 +22,37 @@ pub trait Reporter {
     fn case(&mut self, case: &CaseResult, scenario: &ScenarioInfo) -> std::io::Result<()>;
 
     /// The end of the run: `summary` is the whole run with each passing case made one line
-    /// ([`one_line`]), which is all that the parts after (or above) the cases read.
+    /// ([`gone_by`]), which is all that the parts after (or above) the cases read.
     fn finish(&mut self, summary: &RunResult) -> std::io::Result<()>;
 }
 
-/// A passing case reduced to what the reports read of it once it has gone by: its line (id, scenario,
-/// criterion, weakness, verdict, duration), and the answers to the mutations the spec does not rule
-/// on ([`terminal::information`]). A case that did not pass is left whole.
+/// Characters of an answer's body that a report shows of a case once it has gone by (the HTML
+/// report's excerpt of a failing case's answer).
+pub const SHOWN_BODY_CHARS: usize = 600;
+
+/// A case reduced to what the reports read of it once it has gone by (the parts written at the end,
+/// the terminal summary, the gate): a passing case made [`one_line`]; every answer kept cut to its
+/// status and the first [`SHOWN_BODY_CHARS`] characters of its body. Requests stay whole (the
+/// reproducers), within the run's evidence budget.
+pub fn gone_by(case: &mut CaseResult) {
+    one_line(case);
+    for response in case
+        .exchanges
+        .iter_mut()
+        .filter_map(|e| e.response.as_mut())
+    {
+        response.headers = Vec::new();
+        if let Some((cut, _)) = response.body.char_indices().nth(SHOWN_BODY_CHARS) {
+            response.body.truncate(cut);
+            response.body_truncated = true;
+        }
+        response.body.shrink_to_fit();
+    }
+}
+
+/// A passing case reduced to its line (id, scenario, criterion, weakness, verdict, duration), and the
+/// answers to the mutations the spec does not rule on ([`terminal::information`]). A case that did
+/// not pass is left whole.
 pub fn one_line(case: &mut CaseResult) {
     if case.verdict != Verdict::Pass {
         return;
@@ -62,7 +86,7 @@ pub fn reproducer(
 /// A whole-run report function, as bytes.
 pub type Render = fn(&RunResult) -> std::io::Result<Vec<u8>>;
 
-/// A report that needs the totals first and shows of the cases only what [`one_line`] keeps: it is
+/// A report that needs the totals first and shows of the cases only what [`gone_by`] keeps: it is
 /// written whole from the summary at the end of the run.
 pub struct AtTheEnd<W> {
     out: W,
@@ -93,7 +117,7 @@ pub fn replay(run: &RunResult, reporter: &mut dyn Reporter) -> std::io::Result<(
     let mut summary = run.clone();
     for case in &mut summary.cases {
         reporter.case(case, &run.scenarios[case.scenario])?;
-        one_line(case);
+        gone_by(case);
     }
     reporter.finish(&summary)
 }
@@ -170,5 +194,25 @@ mod tests {
         let mut failed = case(Verdict::Fail);
         one_line(&mut failed);
         assert_eq!(failed, case(Verdict::Fail));
+    }
+
+    #[test]
+    fn a_case_gone_by_keeps_its_requests_and_an_excerpt_of_each_answer() {
+        let mut failed = case(Verdict::Fail);
+        let long = "é".repeat(SHOWN_BODY_CHARS + 10);
+        let response = failed.exchanges[1].response.as_mut().unwrap();
+        response.body = long.clone();
+        response.headers = vec![("x-big".into(), "v".repeat(1000))];
+        let requests: Vec<_> = failed.exchanges.iter().map(|e| e.request.clone()).collect();
+        gone_by(&mut failed);
+        let response = failed.exchanges[1].response.as_ref().unwrap();
+        assert_eq!(response.body.chars().count(), SHOWN_BODY_CHARS);
+        assert!(long.starts_with(&response.body));
+        assert!(response.body_truncated);
+        assert!(response.headers.is_empty());
+        assert_eq!(response.status, 200);
+        let after: Vec<_> = failed.exchanges.iter().map(|e| e.request.clone()).collect();
+        assert_eq!(after, requests);
+        assert_eq!(failed.culprit, Some(1));
     }
 }

@@ -117,8 +117,9 @@ impl Reporter for JsonFile {
 }
 
 /// The sink of `authconform run`: writes every report as the run goes and keeps what the terminal
-/// summary, the reports' ends and the gate need: the cases that did not pass, whole, and each passing
-/// case as one line ([`report::one_line`]), once every report has it.
+/// summary, the reports' ends and the gate need of each case once every report has it
+/// ([`report::gone_by`]): a passing case as one line, a case that did not pass with its requests whole
+/// and an excerpt of each answer.
 pub(super) struct Reports<'a> {
     specs: &'a [ReportSpec],
     scenarios: &'a [ScenarioInfo],
@@ -191,7 +192,7 @@ impl Sink for Reports<'_> {
         {
             self.failed = Some(err);
         }
-        report::one_line(&mut case);
+        report::gone_by(&mut case);
         self.kept.push(case);
     }
 }
