@@ -53,17 +53,14 @@ fn run(issuer: &str, flaw: Option<Flaw>, filter: Option<&str>, name: &str) -> bi
     if let Some(filter) = filter {
         args.extend(["--filter".to_string(), filter.to_string()]);
     }
+    let started = std::time::Instant::now();
     let output = binary::authconform()
         .env("AUTHCONFORM_TEST_PASSWORD", PASSWORD)
         .args(&args)
         .output()
         .expect("the binary runs");
     runtime.block_on(server.shutdown());
-    binary::Output {
-        code: output.status.code().expect("exited"),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    binary::Output::of(output, started.elapsed())
 }
 
 #[test]

@@ -5,8 +5,12 @@
 //! size limit, very deep nesting) are made at test time.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
+
+mod binary;
+
+use binary::Output;
 
 const CORPUS: &str = "tests/data/malformed";
 
@@ -15,27 +19,7 @@ const TIME_BOUND: Duration = Duration::from_secs(20);
 
 /// Runs the binary with `args`; kills it and fails after [`TIME_BOUND`].
 fn authconform(args: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_authconform"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    let start = Instant::now();
-    loop {
-        if child.try_wait().expect("wait").is_some() {
-            return child.wait_with_output().expect("output");
-        }
-        if start.elapsed() > TIME_BOUND {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("authconform {args:?} still ran after {TIME_BOUND:?}: a hang");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    binary::run_within(args, TIME_BOUND)
 }
 
 /// The corpus files of `kind` (`scenarios` or `profiles`), sorted.
@@ -80,18 +64,16 @@ fn is_located(line: &str, file: &str) -> bool {
 
 /// Checks one outcome: exit 2, a located message naming `file`, no panic. Returns the message line.
 fn check(output: &Output, file: &str, what: &str) -> String {
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let (stderr, stdout) = (&output.stderr, &output.stdout);
     assert!(
         !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
         "{what}: a panic\n{stderr}"
     );
     assert_eq!(
-        output.status.code(),
-        Some(2),
+        output.code, 2,
         "{what}: exit code\nstdout: {stdout}\nstderr: {stderr}"
     );
-    let line = error_line(&stderr, file)
+    let line = error_line(stderr, file)
         .unwrap_or_else(|| panic!("{what}: no error line names {file}\n{stderr}"));
     assert!(
         is_located(&line, file),

@@ -24,7 +24,7 @@ use authconform::scenario::{
 };
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -380,13 +380,18 @@ async fn oversized_body_is_cut_at_the_cap_and_judged_on_its_status() {
 
 /// A raw HTTP/1.1 server that answers every request with a status line, `Content-Length: 1000` and
 /// only 10 bytes of body, then closes the connection.
-async fn truncating_server() -> String {
+/// A raw TCP server on 127.0.0.1 that reads each request's head (at most 64 KiB) and hands the
+/// socket to `answer`.
+async fn raw_server<F, Fut>(answer: F) -> String
+where
+    F: Fn(TcpStream) -> Fut + Copy + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move {
         while let Ok((mut socket, _)) = listener.accept().await {
             tokio::spawn(async move {
-                // Read the request head (bounded), then answer short and close.
                 let mut head = Vec::new();
                 let mut buf = [0_u8; 4096];
                 while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 64 * 1024 {
@@ -395,13 +400,21 @@ async fn truncating_server() -> String {
                         Ok(n) => head.extend_from_slice(&buf[..n]),
                     }
                 }
-                let answer = b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 1000\r\nContent-Type: text/plain\r\n\r\n0123456789";
-                let _ = socket.write_all(answer).await;
-                let _ = socket.shutdown().await;
+                answer(socket).await;
             });
         }
     });
     format!("http://{addr}")
+}
+
+/// Answers 401 announcing 1,000 bytes of body, sends ten and closes.
+async fn truncating_server() -> String {
+    raw_server(|mut socket| async move {
+        let answer = b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 1000\r\nContent-Type: text/plain\r\n\r\n0123456789";
+        let _ = socket.write_all(answer).await;
+        let _ = socket.shutdown().await;
+    })
+    .await
 }
 
 #[tokio::test]
@@ -589,35 +602,21 @@ async fn a_5xx_the_replay_alone_does_not_repeat_is_capacity_not_a_weakness() {
 /// the client stops reading (at most 256 MiB per answer).
 async fn endless_server() -> String {
     const CHUNK: usize = 16 * 1024;
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            tokio::spawn(async move {
-                let mut head = Vec::new();
-                let mut buf = [0_u8; 4096];
-                while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 64 * 1024 {
-                    match socket.read(&mut buf).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => head.extend_from_slice(&buf[..n]),
-                    }
-                }
-                let answer = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nc\r\n{\"padding\":\"\r\n";
-                let mut chunk = format!("{CHUNK:x}\r\n").into_bytes();
-                chunk.extend(std::iter::repeat_n(b'x', CHUNK));
-                chunk.extend_from_slice(b"\r\n");
-                if socket.write_all(answer).await.is_err() {
-                    return;
-                }
-                for _ in 0..(256 * 1024 * 1024 / CHUNK) {
-                    if socket.write_all(&chunk).await.is_err() {
-                        return;
-                    }
-                }
-            });
+    raw_server(|mut socket| async move {
+        let answer = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nc\r\n{\"padding\":\"\r\n";
+        let mut chunk = format!("{CHUNK:x}\r\n").into_bytes();
+        chunk.extend(std::iter::repeat_n(b'x', CHUNK));
+        chunk.extend_from_slice(b"\r\n");
+        if socket.write_all(answer).await.is_err() {
+            return;
         }
-    });
-    format!("http://{addr}")
+        for _ in 0..(256 * 1024 * 1024 / CHUNK) {
+            if socket.write_all(&chunk).await.is_err() {
+                return;
+            }
+        }
+    })
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

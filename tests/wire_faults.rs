@@ -9,15 +9,16 @@
 //! bound a stopped target must meet is about `give_up_after` x the request timeout (1 s here) plus the
 //! run's start; [`RUN_LIMIT`] is far above it and is a hang guard, not a speed check.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+mod binary;
 
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
+use binary::Output;
 use reference_server::config::{KeySource, ServerConfig};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -38,63 +39,12 @@ fn root() -> PathBuf {
 
 /// A fresh, empty folder for this test.
 fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join("wire-faults")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch folder");
-    dir
-}
-
-/// What a run of the binary gave.
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    elapsed: Duration,
+    binary::scratch("wire-faults", name)
 }
 
 /// Runs the binary from the repository root; kills it by its pid if it outlives [`RUN_LIMIT`].
 fn run(args: &[&str]) -> Output {
-    let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_authconform"))
-        .args(args)
-        .current_dir(root())
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    let drain = |mut pipe: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut text = Vec::new();
-            let _ = pipe.read_to_end(&mut text);
-            String::from_utf8_lossy(&text).into_owned()
-        })
-    };
-    let stdout = drain(Box::new(child.stdout.take().expect("stdout")));
-    let stderr = drain(Box::new(child.stderr.take().expect("stderr")));
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if started.elapsed() > RUN_LIMIT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "the run did not end within {RUN_LIMIT:?}; stderr:\n{}",
-                stderr.join().unwrap_or_default()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    Output {
-        code: status.code().expect("exited, not killed by a signal"),
-        stdout: stdout.join().expect("stdout read"),
-        stderr: stderr.join().expect("stderr read"),
-        elapsed: started.elapsed(),
-    }
+    binary::run_within(args, RUN_LIMIT)
 }
 
 /// The reference profile (its TEST ONLY keys by absolute path) with 1 s timeouts and
