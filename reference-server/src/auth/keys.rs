@@ -77,60 +77,7 @@ impl VerificationKey {
         {
             return Err(KeyError::UnusableJwk("key_ops lacks \"verify\""));
         }
-        let b64 = |s: &str| {
-            URL_SAFE_NO_PAD
-                .decode(s)
-                .map_err(|_| KeyError::UnusableJwk("bad base64url"))
-        };
-        let (family_algorithms, spki_der): (Vec<Algorithm>, Vec<u8>) = match &jwk.algorithm {
-            AlgorithmParameters::OctetKeyPair(p) => {
-                if p.curve != EllipticCurve::Ed25519 {
-                    return Err(KeyError::UnusableJwk("OKP curve is not Ed25519"));
-                }
-                let x = b64(&p.x)?;
-                if x.len() != 32 {
-                    return Err(KeyError::UnusableJwk("Ed25519 x is not 32 bytes"));
-                }
-                (vec![Algorithm::EdDSA], spki_der::ed25519(&x))
-            }
-            AlgorithmParameters::EllipticCurve(p) => {
-                let (alg, size) = match p.curve {
-                    EllipticCurve::P256 => (Algorithm::ES256, 32),
-                    EllipticCurve::P384 => (Algorithm::ES384, 48),
-                    _ => return Err(KeyError::UnusableJwk("unsupported EC curve")),
-                };
-                let (x, y) = (b64(&p.x)?, b64(&p.y)?);
-                if x.len() != size || y.len() != size {
-                    return Err(KeyError::UnusableJwk("EC coordinates have the wrong size"));
-                }
-                (
-                    vec![alg],
-                    spki_der::ec(p.curve == EllipticCurve::P256, &x, &y),
-                )
-            }
-            AlgorithmParameters::RSA(p) => {
-                let (n, e) = (b64(&p.n)?, b64(&p.e)?);
-                let bits = n.iter().skip_while(|b| **b == 0).count() * 8;
-                if bits < MIN_RSA_BITS {
-                    return Err(KeyError::UnusableJwk("RSA modulus under 2048 bits"));
-                }
-                let algorithms = vec![
-                    Algorithm::RS256,
-                    Algorithm::RS384,
-                    Algorithm::RS512,
-                    Algorithm::PS256,
-                    Algorithm::PS384,
-                    Algorithm::PS512,
-                ];
-                (algorithms, spki_der::rsa(&n, &e))
-            }
-            AlgorithmParameters::OctetKey(_) => {
-                return Err(KeyError::UnusableJwk(
-                    "symmetric keys are not accepted from a JWKS",
-                ));
-            }
-            _ => return Err(KeyError::UnusableJwk("unsupported key type")),
-        };
+        let (family_algorithms, spki_der) = family_of(&jwk.algorithm)?;
         let algorithms = match &jwk.common.key_algorithm {
             None => family_algorithms,
             Some(declared) => {
@@ -188,6 +135,65 @@ impl VerificationKey {
     pub fn spki_der(&self) -> Option<&[u8]> {
         self.spki_der.as_deref()
     }
+}
+
+/// The algorithms a public JWK's key type allows, and its SubjectPublicKeyInfo (DER): Ed25519, P-256,
+/// P-384 and RSA of at least [`MIN_RSA_BITS`]; a symmetric or other key is unusable.
+fn family_of(parameters: &AlgorithmParameters) -> Result<(Vec<Algorithm>, Vec<u8>), KeyError> {
+    let b64 = |s: &str| {
+        URL_SAFE_NO_PAD
+            .decode(s)
+            .map_err(|_| KeyError::UnusableJwk("bad base64url"))
+    };
+    Ok(match parameters {
+        AlgorithmParameters::OctetKeyPair(p) => {
+            if p.curve != EllipticCurve::Ed25519 {
+                return Err(KeyError::UnusableJwk("OKP curve is not Ed25519"));
+            }
+            let x = b64(&p.x)?;
+            if x.len() != 32 {
+                return Err(KeyError::UnusableJwk("Ed25519 x is not 32 bytes"));
+            }
+            (vec![Algorithm::EdDSA], spki_der::ed25519(&x))
+        }
+        AlgorithmParameters::EllipticCurve(p) => {
+            let (alg, size) = match p.curve {
+                EllipticCurve::P256 => (Algorithm::ES256, 32),
+                EllipticCurve::P384 => (Algorithm::ES384, 48),
+                _ => return Err(KeyError::UnusableJwk("unsupported EC curve")),
+            };
+            let (x, y) = (b64(&p.x)?, b64(&p.y)?);
+            if x.len() != size || y.len() != size {
+                return Err(KeyError::UnusableJwk("EC coordinates have the wrong size"));
+            }
+            (
+                vec![alg],
+                spki_der::ec(p.curve == EllipticCurve::P256, &x, &y),
+            )
+        }
+        AlgorithmParameters::RSA(p) => {
+            let (n, e) = (b64(&p.n)?, b64(&p.e)?);
+            let bits = n.iter().skip_while(|b| **b == 0).count() * 8;
+            if bits < MIN_RSA_BITS {
+                return Err(KeyError::UnusableJwk("RSA modulus under 2048 bits"));
+            }
+            let algorithms = vec![
+                Algorithm::RS256,
+                Algorithm::RS384,
+                Algorithm::RS512,
+                Algorithm::PS256,
+                Algorithm::PS384,
+                Algorithm::PS512,
+            ];
+            (algorithms, spki_der::rsa(&n, &e))
+        }
+        AlgorithmParameters::OctetKey(_) => {
+            return Err(KeyError::UnusableJwk(
+                "symmetric keys are not accepted from a JWKS",
+            ));
+        }
+        _ => return Err(KeyError::UnusableJwk("unsupported key type")),
+    })
 }
 
 /// The keys the verifier currently trusts.

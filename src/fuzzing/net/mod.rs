@@ -245,16 +245,13 @@ pub async fn run(
 ) -> Result<FuzzReport, FuzzError> {
     let started = Instant::now();
     let (session, attacker, notes, now) = start(options).await?;
-    let profile = Arc::clone(&session.profile);
-    let mut catalog = make_catalog(&session, &attacker, now);
-    let mut catalog_minted = now;
+    let mut catalog = Catalog::new(&session, &attacker, now);
     on_event(&FuzzEvent::Started {
         routes: session.routes.len(),
         principals: session.principals.len(),
-        catalog: catalog.first().map_or(0, Vec::len),
+        catalog: catalog.seeds.first().map_or(0, Vec::len),
         notes: &notes,
     });
-
     let mut campaign = Campaign {
         options,
         session: Arc::clone(&session),
@@ -279,37 +276,13 @@ pub async fn run(
             break;
         }
         let now = SystemClock.now_unix();
-        if now >= catalog_minted + CATALOG_REFRESH_SECS {
-            catalog = make_catalog(&session, &attacker, now);
-            catalog_minted = now;
-        }
-        let ctx = CaseContext {
-            issuer: &profile.issuer,
-            principals: &session.principals,
-            routes: session.routes.len(),
-            catalog: &catalog,
-            public_pem: session.public_pem.as_deref(),
-            leeway_secs: profile.leeway_secs,
-            now,
-        };
+        catalog.refresh(&session, &attacker, now);
         let batch = remaining.map_or(jobs, |r| r.min(jobs));
-        let (attempts, unbuilt, abandoned) = send_batch(
-            &session,
-            &ctx,
-            options.seed,
-            next_index,
-            batch,
-            campaign.end,
-        )
-        .await;
-        campaign.cases += unbuilt;
+        let target_down = campaign
+            .batch(&catalog.seeds, now, next_index, batch, on_event)
+            .await;
         next_index += batch;
-        if abandoned > 0 {
-            campaign.notes.push(format!(
-                "{abandoned} request(s) still in flight at the end of the time bound were abandoned (not judged)"
-            ));
-        }
-        if campaign.judge(attempts, on_event).await {
+        if target_down {
             break;
         }
         if last_progress.elapsed() >= Duration::from_secs(1) {
@@ -329,6 +302,29 @@ pub async fn run(
         findings: campaign.findings,
         notes: campaign.notes,
     })
+}
+
+/// The catalog attacks, minted again every [`CATALOG_REFRESH_SECS`] so that their time claims stay
+/// what each attack means.
+struct Catalog {
+    seeds: Vec<Vec<CatalogSeed>>,
+    minted: u64,
+}
+
+impl Catalog {
+    fn new(session: &Session, attacker: &KeySet, now: u64) -> Catalog {
+        Catalog {
+            seeds: make_catalog(session, attacker, now),
+            minted: now,
+        }
+    }
+
+    /// Mints the catalog again when it is [`CATALOG_REFRESH_SECS`] old at `now`.
+    fn refresh(&mut self, session: &Session, attacker: &KeySet, now: u64) {
+        if now >= self.minted + CATALOG_REFRESH_SECS {
+            *self = Catalog::new(session, attacker, now);
+        }
+    }
 }
 
 /// Sets a campaign up: routes, client, attacker keys, one planted canary set per principal, and the
@@ -446,6 +442,38 @@ struct Campaign<'a> {
 }
 
 impl Campaign<'_> {
+    /// Sends `batch` cases from index `first`, with the catalog minted at `now`, and judges them.
+    /// Returns whether the target stopped accepting connections.
+    async fn batch(
+        &mut self,
+        catalog: &[Vec<CatalogSeed>],
+        now: u64,
+        first: u64,
+        batch: u64,
+        on_event: &mut (dyn FnMut(&FuzzEvent<'_>) + Send),
+    ) -> bool {
+        let session = Arc::clone(&self.session);
+        let profile = &session.profile;
+        let ctx = CaseContext {
+            issuer: &profile.issuer,
+            principals: &session.principals,
+            routes: session.routes.len(),
+            catalog,
+            public_pem: session.public_pem.as_deref(),
+            leeway_secs: profile.leeway_secs,
+            now,
+        };
+        let (attempts, unbuilt, abandoned) =
+            send_batch(&session, &ctx, self.options.seed, first, batch, self.end).await;
+        self.cases += unbuilt;
+        if abandoned > 0 {
+            self.notes.push(format!(
+                "{abandoned} request(s) still in flight at the end of the time bound were abandoned (not judged)"
+            ));
+        }
+        self.judge(attempts, on_event).await
+    }
+
     /// Judges a batch's attempts in index order: a finding of a new kind and status is shrunk, saved
     /// and announced, a known one counted. Returns whether the target stopped accepting connections
     /// (the run then stops).
