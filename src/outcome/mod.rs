@@ -169,18 +169,103 @@ pub struct RunConditions {
     pub load_5xx: usize,
     /// The positive controls: a valid token sent to each operation before its attacks are judged.
     pub controls: Vec<Control>,
-    /// Why the run stopped before its last case, when the target stopped answering.
+    /// Why the run stopped before its last case: the target stopped answering, or a budget ran out.
     pub halted: Option<Halted>,
+    /// The load limits the run kept and the load it put on the target.
+    pub load: Load,
 }
 
-/// The run stopped early: the target stopped answering (transport failures in a row, no answer
-/// between them). The cases not started are skipped as not run.
+/// The limits on the load a run puts on its target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LoadLimits {
+    /// At most this many requests a second to the target (`--rate`).
+    pub rate: Option<std::num::NonZeroU32>,
+    /// No case starts once this many requests were sent (`--max-requests`).
+    pub max_requests: Option<u64>,
+    /// No case starts once this long has passed since the run started (`--time-budget`).
+    pub time_budget: Option<Duration>,
+}
+
+impl LoadLimits {
+    /// Whether any limit is set.
+    pub fn any(&self) -> bool {
+        self.rate.is_some() || self.max_requests.is_some() || self.time_budget.is_some()
+    }
+}
+
+/// The load a run put on its target, and the limits it kept.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Load {
+    /// The limits in force.
+    pub limits: LoadLimits,
+    /// Requests sent to the target in the whole run (the probe, controls and sessions included).
+    pub requests: u64,
+    /// Requests sent to the target while the cases ran.
+    pub case_requests: u64,
+    /// Wall time of the cases (from the first case started to the last one finished).
+    pub case_time: Duration,
+}
+
+impl Load {
+    /// Requests a second while the cases ran (0 when they took no time).
+    pub fn measured_rate(&self) -> f64 {
+        let secs = self.case_time.as_secs_f64();
+        if secs > 0.0 {
+            self.case_requests as f64 / secs
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Why a run stopped before its last case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HaltCause {
+    /// The target stopped answering: transport failures in a row, no answer between them.
+    TargetSilent {
+        /// Transport failures in a row that stopped it.
+        failures: usize,
+        /// The last of them, in words.
+        last_failure: String,
+    },
+    /// The request budget (`--max-requests`) ran out.
+    MaxRequests(u64),
+    /// The time budget (`--time-budget`) ran out.
+    TimeBudget(Duration),
+}
+
+impl HaltCause {
+    /// Its name in reports: `target-stopped-answering`, `max-requests` or `time-budget`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            HaltCause::TargetSilent { .. } => "target-stopped-answering",
+            HaltCause::MaxRequests(_) => "max-requests",
+            HaltCause::TimeBudget(_) => "time-budget",
+        }
+    }
+
+    /// The budget in words with its flag (`the request budget (--max-requests 500)`); `None` for a
+    /// target that stopped answering.
+    pub fn budget(&self) -> Option<String> {
+        match self {
+            HaltCause::TargetSilent { .. } => None,
+            HaltCause::MaxRequests(max) => {
+                Some(format!("the request budget (--max-requests {max})"))
+            }
+            HaltCause::TimeBudget(budget) => Some(format!(
+                "the time budget (--time-budget {})",
+                humantime::format_duration(*budget)
+            )),
+        }
+    }
+}
+
+/// The run stopped early: the target stopped answering, or a budget ran out. The cases not started
+/// are skipped as not run, and the gate does not pass.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Halted {
-    /// Transport failures in a row that stopped it.
-    pub failures: usize,
-    /// The last of them, in words.
-    pub last_failure: String,
+    /// What stopped it.
+    pub cause: HaltCause,
     /// Cases run (judged or not) before it stopped.
     pub cases_run: usize,
     /// Cases of the run.

@@ -8,8 +8,13 @@
 //!   "notes": [{ "id": str, "cwe": int|null, "criterion": str, "cases": [case id...] }],
 //!   "conditions": { "embedded": bool, "jobs": int, "load_5xx": int,
 //!                   "controls": [{ "operation": str, "principal": str, "status": int|null, "problem": str }],
-//!                   "halted": null | { "failures": int, "last_failure": str, "cases_run": int, "cases_total": int,
-//!                                      "last_answer": null | { "answer": str, "after_ms": int } } },
+//!                   "halted": null | { "cause": "target-stopped-answering"|"max-requests"|"time-budget",
+//!                                      "failures": int|null, "last_failure": str|null,
+//!                                      "cases_run": int, "cases_total": int,
+//!                                      "last_answer": null | { "answer": str, "after_ms": int } },
+//!                   "load": { "rate": int|null, "max_requests": int|null, "time_budget_ms": int|null,
+//!                             "requests": int, "case_requests": int, "case_phase_ms": int,
+//!                             "measured_rate": float } },
 //!   "cases": [{ "id": str, "scenario": str, "file": str, "line": int, "criterion": str,
 //!               "requirements": [str], "weakness": str, "cwe": int|null, "verdict": "pass"|"note"|"fail"|"error"|"skipped",
 //!               "reason": str, "duration_ms": int,
@@ -26,11 +31,17 @@
 //! run), except in the culprit request of a case that did not pass (the one its reason is about),
 //! which keeps everything: tokens, header values and bodies cut at 64 KiB while the run's evidence
 //! budget lasts (16 MiB), at 1 KiB after, each cut followed by the whole's length and SHA-256.
+//!
+//! `halted` says why a run stopped before its last case: the target stopped answering (`failures`
+//! transport failures in a row, the last in words), or a budget ran out (the two are then null).
+//! `load` gives the limits in force (`--rate` in requests a second, `--max-requests`,
+//! `--time-budget`; null when not set), the requests sent to the target in the whole run and while
+//! the cases ran, and that phase's wall time and measured rate (its requests a second).
 
 use serde_json::{Value, json};
 
 use super::Reporter;
-use crate::outcome::{CaseResult, ExchangeRecord, RunResult};
+use crate::outcome::{CaseResult, ExchangeRecord, HaltCause, Load, RunResult};
 use crate::scenario::plan::ScenarioInfo;
 use crate::verdict::group::{WeaknessGroup, notes, weaknesses};
 
@@ -161,22 +172,47 @@ fn head(run: &RunResult) -> Value {
             "load_5xx": conditions.load_5xx,
             "controls": controls,
             "halted": conditions.halted.as_ref().map(halted),
+            "load": load(&conditions.load),
         },
     })
 }
 
-/// Why the run stopped early: the target stopped answering.
+/// Why the run stopped early: the target stopped answering, or a budget ran out.
 fn halted(halted: &crate::outcome::Halted) -> Value {
     let last_answer = halted
         .last_answer
         .as_ref()
         .map(|(answer, after)| json!({ "answer": answer, "after_ms": after.as_millis() as u64 }));
+    let (failures, last_failure) = match &halted.cause {
+        HaltCause::TargetSilent {
+            failures,
+            last_failure,
+        } => (Some(*failures), Some(last_failure)),
+        HaltCause::MaxRequests(_) | HaltCause::TimeBudget(_) => (None, None),
+    };
     json!({
-        "failures": halted.failures,
-        "last_failure": halted.last_failure,
+        "cause": halted.cause.as_str(),
+        "failures": failures,
+        "last_failure": last_failure,
         "cases_run": halted.cases_run,
         "cases_total": halted.cases_total,
         "last_answer": last_answer,
+    })
+}
+
+/// The load limits in force and the load the run put on its target.
+fn load(load: &Load) -> Value {
+    let limits = &load.limits;
+    // Two decimals: a rate, not a clock reading.
+    let measured = (load.measured_rate() * 100.0).round() / 100.0;
+    json!({
+        "rate": limits.rate.map(|rate| rate.get()),
+        "max_requests": limits.max_requests,
+        "time_budget_ms": limits.time_budget.map(|budget| budget.as_millis() as u64),
+        "requests": load.requests,
+        "case_requests": load.case_requests,
+        "case_phase_ms": load.case_time.as_millis() as u64,
+        "measured_rate": measured,
     })
 }
 
@@ -223,4 +259,79 @@ fn exchange(record: &ExchangeRecord) -> Value {
         })),
         "error": record.error,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::num::NonZeroU32;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::outcome::{HaltCause, Halted, LoadLimits};
+
+    fn conditions(run: &RunResult) -> Value {
+        head(run)["conditions"].clone()
+    }
+
+    fn run() -> RunResult {
+        RunResult {
+            target: "http://127.0.0.1:8000".into(),
+            scenarios: Vec::new(),
+            cases: Vec::new(),
+            duration: Duration::from_secs(3),
+            conditions: Default::default(),
+        }
+    }
+
+    #[test]
+    fn the_load_gives_the_limits_in_force_and_the_measured_rate() {
+        let mut run = run();
+        assert_eq!(
+            conditions(&run)["load"],
+            json!({ "rate": null, "max_requests": null, "time_budget_ms": null, "requests": 0,
+                    "case_requests": 0, "case_phase_ms": 0, "measured_rate": 0.0 })
+        );
+        run.conditions.load = Load {
+            limits: LoadLimits {
+                rate: NonZeroU32::new(200),
+                max_requests: Some(5000),
+                time_budget: Some(Duration::from_secs(90)),
+            },
+            requests: 1210,
+            case_requests: 1200,
+            case_time: Duration::from_millis(6100),
+        };
+        assert_eq!(
+            conditions(&run)["load"],
+            json!({ "rate": 200, "max_requests": 5000, "time_budget_ms": 90000, "requests": 1210,
+                    "case_requests": 1200, "case_phase_ms": 6100, "measured_rate": 196.72 })
+        );
+    }
+
+    #[test]
+    fn halted_names_its_cause() {
+        let mut run = run();
+        let halted = |cause| Halted {
+            cause,
+            cases_run: 3,
+            cases_total: 9,
+            last_answer: Some(("GET / answered 200".into(), Duration::from_millis(1500))),
+        };
+        run.conditions.halted = Some(halted(HaltCause::TimeBudget(Duration::from_secs(90))));
+        assert_eq!(
+            conditions(&run)["halted"],
+            json!({ "cause": "time-budget", "failures": null, "last_failure": null, "cases_run": 3,
+                    "cases_total": 9, "last_answer": { "answer": "GET / answered 200", "after_ms": 1500 } })
+        );
+        run.conditions.halted = Some(halted(HaltCause::TargetSilent {
+            failures: 20,
+            last_failure: "cannot connect: refused".into(),
+        }));
+        let silent = &conditions(&run)["halted"];
+        assert_eq!(silent["cause"], "target-stopped-answering");
+        assert_eq!(silent["failures"], 20);
+        assert_eq!(silent["last_failure"], "cannot connect: refused");
+        run.conditions.halted = Some(halted(HaltCause::MaxRequests(500)));
+        assert_eq!(conditions(&run)["halted"]["cause"], "max-requests");
+    }
 }

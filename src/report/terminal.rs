@@ -19,6 +19,7 @@ pub fn summary(run: &RunResult, colors: bool) -> String {
     skipped(&mut out, run, &paint);
     unjudged(&mut out, run, &paint);
     capacity(&mut out, run, &paint);
+    load(&mut out, run);
     informational(&mut out, run);
     weakness_list(&mut out, run, &paint);
     note_list(&mut out, run, &paint);
@@ -198,6 +199,39 @@ fn capacity(out: &mut String, run: &RunResult, paint: &Paint) {
     );
 }
 
+/// The load limits in force and the rate measured while the cases ran, when a limit was set.
+fn load(out: &mut String, run: &RunResult) {
+    let load = &run.conditions.load;
+    let limits = &load.limits;
+    if !limits.any() {
+        return;
+    }
+    let mut kept = Vec::new();
+    if let Some(rate) = limits.rate {
+        kept.push(format!("--rate {rate}"));
+    }
+    if let Some(max) = limits.max_requests {
+        kept.push(format!("--max-requests {max}"));
+    }
+    if let Some(budget) = limits.time_budget {
+        kept.push(format!(
+            "--time-budget {}",
+            humantime::format_duration(budget)
+        ));
+    }
+    heading(
+        out,
+        format!(
+            "load ({}): {} requests sent to the target, {} of them in {:.1} s of cases ({:.1} requests/s)",
+            kept.join(", "),
+            load.requests,
+            load.case_requests,
+            load.case_time.as_secs_f64(),
+            load.measured_rate()
+        ),
+    );
+}
+
 /// The answers to mutations the spec does not rule on (see [`information`]).
 fn informational(out: &mut String, run: &RunResult) {
     let observations = information(run);
@@ -310,8 +344,20 @@ fn gate(out: &mut String, run: &RunResult, paint: &Paint) {
     } else if run.gate_passed() {
         paint.green("gate: PASSED (100% on every criterion)")
     } else {
-        let below = run.criteria_below_full();
-        paint.red(&format!("gate: FAILED ({})", below.join(", ")))
+        let mut why = run.criteria_below_full();
+        if let Some(halted) = &run.conditions.halted {
+            let cause = halted
+                .cause
+                .budget()
+                .map_or("the target stopped answering".to_string(), |budget| {
+                    format!("{budget} ran out")
+                });
+            why.push(format!(
+                "the run stopped early, {} of {} cases run: {cause}",
+                halted.cases_run, halted.cases_total
+            ));
+        }
+        paint.red(&format!("gate: FAILED ({})", why.join(", ")))
     };
     let _ = writeln!(out, "{gate}");
 }
@@ -360,4 +406,81 @@ pub fn information(run: &RunResult) -> Vec<(String, Vec<(u16, usize)>)> {
         }
     }
     seen
+}
+
+#[cfg(test)]
+mod tests {
+    use std::num::NonZeroU32;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::outcome::{CaseResult, HaltCause, Halted, Load, LoadLimits};
+
+    /// A run of one case passed and one not run, stopped by `cause`, under `limits`.
+    fn stopped_run(cause: HaltCause, limits: LoadLimits) -> RunResult {
+        let mut not_run = CaseResult::sample(Verdict::Skipped, Vec::new());
+        not_run.reason = "not run: the request budget (--max-requests 40) ran out".into();
+        let mut run = RunResult {
+            target: "http://127.0.0.1:8000".into(),
+            scenarios: Vec::new(),
+            cases: vec![CaseResult::sample(Verdict::Pass, Vec::new()), not_run],
+            duration: Duration::from_secs(3),
+            conditions: Default::default(),
+        };
+        run.conditions.halted = Some(Halted {
+            cause,
+            cases_run: 1,
+            cases_total: 2,
+            last_answer: None,
+        });
+        run.conditions.load = Load {
+            limits,
+            requests: 45,
+            case_requests: 40,
+            case_time: Duration::from_millis(2000),
+        };
+        run
+    }
+
+    #[test]
+    fn the_load_limits_and_the_measured_rate_are_said_when_a_limit_is_set() {
+        let limits = LoadLimits {
+            rate: NonZeroU32::new(20),
+            max_requests: Some(40),
+            time_budget: Some(Duration::from_secs(600)),
+        };
+        let text = summary(&stopped_run(HaltCause::MaxRequests(40), limits), false);
+        assert!(
+            text.contains(
+                "load (--rate 20, --max-requests 40, --time-budget 10m): 45 requests sent to the target, 40 of them in 2.0 s of cases (20.0 requests/s)"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "gate: FAILED (the run stopped early, 1 of 2 cases run: the request budget (--max-requests 40) ran out)"
+            ),
+            "{text}"
+        );
+        let unlimited = summary(
+            &stopped_run(HaltCause::MaxRequests(40), LoadLimits::default()),
+            false,
+        );
+        assert!(!unlimited.contains("load ("), "{unlimited}");
+    }
+
+    #[test]
+    fn a_target_that_stopped_answering_is_named_in_the_gate_line() {
+        let cause = HaltCause::TargetSilent {
+            failures: 20,
+            last_failure: "cannot connect: refused".into(),
+        };
+        let text = summary(&stopped_run(cause, LoadLimits::default()), false);
+        assert!(
+            text.contains(
+                "gate: FAILED (the run stopped early, 1 of 2 cases run: the target stopped answering)"
+            ),
+            "{text}"
+        );
+    }
 }

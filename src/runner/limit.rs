@@ -2,11 +2,19 @@
 //! run of cases that met no fault double the limit until the first fault (slow start), then add one;
 //! halve on a fault (a transport error, or a 5xx that a replay alone did not repeat), so that a
 //! single-worker app is not overloaded into 500s and resets.
+//!
+//! Under a rate (`--rate`), a request's wait for its turn is the harness's, not the target's: it is
+//! no fault, and counts in no timeout. Nor does the limit grow while the requests go out at the rate
+//! (90 % of it or more since the last look): more cases in flight would only wait longer for their
+//! turn.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
+
+use crate::wire::Pace;
 
 /// Cases in flight when adaptive concurrency starts.
 pub const ADAPTIVE_START: usize = 4;
@@ -29,7 +37,14 @@ pub struct Limit {
     peak: AtomicUsize,
     /// The limit when the first fault was seen, if one was.
     first_fault_at: AtomicUsize,
+    /// The pace of the run's requests, when the limit respects its rate.
+    pace: Option<Arc<Pace>>,
+    /// When the limit last looked at the pace, and the requests sent by then.
+    looked: Mutex<(Instant, u64)>,
 }
+
+/// The share of the rate at which the requests' pace, not the target, holds the run back.
+const RATE_BOUND: f64 = 0.9;
 
 impl Limit {
     /// A fixed limit of `jobs`.
@@ -53,7 +68,34 @@ impl Limit {
             streak: AtomicUsize::new(0),
             peak: AtomicUsize::new(start),
             first_fault_at: AtomicUsize::new(0),
+            pace: None,
+            looked: Mutex::new((Instant::now(), 0)),
         }
+    }
+
+    /// The same limit, which does not grow while the requests go out at `pace`'s rate.
+    pub fn paced(mut self, pace: Arc<Pace>) -> Limit {
+        self.looked = Mutex::new((Instant::now(), pace.sent()));
+        self.pace = Some(pace);
+        self
+    }
+
+    /// Whether the requests went out at the rate (or nearly) since the last look: then the rate,
+    /// not the target, holds the run back.
+    fn rate_bound(&self) -> bool {
+        let Some(pace) = &self.pace else {
+            return false;
+        };
+        let Some(rate) = pace.rate() else {
+            return false;
+        };
+        let mut looked = self.looked.lock().unwrap_or_else(|p| p.into_inner());
+        let (since, sent_then) = *looked;
+        let sent = pace.sent();
+        *looked = (Instant::now(), sent);
+        let secs = since.elapsed().as_secs_f64();
+        let sent = sent.saturating_sub(sent_then) as f64;
+        secs > 0.0 && sent >= RATE_BOUND * f64::from(rate.get()) * secs
     }
 
     /// Waits for room for one more case.
@@ -100,6 +142,9 @@ impl Limit {
             return;
         }
         self.streak.store(0, Ordering::SeqCst);
+        if self.rate_bound() {
+            return;
+        }
         let current = self.current.load(Ordering::SeqCst);
         let grown = if self.first_fault_at().is_none() {
             current * 2
@@ -197,5 +242,34 @@ mod tests {
         assert_eq!(limit.current(), 3);
         assert_eq!(limit.semaphore.available_permits(), 3);
         assert_eq!(limit.first_fault_at(), None);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn does_not_grow_while_the_requests_go_out_at_the_rate() {
+        let pace = Arc::new(Pace::new(std::num::NonZeroU32::new(100)));
+        let limit = Limit::adaptive(64).paced(Arc::clone(&pace));
+        // Every request waits for its turn: the rate holds the run back, not the target.
+        for _ in 0..GROW_AFTER * 3 {
+            let permit = limit.acquire().await;
+            pace.turn().await;
+            pace.turn().await;
+            limit.release(permit, false);
+        }
+        assert_eq!(limit.current(), ADAPTIVE_START);
+        // A slow target (100 ms an answer): far under the rate, so the limit grows again.
+        for _ in 0..GROW_AFTER {
+            let permit = limit.acquire().await;
+            pace.turn().await;
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            limit.release(permit, false);
+        }
+        assert_eq!(limit.current(), ADAPTIVE_START * 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn without_a_rate_the_pace_changes_nothing() {
+        let limit = Limit::adaptive(64).paced(Arc::new(Pace::unlimited()));
+        clean_streaks(&limit, 2).await;
+        assert_eq!(limit.current(), ADAPTIVE_START * 4);
     }
 }

@@ -25,7 +25,7 @@ use std::time::Instant;
 pub use instances::Instances;
 pub use sink::{Collect, Sink};
 
-use crate::outcome::{CaseResult, RunConditions, RunResult};
+use crate::outcome::{CaseResult, Load, LoadLimits, RunConditions, RunResult};
 use crate::profile::Profile;
 use crate::scenario::plan::Suite;
 use crate::token::keys::KeySet;
@@ -55,6 +55,8 @@ pub struct RunOptions {
     /// Keep the principals' valid tokens in the results (by default, replaced by a placeholder that
     /// names the principal: they are live credentials, and reports get uploaded).
     pub reveal_tokens: bool,
+    /// The rate and budgets the run keeps (`--rate`, `--max-requests`, `--time-budget`).
+    pub load: LoadLimits,
 }
 
 /// The run could not start.
@@ -145,10 +147,11 @@ pub async fn run_into(
 ) -> Result<RunResult, RunError> {
     let started = Instant::now();
     let base_url = options.base_url.trim_end_matches('/').to_string();
-    let shared = Arc::new(prepare(profile, options, &base_url, environment).await?);
+    let shared = Arc::new(prepare(profile, options, &base_url, environment, started).await?);
     let controls = controls::run(&shared.client, &base_url, &shared.profile, &shared.tokens).await;
+    let pace = Arc::clone(shared.client.pace());
     let limit = Arc::new(if options.adaptive {
-        limit::Limit::adaptive(options.jobs)
+        limit::Limit::adaptive(options.jobs).paced(Arc::clone(&pace))
     } else {
         limit::Limit::fixed(options.jobs)
     });
@@ -160,8 +163,10 @@ pub async fn run_into(
         on_case,
         stop: Arc::new(AtomicBool::new(false)),
     };
+    let (cases_started, sent_before) = (Instant::now(), pace.sent());
     cases.run(&controls, sink).await;
-    if !shared.halt.halted() {
+    let (case_requests, case_time) = (pace.sent() - sent_before, cases_started.elapsed());
+    if !shared.halt.target_silent() {
         shared.sessions.close(&shared.client).await;
     }
     Ok(RunResult {
@@ -177,22 +182,31 @@ pub async fn run_into(
             load_5xx: shared.load_5xx.load(Ordering::Relaxed),
             controls,
             halted: shared.halt.outcome(suite.cases.len()),
+            load: Load {
+                limits: options.load,
+                requests: pace.sent(),
+                case_requests,
+                case_time,
+            },
         },
     })
 }
 
-/// Everything the cases share: the client (after a probe of the target), the target keys, the
-/// attacker host and keys, the token factory and the MCP sessions.
+/// Everything the cases share: the client (paced, after a probe of the target), the target keys, the
+/// attacker host and keys, the token factory, the MCP sessions and when to stop (`started`: the
+/// start of the run, from which the time budget counts).
 async fn prepare(
     profile: Arc<Profile>,
     options: &RunOptions,
     base_url: &str,
     environment: RunEnvironment,
+    started: Instant,
 ) -> Result<RunShared, RunError> {
     // The attacker keys (an RSA key among them, tens of milliseconds) are made while the target is probed.
     let attacker_keys = tokio::task::spawn_blocking(|| KeySet::generate("attacker"));
     let client = HttpClient::new(profile.target_settings.clone())
-        .map_err(|err| RunError::Harness(err.to_string()))?;
+        .map_err(|err| RunError::Harness(err.to_string()))?
+        .with_rate(options.load.rate);
     probe(&client, base_url, &profile.target_settings).await?;
     let profile = with_fetched_target_keys(profile, &client).await?;
     let attacker = AttackerHost::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
@@ -210,7 +224,8 @@ async fn prepare(
         clock,
     };
     let sessions = sessions::McpSessions::open(&client, &profile, &tokens).await?;
-    let halt = halt::Halt::new(profile.target_settings.give_up_after);
+    let halt =
+        halt::Halt::new(profile.target_settings.give_up_after).with_budget(options.load, started);
     Ok(RunShared {
         client,
         base_url: base_url.to_string(),

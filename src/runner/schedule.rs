@@ -201,7 +201,7 @@ async fn one_case(task: CaseTask) -> CaseResult {
         skipped(case, *category, reason)
     } else if case.needs_embedded() && shared.instances.is_none() {
         skipped(case, *category, instances::NEEDS_EMBEDDED)
-    } else if shared.halt.halted() {
+    } else if !shared.halt.may_start(shared.client.pace().sent()) {
         skipped(case, *category, &shared.halt.not_run())
     } else {
         let (mut result, faltered) = run_case(shared, case, task.index, *category).await;

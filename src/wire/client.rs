@@ -1,10 +1,14 @@
 //! The HTTP client: redirects never followed (a token must never reach another host), no proxy, a
-//! per-request timeout, response bodies capped.
+//! per-request timeout, response bodies capped, every request paced (`--rate`) and counted.
 
+use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, redirect};
+
+use super::rate::Pace;
 
 /// Limits for talking to one target.
 #[derive(Debug, Clone)]
@@ -142,7 +146,8 @@ impl SendError {
     }
 }
 
-/// A client for one target.
+/// A client for one target. Its clones share one [`Pace`]: every request any of them sends to the
+/// target takes its turn there (the one place the rate is kept), and is counted.
 #[derive(Debug, Clone)]
 pub struct HttpClient {
     inner: reqwest::Client,
@@ -150,6 +155,7 @@ pub struct HttpClient {
     /// answer byte (a server that closed it as idle, e.g. uvicorn after 5 s) goes out on a new one.
     fresh: reqwest::Client,
     settings: TargetSettings,
+    pace: Arc<Pace>,
 }
 
 impl HttpClient {
@@ -174,12 +180,26 @@ impl HttpClient {
             inner,
             fresh,
             settings,
+            pace: Arc::new(Pace::unlimited()),
         })
     }
 
-    /// Sends one request and reads at most `max_body_bytes` of the answer.
+    /// The same client sending at most `rate` requests a second (`None`: no limit), its count of
+    /// requests started anew.
+    pub fn with_rate(mut self, rate: Option<NonZeroU32>) -> Self {
+        self.pace = Arc::new(Pace::new(rate));
+        self
+    }
+
+    /// The pace its requests take turns at, and their count.
+    pub fn pace(&self) -> &Arc<Pace> {
+        &self.pace
+    }
+
+    /// Sends one request (after its turn at the pace) and reads at most `max_body_bytes` of the
+    /// answer. The time waited for the turn is not the target's: neither the request timeout nor
+    /// [`Exchange::elapsed`] counts it.
     pub async fn send(&self, spec: &RequestSpec) -> Result<Exchange, SendError> {
-        let started = Instant::now();
         let mut headers = HeaderMap::new();
         for (name, value) in &spec.headers {
             let name = HeaderName::from_bytes(name.as_bytes())
@@ -197,10 +217,14 @@ impl HttpClient {
                 None => builder,
             }
         };
+        self.pace.turn().await;
+        let mut started = Instant::now();
         let mut response = match request(&self.inner).send().await {
             Ok(response) => response,
-            // Broken before any answer byte: retried once, on a new connection.
+            // Broken before any answer byte: retried once, on a new connection (a request again).
             Err(err) if matches!(self.classify_ref(&err), SendError::Broken(_)) => {
+                self.pace.turn().await;
+                started = Instant::now();
                 request(&self.fresh)
                     .send()
                     .await

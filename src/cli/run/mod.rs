@@ -1,6 +1,7 @@
 //! `authconform run` (also what `authconform` with no command does): load the profile and scenarios,
 //! start the embedded reference server when no target is given, run, report, and gate.
 
+mod load;
 mod reports;
 
 use std::io::IsTerminal;
@@ -51,6 +52,8 @@ pub struct RunArgs {
     /// grows by one).
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
+    #[command(flatten)]
+    load: load::LoadArgs,
     /// Write a report: json, junit, sarif, markdown or html, as FORMAT:PATH (repeatable). With none,
     /// Markdown is appended to $GITHUB_STEP_SUMMARY when that is set.
     #[arg(long = "report", value_name = "FORMAT:PATH")]
@@ -216,6 +219,9 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
         append_step_summary(&result);
     }
     if let Some(halted) = &result.conditions.halted {
+        if let Some(end) = load::budget_end(&result, halted) {
+            return end;
+        }
         return Err(CliError::Unreachable(halted_message(
             &result.target,
             halted,
@@ -230,6 +236,13 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
 
 /// What a run that gave up on its target says: why, and how far it got.
 fn halted_message(target: &str, halted: &crate::outcome::Halted) -> String {
+    let crate::outcome::HaltCause::TargetSilent {
+        failures,
+        last_failure,
+    } = &halted.cause
+    else {
+        return format!("the run against {target} stopped early");
+    };
     let last_answer = match &halted.last_answer {
         Some((answer, at)) => format!(
             "the last answer: {answer}, {:.1} s into the run",
@@ -241,8 +254,8 @@ fn halted_message(target: &str, halted: &crate::outcome::Halted) -> String {
         "target {target} stopped answering: the run stopped after {} transport failures in a row (the last: {}).\n\
          {} of {} cases were run; the other {} are reported as not run, neither passed nor failed; {last_answer}.\n\
          (the number of failures in a row is the profile's timeouts.give_up_after)",
-        halted.failures,
-        halted.last_failure,
+        failures,
+        last_failure,
         halted.cases_run,
         halted.cases_total,
         halted.cases_total - halted.cases_run,
@@ -316,6 +329,7 @@ async fn execute(
         strict: args.strict,
         embedded: embedded.is_some(),
         reveal_tokens: args.reveal_tokens,
+        load: args.load.limits(),
     };
     let progress = Progress::new(suite.cases.len());
     let outcome = runner::run_into(
