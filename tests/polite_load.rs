@@ -316,7 +316,7 @@ fn a_weakness_found_before_the_budget_ran_out_fails_the_gate() {
         "the request budget (--max-requests 30) ran out",
     );
     assert!(
-        out.stderr.contains("a case that ran found a weakness"),
+        out.stderr.contains("A case that ran found a weakness"),
         "{}",
         out.stderr
     );

@@ -7,5 +7,5 @@ pub const GATE_FAILED: u8 = 1;
 /// Usage or configuration error: bad flag, bad YAML, unknown id, unreadable key.
 pub const USAGE: u8 = 2;
 /// The target could not be reached, or the harness itself failed, or the run stopped before its last
-/// case: the target stopped answering, or a budget ran out and no case that ran found a weakness.
+/// case (the target stopped answering, or a budget ran out) and no case that ran found a weakness.
 pub const UNREACHABLE: u8 = 3;

@@ -6,8 +6,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::super::{CliError, exit};
-use crate::outcome::{Halted, LoadLimits, RunResult, Verdict};
+use crate::outcome::{Halted, LoadLimits};
 use crate::wire::MAX_RATE;
 
 /// The most `--max-requests` accepts.
@@ -56,28 +55,18 @@ fn parse_time_budget(text: &str) -> Result<Duration, String> {
     Ok(budget)
 }
 
-/// How a run that a budget cut short ends (`None` when no budget stopped it): the message says
-/// which budget, its value and how far the run got; the exit code is 1 when a case that ran found a
-/// weakness, else 3. Never a pass: what a cut-short run covers depends on the target's speed.
-pub(super) fn budget_end(result: &RunResult, halted: &Halted) -> Option<Result<u8, CliError>> {
+/// What a run cut short by a budget says: which budget, and how far the run got; `None` for a run
+/// that stopped for another reason.
+pub(super) fn budget_message(halted: &Halted) -> Option<String> {
     let budget = halted.cause.budget()?;
-    let message = format!(
+    Some(format!(
         "the run stopped early: {budget} ran out.\n\
          {} of {} cases were run; the other {} are reported as not run, neither passed nor failed.\n\
          A run cut short by a budget does not pass the gate (what it covers would depend on the target's speed)",
         halted.cases_run,
         halted.cases_total,
         halted.cases_total - halted.cases_run,
-    );
-    if result
-        .cases
-        .iter()
-        .any(|case| case.verdict == Verdict::Fail)
-    {
-        eprintln!("{message}; a case that ran found a weakness.");
-        return Some(Ok(exit::GATE_FAILED));
-    }
-    Some(Err(CliError::Unreachable(format!("{message}."))))
+    ))
 }
 
 #[cfg(test)]

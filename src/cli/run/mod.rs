@@ -219,13 +219,18 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
         append_step_summary(&result);
     }
     if let Some(halted) = &result.conditions.halted {
-        if let Some(end) = load::budget_end(&result, halted) {
-            return end;
+        // A run that stopped early does not pass; a weakness found before it stopped fails the gate.
+        let message =
+            load::budget_message(halted).unwrap_or_else(|| halted_message(&result.target, halted));
+        if result
+            .cases
+            .iter()
+            .any(|case| case.verdict == Verdict::Fail)
+        {
+            eprintln!("{message}\nA case that ran found a weakness.");
+            return Ok(exit::GATE_FAILED);
         }
-        return Err(CliError::Unreachable(halted_message(
-            &result.target,
-            halted,
-        )));
+        return Err(CliError::Unreachable(message));
     }
     Ok(if result.gate_passed() {
         exit::OK
