@@ -150,6 +150,7 @@ mod tests {
             cases: vec![passed.clone()],
             duration: Duration::ZERO,
             conditions: Default::default(),
+            gate: Default::default(),
         });
         one_line(&mut passed);
         let mutations: Vec<_> = passed
@@ -165,6 +166,7 @@ mod tests {
             cases: vec![passed],
             duration: Duration::ZERO,
             conditions: Default::default(),
+            gate: Default::default(),
         });
         assert_eq!(before, after);
         let mut failed = case(Verdict::Fail);

@@ -178,6 +178,7 @@ pub async fn run_into(
             controls,
             halted: shared.halt.outcome(suite.cases.len()),
         },
+        gate: Default::default(),
     })
 }
 
