@@ -127,13 +127,19 @@ pub fn apply(
     baseline: Option<Baseline>,
     today: Date,
 ) {
-    let mut gate = Gate::new(waivers, baseline, today);
-    let scenarios = std::mem::take(&mut run.scenarios);
-    for case in &mut run.cases {
-        gate.mark(case, &scenarios[case.scenario]);
+    Gate::new(waivers, baseline, today).apply(run);
+}
+
+impl Gate {
+    /// Marks every case of a whole `run` (one read back from reports, say), then the run.
+    pub fn apply(mut self, run: &mut RunResult) {
+        let scenarios = std::mem::take(&mut run.scenarios);
+        for case in &mut run.cases {
+            self.mark(case, &scenarios[case.scenario]);
+        }
+        run.scenarios = scenarios;
+        self.finish(run);
     }
-    run.scenarios = scenarios;
-    gate.finish(run);
 }
 
 #[cfg(test)]
