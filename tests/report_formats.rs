@@ -839,3 +839,86 @@ fn information_only_answers_are_listed_never_failed() {
     assert_eq!(items, ["exp-lifetime-excessive: answered 401 × 1"]);
     assert_eq!(weaknesses(&run).len(), 2, "no new weakness");
 }
+
+// ------------------------------------------------- waivers and a baseline
+
+/// The sample run with alg-none-accepted waived (with a hostile reason) and a baseline that already
+/// had task-read-idor.
+fn waived_run() -> RunResult {
+    use authconform::verdict::baseline::Baseline;
+    use authconform::verdict::waiver::{KnownNames, Waivers, parse_date};
+    let text = "waivers:\n  - weakness: alg-none-accepted\n    reason: \"<script>alert('reason')</script> | *x*\"\n    owner: team@example.com\n    expires: 2027-03-31\n";
+    let waivers =
+        Waivers::parse(std::path::Path::new("w.yaml"), text, &KnownNames::default()).unwrap();
+    let mut run = sample_run();
+    let findings = run
+        .cases
+        .iter()
+        .filter(|case| case.weakness.id == "task-read-idor" && case.verdict == Verdict::Fail)
+        .map(|case| (case.weakness.id.clone(), case.id.clone()))
+        .collect();
+    let baseline = Baseline {
+        file: "previous.json".into(),
+        findings,
+    };
+    let today = parse_date("2026-12-07").unwrap();
+    authconform::verdict::gate::apply(&mut run, Some(waivers), Some(baseline), today);
+    run
+}
+
+#[test]
+fn sarif_of_a_waived_run_has_valid_suppressions_and_baseline_states() {
+    let run = waived_run();
+    let log = report::sarif::report(&run);
+    assert_valid_sarif(&log);
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let by_rule = |id: &str| {
+        results
+            .iter()
+            .find(|result| result["ruleId"] == id)
+            .unwrap_or_else(|| panic!("{id}: {results:#?}"))
+    };
+    let waived = by_rule("alg-none-accepted");
+    assert_eq!(waived["suppressions"][0]["kind"], "external");
+    assert_eq!(waived["suppressions"][0]["status"], "accepted");
+    assert_eq!(waived["baselineState"], "new");
+    let known = by_rule("task-read-idor");
+    assert!(known.get("suppressions").is_none());
+    assert_eq!(known["baselineState"], "unchanged");
+    // Each result's rule is the rule at its index.
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    for result in results {
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], result["ruleId"]);
+    }
+}
+
+#[test]
+fn html_and_markdown_of_a_waived_run_show_it_and_escape_the_waiver() {
+    let run = waived_run();
+    let html = report::html::report(&run);
+    let document = Html::parse_document(&html);
+    assert_eq!(
+        select(&document, "section.weakness").len(),
+        1,
+        "the waived weakness is listed apart"
+    );
+    let waived: String = select(&document, "#gate li.waived")[0].text().collect();
+    assert!(
+        waived.contains("<script>alert('reason')</script>"),
+        "{waived}"
+    );
+    assert!(!html.contains("<script>alert('reason')"));
+    let markdown = report::markdown::report(&run);
+    assert!(markdown.contains("### 1 waived weakness"), "{markdown}");
+    assert!(
+        outside_code(&markdown).contains("&lt;script&gt;"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("Baseline `previous.json`: 3 new, 1 unchanged"),
+        "{markdown}"
+    );
+}

@@ -155,3 +155,74 @@ fn reports_written_as_the_run_goes_are_the_reports_of_the_whole_run() {
         report::terminal::summary(&run, false)
     );
 }
+
+/// The sample run with a waiver file and a baseline applied: alg-none-accepted waived, an expired
+/// waiver on task-read-idor (in the baseline, but an expired waiver fails the gate anyway), a stale
+/// waiver, and one failure of the baseline fixed since.
+fn waived_run() -> authconform::outcome::RunResult {
+    use authconform::verdict::baseline::Baseline;
+    use authconform::verdict::gate::apply;
+    use authconform::verdict::waiver::{KnownNames, Waivers, parse_date};
+    let text = "waivers:\n\
+        - weakness: alg-none-accepted\n  reason: legacy verifier, replaced in JIRA-123\n  owner: team-auth@example.com\n  expires: 2027-03-31\n\
+        - weakness: task-read-idor\n  reason: old tasks API\n  owner: team-tasks@example.com\n  expires: 2026-11-30\n\
+        - weakness: missing-www-authenticate\n  reason: fixed last week\n  owner: team-gw@example.com\n  expires: 2027-01-31\n";
+    let waivers = Waivers::parse(
+        std::path::Path::new("waivers.yaml"),
+        text,
+        &KnownNames::default(),
+    )
+    .unwrap();
+    let mut run = sample_run();
+    let mut findings: std::collections::BTreeSet<(String, String)> = run
+        .cases
+        .iter()
+        .filter(|case| case.verdict == Verdict::Fail && case.weakness.id == "task-read-idor")
+        .map(|case| (case.weakness.id.clone(), case.id.clone()))
+        .collect();
+    let passing = run
+        .cases
+        .iter()
+        .find(|case| case.verdict == Verdict::Pass)
+        .unwrap();
+    findings.insert(("no-set-cookie".into(), passing.id.clone()));
+    let baseline = Baseline {
+        file: "previous.json".into(),
+        findings,
+    };
+    apply(
+        &mut run,
+        Some(waivers),
+        Some(baseline),
+        parse_date("2026-12-07").unwrap(),
+    );
+    run
+}
+
+#[test]
+fn terminal_summary_of_a_run_with_waivers_and_a_baseline() {
+    let run = waived_run();
+    assert!(!run.gate_passed(), "the expired waiver fails the gate");
+    insta::assert_snapshot!(report::terminal::summary(&run, false));
+}
+
+#[test]
+fn reports_of_a_waived_run_written_as_it_goes_are_the_reports_of_the_whole_run() {
+    use authconform::report::replay;
+    let run = waived_run();
+    let mut streamed = Vec::new();
+    replay(&run, &mut report::json::Streaming::new(&mut streamed)).unwrap();
+    let whole = serde_json::to_string_pretty(&report::json::report(&run)).unwrap();
+    assert_eq!(String::from_utf8(streamed).unwrap(), whole);
+    let value = report::json::report(&run);
+    assert_eq!(value["waived"][0]["id"], "alg-none-accepted");
+    assert_eq!(
+        value["gate"]["expired_waivers"][0]["weakness"],
+        "task-read-idor"
+    );
+    assert_eq!(
+        value["gate"]["stale_waivers"][0]["weakness"],
+        "missing-www-authenticate"
+    );
+    assert_eq!(value["gate"]["absent"][0]["weakness"], "no-set-cookie");
+}

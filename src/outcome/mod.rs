@@ -2,12 +2,14 @@
 //! The runner fills it in, the verdict module groups its failures, and reporters are pure functions of
 //! [`RunResult`]; it sits below all three, so none of them imports another for it.
 
+mod gate;
 mod redact;
 mod retain;
 
 use std::time::Duration;
 
 use crate::scenario::plan::{Category, ScenarioInfo, Weakness};
+pub use gate::{BaselineState, CaseGate, RunGate, WaiverMark};
 pub use redact::{is_redacted, placeholder as redacted_token, redacted_principals};
 pub(crate) use retain::capped;
 pub use retain::{
@@ -136,6 +138,8 @@ pub struct CaseResult {
     pub exchanges: Vec<ExchangeRecord>,
     /// Wall time of the case.
     pub duration: Duration,
+    /// A waiver that matched it and its state against a baseline (empty without either).
+    pub gate: CaseGate,
 }
 
 /// A whole run.
@@ -151,6 +155,8 @@ pub struct RunResult {
     pub duration: Duration,
     /// How the run went besides the cases: the target's capacity, the controls.
     pub conditions: RunConditions,
+    /// The waivers and baseline the gate applied, and what they said of the run as a whole.
+    pub gate: RunGate,
 }
 
 /// What the run observed of the target itself, outside any case's verdict.
@@ -384,16 +390,46 @@ impl RunResult {
     }
 
     /// The gate: the run went to its end, every positive control accepted, and every criterion at
-    /// 100 % (no fail, no error; notes do not count against it).
+    /// 100 % (no fail, no error; notes do not count against it), but for failures a live waiver covers
+    /// or the baseline already had ([`CaseGate::accepted`]).
     pub fn gate_passed(&self) -> bool {
         self.conditions.halted.is_none()
             && self.conditions.controls.iter().all(Control::passed)
-            && self.cases.iter().all(|case| {
-                matches!(
-                    case.verdict,
-                    Verdict::Pass | Verdict::Skipped | Verdict::Note
-                )
+            && self.cases.iter().all(|case| match case.verdict {
+                Verdict::Pass | Verdict::Skipped | Verdict::Note => true,
+                Verdict::Fail => case.gate.accepted(),
+                Verdict::Error => false,
             })
+    }
+
+    /// The failing cases an expired waiver matched: each fails the gate.
+    pub fn expired_waivers(&self) -> Vec<&WaiverMark> {
+        let mut expired: Vec<&WaiverMark> = Vec::new();
+        for waiver in self
+            .cases
+            .iter()
+            .filter(|case| case.verdict == Verdict::Fail)
+            .filter_map(|case| case.gate.waiver.as_ref())
+            .filter(|waiver| waiver.expired)
+        {
+            if !expired.contains(&waiver) {
+                expired.push(waiver);
+            }
+        }
+        expired
+    }
+
+    /// Failing cases that are (new, unchanged) against the baseline.
+    pub fn baseline_counts(&self) -> (usize, usize) {
+        let failing = self
+            .cases
+            .iter()
+            .filter(|case| case.verdict == Verdict::Fail);
+        let states = failing.filter_map(|case| case.gate.baseline);
+        states.fold((0, 0), |(new, unchanged), state| match state {
+            BaselineState::New => (new + 1, unchanged),
+            BaselineState::Unchanged => (new, unchanged + 1),
+        })
     }
 }
 
@@ -414,6 +450,7 @@ impl CaseResult {
             culprit: Some(0),
             exchanges,
             duration: Duration::ZERO,
+            gate: CaseGate::default(),
         }
     }
 }

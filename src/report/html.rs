@@ -32,6 +32,7 @@ pub fn report(run: &RunResult) -> String {
     criteria(&mut out, run);
     filters(&mut out, &groups);
     weakness_list(&mut out, run, &groups);
+    waivers_and_baseline(&mut out, run);
     others(&mut out, run);
 
     let _ = write!(
@@ -50,8 +51,10 @@ fn header(out: &mut String, run: &RunResult, groups: &[WeaknessGroup]) {
         .iter()
         .filter(|case| case.verdict != Verdict::Skipped)
         .count();
-    let gate = if run.gate_passed() {
+    let gate = if run.gate_passed() && run.criteria_below_full().is_empty() {
         "Gate passed: 100% on every criterion".to_string()
+    } else if run.gate_passed() {
+        "Gate passed: every failure is waived or was in the baseline".to_string()
     } else {
         let below = run.criteria_below_full();
         format!("Gate failed: {}", below.join(", "))
@@ -252,6 +255,54 @@ fn failing_case(out: &mut String, run: &RunResult, case: &CaseResult) {
         );
     }
     let _ = writeln!(out, "</div>");
+}
+
+/// With a waiver file or a baseline: waived weaknesses, expired and stale waivers, new and unchanged
+/// failures.
+fn waivers_and_baseline(out: &mut String, run: &RunResult) {
+    if !run.gate.is_active() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<section id=\"gate\">\n<h2>Waivers and baseline</h2>\n<ul>"
+    );
+    for group in crate::verdict::group::waived(run) {
+        if let Some(waiver) = &run.cases[group.representative()].gate.waiver {
+            let _ = writeln!(
+                out,
+                "<li class=\"waived\"><b>waived</b> <code>{}</code> ({}): {} <span class=\"meta\">{}</span></li>",
+                escape(&group.weakness.id),
+                count_of(group.cases.len(), "case", "cases"),
+                escape(&waiver.reason),
+                escape(&waiver.describe())
+            );
+        }
+    }
+    for waiver in run.expired_waivers() {
+        let _ = writeln!(
+            out,
+            "<li class=\"expired\"><b>expired waiver</b> (fails the gate): {}</li>",
+            escape(&waiver.describe())
+        );
+    }
+    for waiver in &run.gate.stale {
+        let _ = writeln!(
+            out,
+            "<li class=\"stale\"><b>stale waiver</b> (matches no failing case): {}</li>",
+            escape(&waiver.describe())
+        );
+    }
+    if let Some(baseline) = &run.gate.baseline {
+        let (new, unchanged) = run.baseline_counts();
+        let _ = writeln!(
+            out,
+            "<li class=\"baseline\">Baseline <code>{}</code>: {new} new, {unchanged} unchanged, {} fixed since</li>",
+            escape(baseline),
+            run.gate.absent.len()
+        );
+    }
+    let _ = writeln!(out, "</ul>\n</section>");
 }
 
 /// Skipped (grouped by reason) and unjudged cases.

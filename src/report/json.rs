@@ -23,8 +23,22 @@
 //!                               "request": { "method": str, "url": str, "headers": [[name, value]], "body": str|null },
 //!                               "response": { "status": int, "headers": [[name, value]], "body": str,
 //!                                             "body_truncated": bool, "elapsed_ms": int } | null,
-//!                               "error": str|null }] }] }
+//!                               "error": str|null }],
+//!               "waiver"?: WAIVER, "baseline"?: "new"|"unchanged" }],
+//!   // Only with --waivers or --baseline:
+//!   "waived"?: [{ "id": str, "cwe": int|null, "criterion": str, "cases": [case id...], "waiver": WAIVER }],
+//!   "gate"?: { "waivers": str|null, "stale_waivers": [WAIVER], "expired_waivers": [WAIVER],
+//!              "baseline": str|null, "new": int, "unchanged": int,
+//!              "absent": [{ "weakness": str, "case": str }] } }
+//! WAIVER = { "weakness": str, "operation": str|null, "scenario": str|null, "reason": str,
+//!            "owner": str, "expires": "YYYY-MM-DD", "expired": bool }
 //! ```
+//!
+//! With a waiver file, a failing case a live waiver covers is in `waived`, not `weaknesses`; a
+//! case's `waiver` is the one that matched it, live or expired (an expired one fails the gate). With
+//! a baseline, each failing case and note says whether it is new since, and `absent` lists the
+//! baseline's failures whose case ran again and did not fail so. Without either, none of these keys
+//! is written.
 //!
 //! Each request keeps its phase, actor, method, URL, mutation, status, timing and error: its token,
 //! headers and bodies are dropped when the case is judged (so that memory does not grow with the
@@ -41,9 +55,9 @@
 use serde_json::{Value, json};
 
 use super::Reporter;
-use crate::outcome::{CaseResult, ExchangeRecord, HaltCause, Load, RunResult};
+use crate::outcome::{CaseResult, ExchangeRecord, HaltCause, Load, RunResult, WaiverMark};
 use crate::scenario::plan::ScenarioInfo;
-use crate::verdict::group::{WeaknessGroup, notes, weaknesses};
+use crate::verdict::group::{WeaknessGroup, notes, waived, weaknesses};
 
 /// The report as a JSON value.
 pub fn report(run: &RunResult) -> Value {
@@ -150,6 +164,19 @@ fn head(run: &RunResult) -> Value {
     };
     let weaknesses: Vec<Value> = weaknesses(run).into_iter().map(group).collect();
     let notes: Vec<Value> = notes(run).into_iter().map(group).collect();
+    let waived: Vec<Value> = waived(run)
+        .into_iter()
+        .map(|waived| {
+            let waiver = run.cases[waived.representative()]
+                .gate
+                .waiver
+                .as_ref()
+                .map(waiver);
+            let mut value = group(waived);
+            value["waiver"] = json!(waiver);
+            value
+        })
+        .collect();
     let conditions = &run.conditions;
     let controls: Vec<Value> = conditions
         .controls
@@ -158,7 +185,7 @@ fn head(run: &RunResult) -> Value {
             json!({ "operation": control.operation, "principal": control.principal, "status": control.status, "problem": control.problem })
         })
         .collect();
-    json!({
+    let mut head = json!({
         "schema": "authconform-report/1",
         "target": run.target,
         "gate_passed": run.gate_passed(),
@@ -174,6 +201,44 @@ fn head(run: &RunResult) -> Value {
             "halted": conditions.halted.as_ref().map(halted),
             "load": load(&conditions.load),
         },
+    });
+    if run.gate.is_active() {
+        head["waived"] = Value::Array(waived);
+        head["gate"] = gate(run);
+    }
+    head
+}
+
+/// What the waiver file and the baseline said of the run.
+fn gate(run: &RunResult) -> Value {
+    let (new, unchanged) = run.baseline_counts();
+    let absent: Vec<Value> = run
+        .gate
+        .absent
+        .iter()
+        .map(|(weakness, case)| json!({ "weakness": weakness, "case": case }))
+        .collect();
+    json!({
+        "waivers": run.gate.waivers,
+        "stale_waivers": run.gate.stale.iter().map(waiver).collect::<Vec<_>>(),
+        "expired_waivers": run.expired_waivers().into_iter().map(waiver).collect::<Vec<_>>(),
+        "baseline": run.gate.baseline,
+        "new": new,
+        "unchanged": unchanged,
+        "absent": absent,
+    })
+}
+
+/// A waiver, as the report shows it.
+fn waiver(waiver: &WaiverMark) -> Value {
+    json!({
+        "weakness": waiver.weakness,
+        "operation": waiver.operation,
+        "scenario": waiver.scenario,
+        "reason": waiver.reason,
+        "owner": waiver.owner,
+        "expires": waiver.expires,
+        "expired": waiver.expired,
     })
 }
 
@@ -221,7 +286,7 @@ fn case(run: &RunResult, result: &CaseResult) -> Value {
 }
 
 fn case_of(case: &CaseResult, scenario: &ScenarioInfo) -> Value {
-    json!({
+    let mut value = json!({
         "id": case.id,
         "scenario": scenario.id,
         "file": scenario.file.display().to_string(),
@@ -234,7 +299,14 @@ fn case_of(case: &CaseResult, scenario: &ScenarioInfo) -> Value {
         "reason": case.reason,
         "duration_ms": case.duration.as_millis() as u64,
         "exchanges": case.exchanges.iter().map(exchange).collect::<Vec<_>>(),
-    })
+    });
+    if let Some(mark) = &case.gate.waiver {
+        value["waiver"] = waiver(mark);
+    }
+    if let Some(state) = case.gate.baseline {
+        value["baseline"] = json!(state.as_str());
+    }
+    value
 }
 
 fn exchange(record: &ExchangeRecord) -> Value {
@@ -280,6 +352,7 @@ mod tests {
             cases: Vec::new(),
             duration: Duration::from_secs(3),
             conditions: Default::default(),
+            gate: Default::default(),
         }
     }
 

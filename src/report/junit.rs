@@ -14,6 +14,21 @@ pub fn report(run: &RunResult) -> Result<String, quick_junit::SerializeError> {
         let mut suite = TestSuite::new(category.as_str());
         for case in run.cases.iter().filter(|case| case.category == category) {
             let status = match case.verdict {
+                // A waived failure is skipped, with the waiver: not a failure of the job, not a pass.
+                Verdict::Fail if case.gate.waived() => {
+                    let mut status = TestCaseStatus::skipped();
+                    if let Some(waiver) = &case.gate.waiver {
+                        status.set_message(format!(
+                            "waived: {}: {} ({})",
+                            case.weakness.id,
+                            waiver.reason,
+                            waiver.describe()
+                        ));
+                    }
+                    status.set_type("waived");
+                    status.set_description(case.reason.clone());
+                    status
+                }
                 Verdict::Pass | Verdict::Note => TestCaseStatus::success(),
                 Verdict::Skipped => {
                     let mut status = TestCaseStatus::skipped();
@@ -27,7 +42,12 @@ pub fn report(run: &RunResult) -> Result<String, quick_junit::SerializeError> {
                         NonSuccessKind::Error
                     };
                     let mut status = TestCaseStatus::non_success(kind);
-                    status.set_message(case.reason.clone());
+                    status.set_message(match &case.gate.waiver {
+                        Some(waiver) => {
+                            format!("{} (waiver expired: {})", case.reason, waiver.describe())
+                        }
+                        None => case.reason.clone(),
+                    });
                     status.set_type(case.weakness.id.clone());
                     if let Some(exchange) = case.culprit.and_then(|index| case.exchanges.get(index))
                     {

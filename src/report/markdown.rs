@@ -21,6 +21,7 @@ pub fn report(run: &RunResult) -> String {
     header(&mut out, run);
     criteria(&mut out, run);
     weakness_blocks(&mut out, run);
+    waiver_and_baseline(&mut out, run);
     note_list(&mut out, run);
     skipped(&mut out, run);
     unjudged(&mut out, run);
@@ -150,6 +151,73 @@ fn weakness_block(out: &mut String, run: &RunResult, group: &WeaknessGroup) {
         let _ = writeln!(out, "\nAlso failing: {}{more}.", listed.join(", "));
     }
     let _ = writeln!(out, "\n</details>\n");
+}
+
+/// With a waiver file or a baseline: the waived weaknesses, expired and stale waivers, and the
+/// failures new and unchanged since the baseline.
+fn waiver_and_baseline(out: &mut String, run: &RunResult) {
+    let waived = crate::verdict::group::waived(run);
+    if !waived.is_empty() {
+        blank_line(out);
+        let _ = writeln!(
+            out,
+            "### {} waived {}
+",
+            waived.len(),
+            plural(waived.len(), "weakness", "weaknesses")
+        );
+        let _ = writeln!(
+            out,
+            "Known weaknesses accepted until a date; they do not fail the gate.
+"
+        );
+        for group in &waived {
+            if let Some(waiver) = &run.cases[group.representative()].gate.waiver {
+                let _ = writeln!(
+                    out,
+                    "- {} ({}): {} (owner {}, expires {})",
+                    code(&group.weakness.id),
+                    plural_count(group.cases.len(), "case", "cases"),
+                    text_md(&waiver.reason),
+                    text_md(&waiver.owner),
+                    waiver.expires
+                );
+            }
+        }
+    }
+    let expired = run.expired_waivers();
+    let lists = [
+        (
+            "expired (they fail the gate: renew them or fix the weakness)",
+            expired,
+        ),
+        (
+            "stale (they match no failing case: remove them)",
+            run.gate.stale.iter().collect(),
+        ),
+    ];
+    for (what, waivers) in lists.into_iter().filter(|(_, waivers)| !waivers.is_empty()) {
+        blank_line(out);
+        let _ = writeln!(
+            out,
+            "### {} {what}
+",
+            plural_count(waivers.len(), "waiver", "waivers")
+        );
+        for waiver in waivers {
+            let _ = writeln!(out, "- {}", text_md(&waiver.describe()));
+        }
+    }
+    if let Some(baseline) = &run.gate.baseline {
+        let (new, unchanged) = run.baseline_counts();
+        blank_line(out);
+        let _ = writeln!(
+            out,
+            "Baseline {}: {new} new, {unchanged} unchanged, {} fixed since.",
+            code(baseline),
+            run.gate.absent.len()
+        );
+    }
 }
 
 /// The conformance notes, each once with its first case's reason.

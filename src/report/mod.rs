@@ -174,6 +174,7 @@ mod tests {
             cases: vec![passed.clone()],
             duration: Duration::ZERO,
             conditions: Default::default(),
+            gate: Default::default(),
         });
         one_line(&mut passed);
         let mutations: Vec<_> = passed
@@ -189,6 +190,7 @@ mod tests {
             cases: vec![passed],
             duration: Duration::ZERO,
             conditions: Default::default(),
+            gate: Default::default(),
         });
         assert_eq!(before, after);
         let mut failed = case(Verdict::Fail);

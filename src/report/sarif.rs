@@ -3,6 +3,13 @@
 //! the scenario (file and line) of its first failing case. Cases that could not be judged become tool
 //! execution notifications. Built from the typed SARIF structs of `serde-sarif`; validated against the
 //! official schema in `tests/report_formats.rs`.
+//!
+//! With `--waivers`, a weakness whose failing cases a live waiver covers is a result of its own with
+//! an external suppression (status accepted, the waiver's reason as justification). With
+//! `--baseline`, every result carries `baselineState`: `new`, `unchanged`, or `updated` when some of
+//! its cases are new; the baseline's failures gone since are not results (they have no location in
+//! this run) but are listed in the run's `baselineAbsent` property, and stale waivers in
+//! `staleWaivers`.
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path};
@@ -12,12 +19,12 @@ use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, Notification,
     NotificationLevel, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
     ReportingConfigurationLevel, ReportingDescriptor, Result as SarifResult, ResultKind,
-    ResultLevel, Run, Sarif, Tool, ToolComponent, Version,
+    ResultLevel, Run, Sarif, Suppression, Tool, ToolComponent, Version,
 };
 
 use super::explain::{Explanation, explain};
 use super::reproducer;
-use crate::outcome::{RunResult, Verdict};
+use crate::outcome::{BaselineState, RunResult, Verdict};
 use crate::verdict::group::{WeaknessGroup, weaknesses};
 
 /// `$schema` of the log.
@@ -40,6 +47,9 @@ pub fn log(run: &RunResult) -> Sarif {
     let failing = weaknesses(run).len();
     let mut groups = weaknesses(run);
     groups.extend(crate::verdict::group::notes(run));
+    let waived = crate::verdict::group::waived(run);
+    let first_waived = groups.len();
+    groups.extend(waived);
     let explained: Vec<Explanation> = groups.iter().map(|group| explain(run, group)).collect();
     let rules: Vec<ReportingDescriptor> = groups
         .iter()
@@ -52,9 +62,15 @@ pub fn log(run: &RunResult) -> Sarif {
         .enumerate()
         .map(|(index, (group, text))| {
             let mut result = result(run, index, group, text);
-            if index >= failing {
+            if index >= failing && index < first_waived {
                 // A conformance note: shown, not failing the gate.
                 result.level = Some(ResultLevel::Note);
+            }
+            if index >= first_waived {
+                result.suppressions = Some(suppressions(run, group));
+            }
+            if run.gate.baseline.is_some() {
+                result.baseline_state = Some(json!(baseline_state(group.baseline(run))));
             }
             result
         })
@@ -101,20 +117,76 @@ pub fn log(run: &RunResult) -> Sarif {
         .tool(Tool::builder().driver(driver).build())
         .invocations(vec![invocation])
         .results(results)
-        .properties(properties(
-            None,
-            [
-                ("target", json!(run.target)),
-                ("gatePassed", json!(run.gate_passed())),
-                ("criteria", json!(criteria)),
-            ],
-        ))
+        .properties(run_properties(run, criteria))
         .build();
     Sarif::builder()
         .schema(SCHEMA_URI.to_string())
         .version(json!(Version::V2_1_0))
         .runs(vec![run])
         .build()
+}
+
+/// The run's properties: target, gate, criteria, and with a waiver file or baseline what they said.
+fn run_properties(run: &RunResult, criteria: Vec<Value>) -> PropertyBag {
+    let mut bag = properties(
+        None,
+        [
+            ("target", json!(run.target)),
+            ("gatePassed", json!(run.gate_passed())),
+            ("criteria", json!(criteria)),
+        ],
+    );
+    if run.gate.is_active() {
+        let stale: Vec<String> = run.gate.stale.iter().map(|w| w.describe()).collect();
+        let expired: Vec<String> = run.expired_waivers().iter().map(|w| w.describe()).collect();
+        let absent: Vec<Value> = run
+            .gate
+            .absent
+            .iter()
+            .map(|(weakness, case)| json!({ "weakness": weakness, "case": case }))
+            .collect();
+        for (name, value) in [
+            ("staleWaivers", json!(stale)),
+            ("expiredWaivers", json!(expired)),
+            ("baselineAbsent", json!(absent)),
+        ] {
+            bag.additional_properties.insert(name.to_string(), value);
+        }
+    }
+    bag
+}
+
+/// The suppression of a waived weakness: external (the waiver file), accepted, with its reason.
+fn suppressions(run: &RunResult, group: &WeaknessGroup) -> Vec<Suppression> {
+    let case = &run.cases[group.representative()];
+    let Some(waiver) = &case.gate.waiver else {
+        return Vec::new();
+    };
+    let mut suppression = Suppression::builder()
+        .kind(json!("external"))
+        .status(json!("accepted"))
+        .justification(waiver.reason.clone())
+        .build();
+    suppression.properties = Some(properties(
+        None,
+        [
+            ("owner", json!(waiver.owner)),
+            ("expires", json!(waiver.expires)),
+            ("waiver", json!(waiver.describe())),
+        ],
+    ));
+    vec![suppression]
+}
+
+/// SARIF's `baselineState` of a group's [`WeaknessGroup::baseline`].
+fn baseline_state(state: Option<Option<BaselineState>>) -> &'static str {
+    match state {
+        Some(Some(state)) => state.as_str(),
+        // Some cases new, some not: the result is known, and it changed.
+        Some(None) => "updated",
+        // No case of the group carries a state (cannot happen with a baseline): new.
+        None => "new",
+    }
 }
 
 /// A message with plain text.

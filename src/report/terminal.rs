@@ -6,9 +6,9 @@ use std::fmt::Write;
 use console::Style;
 
 use super::reproducer;
-use crate::outcome::{Phase, RunResult, Verdict};
+use crate::outcome::{BaselineState, Phase, RunResult, Verdict};
 use crate::token::mutation::{Expected, find};
-use crate::verdict::group::weaknesses;
+use crate::verdict::group::{waived, weaknesses};
 
 /// Renders the summary. `colors` adds ANSI styles (only on a terminal).
 pub fn summary(run: &RunResult, colors: bool) -> String {
@@ -22,7 +22,9 @@ pub fn summary(run: &RunResult, colors: bool) -> String {
     load(&mut out, run);
     informational(&mut out, run);
     weakness_list(&mut out, run, &paint);
+    waived_list(&mut out, run, &paint);
     note_list(&mut out, run, &paint);
+    gate_findings(&mut out, run, &paint);
     gate(&mut out, run, &paint);
     out
 }
@@ -279,11 +281,19 @@ fn weakness_list(out: &mut String, run: &RunResult, paint: &Paint) {
         };
         let _ = writeln!(
             out,
-            "  {}. {}{cwe}, {}: {count}",
+            "  {}. {}{cwe}, {}: {count}{}",
             number + 1,
             paint.red(&group.weakness.id),
-            group.category.as_str()
+            group.category.as_str(),
+            baseline_note(run, group)
         );
+        if let Some(waiver) = case.gate.waiver.as_ref().filter(|w| w.expired) {
+            let _ = writeln!(
+                out,
+                "     {}",
+                paint.red(&format!("waiver expired: {}", waiver.describe()))
+            );
+        }
         let scenario = &run.scenarios[case.scenario];
         let _ = writeln!(out, "     {}", scenario.title);
         let _ = writeln!(out, "     {}: {}", case.id, case.reason);
@@ -305,6 +315,91 @@ fn weakness_list(out: &mut String, run: &RunResult, paint: &Paint) {
                 scenario.file.display(),
                 scenario.line
             ))
+        );
+    }
+}
+
+/// ` (new)`, ` (unchanged since the baseline)` or ` (2 new, 1 unchanged)` with a baseline.
+fn baseline_note(run: &RunResult, group: &crate::verdict::group::WeaknessGroup) -> String {
+    match group.baseline(run) {
+        None => String::new(),
+        Some(Some(BaselineState::New)) => " (new)".to_string(),
+        Some(Some(BaselineState::Unchanged)) => " (unchanged since the baseline)".to_string(),
+        Some(None) => {
+            let new = group
+                .cases
+                .iter()
+                .filter(|index| run.cases[**index].gate.baseline == Some(BaselineState::New))
+                .count();
+            format!(" ({new} new, {} unchanged)", group.cases.len() - new)
+        }
+    }
+}
+
+/// The weaknesses a live waiver covers: shown, not failing the gate.
+fn waived_list(out: &mut String, run: &RunResult, paint: &Paint) {
+    let groups = waived(run);
+    if groups.is_empty() {
+        return;
+    }
+    heading(
+        out,
+        paint.yellow(&format!(
+            "{} waived (known weaknesses accepted until a date; they do not fail the gate):",
+            if groups.len() == 1 {
+                "1 weakness".to_string()
+            } else {
+                format!("{} weaknesses", groups.len())
+            }
+        )),
+    );
+    for group in &groups {
+        let case = &run.cases[group.representative()];
+        let Some(waiver) = &case.gate.waiver else {
+            continue;
+        };
+        let mut scope = String::new();
+        if let Some(operation) = &waiver.operation {
+            scope.push_str(&format!(" on {operation}"));
+        }
+        if let Some(scenario) = &waiver.scenario {
+            scope.push_str(&format!(" in scenario {scenario}"));
+        }
+        let _ = writeln!(
+            out,
+            "  - {}{scope}: {}, waived until {} (owner {}): {}",
+            group.weakness.id,
+            cases(group.cases.len()),
+            waiver.expires,
+            waiver.owner,
+            waiver.reason
+        );
+    }
+}
+
+/// What the waiver file and the baseline say of the run: stale waivers, new and unchanged failures.
+fn gate_findings(out: &mut String, run: &RunResult, paint: &Paint) {
+    if !run.gate.stale.is_empty() {
+        heading(
+            out,
+            paint.yellow(&format!(
+                "{} stale waiver(s) in {} (they match no failing case: remove them):",
+                run.gate.stale.len(),
+                run.gate.waivers.as_deref().unwrap_or("the waiver file")
+            )),
+        );
+        for waiver in &run.gate.stale {
+            let _ = writeln!(out, "  - {}", waiver.describe());
+        }
+    }
+    if let Some(baseline) = &run.gate.baseline {
+        let (new, unchanged) = run.baseline_counts();
+        heading(
+            out,
+            format!(
+                "baseline {baseline}: {new} new, {unchanged} unchanged, {} fixed since",
+                run.gate.absent.len()
+            ),
         );
     }
 }
@@ -341,8 +436,10 @@ fn gate(out: &mut String, run: &RunResult, paint: &Paint) {
         !run.conditions.controls.is_empty() && !run.conditions.controls.iter().any(|c| c.passed());
     let gate = if refused_everywhere {
         paint.red("gate: FAILED (the target refuses a valid token: no attack could be judged)")
-    } else if run.gate_passed() {
+    } else if run.gate_passed() && run.criteria_below_full().is_empty() {
         paint.green("gate: PASSED (100% on every criterion)")
+    } else if run.gate_passed() {
+        paint.green("gate: PASSED (every failure is waived or was in the baseline)")
     } else {
         let mut why = run.criteria_below_full();
         if let Some(halted) = &run.conditions.halted {
@@ -357,9 +454,23 @@ fn gate(out: &mut String, run: &RunResult, paint: &Paint) {
                 halted.cases_run, halted.cases_total
             ));
         }
+        let expired = run.expired_waivers();
+        if !expired.is_empty() {
+            why.push(format!("{} expired waiver(s)", expired.len()));
+        }
         paint.red(&format!("gate: FAILED ({})", why.join(", ")))
     };
     let _ = writeln!(out, "{gate}");
+    for waiver in run.expired_waivers() {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint.red(&format!(
+                "  expired waiver: {}: renew it or fix the weakness",
+                waiver.describe()
+            ))
+        );
+    }
 }
 
 /// A blank line, then a section's first line.
@@ -426,6 +537,7 @@ mod tests {
             cases: vec![CaseResult::sample(Verdict::Pass, Vec::new()), not_run],
             duration: Duration::from_secs(3),
             conditions: Default::default(),
+            gate: Default::default(),
         };
         run.conditions.halted = Some(Halted {
             cause,

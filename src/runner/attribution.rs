@@ -347,6 +347,7 @@ mod tests {
                 error: None,
             }],
             duration: Duration::ZERO,
+            gate: Default::default(),
         }
     }
 

@@ -189,6 +189,7 @@ pub async fn run_into(
                 case_time,
             },
         },
+        gate: Default::default(),
     })
 }
 

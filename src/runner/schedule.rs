@@ -233,5 +233,6 @@ fn skipped(
         culprit: None,
         exchanges: Vec::new(),
         duration: std::time::Duration::ZERO,
+        gate: Default::default(),
     }
 }

@@ -163,6 +163,7 @@ mod tests {
             culprit: Some(0),
             exchanges: vec![exchange],
             duration: std::time::Duration::ZERO,
+            gate: Default::default(),
         };
         case.retain();
         case

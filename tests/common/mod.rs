@@ -109,6 +109,7 @@ fn case(
         culprit,
         exchanges,
         duration: Duration::from_millis(millis),
+        gate: Default::default(),
     }
 }
 
@@ -283,5 +284,6 @@ pub fn sample_run() -> RunResult {
         cases,
         duration: Duration::from_millis(1234),
         conditions: Default::default(),
+        gate: Default::default(),
     }
 }

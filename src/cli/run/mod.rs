@@ -1,6 +1,7 @@
 //! `authconform run` (also what `authconform` with no command does): load the profile and scenarios,
 //! start the embedded reference server when no target is given, run, report, and gate.
 
+mod gate;
 mod load;
 mod reports;
 
@@ -20,6 +21,8 @@ use crate::report;
 use crate::runner::filter::CaseFilter;
 use crate::runner::{self, OnCase, RunError, RunOptions};
 use crate::scenario::{self, LoadOptions, SuiteSources};
+use crate::verdict::waiver::KnownNames;
+pub use gate::GateArgs;
 use reports::{ReportSpec, Reports, append_step_summary};
 
 /// Run scenarios against a target and gate on 100% per criterion.
@@ -92,6 +95,8 @@ pub struct RunArgs {
     /// `authconform init`).
     #[arg(long, value_name = "LAYOUT", value_parser = values::routes())]
     reference_routes: Option<RouteLayout>,
+    #[command(flatten)]
+    gate: GateArgs,
 }
 
 impl RunArgs {
@@ -195,12 +200,13 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
     let suite = load_scenarios(&args.scenarios.sources(), &profile)?;
     let profile = Arc::new(obtain_tokens(&runtime, profile, named.as_deref())?);
     note_set_aside(&suite, &profile);
+    let gate = args.gate.gate(&known_names(&suite, &profile))?;
     let filter = CaseFilter::parse(&args.filters).map_err(CliError::usage)?;
     let suite = filter.apply(suite);
     let seed = args.seed.unwrap_or_else(random_seed);
     let suite = selected(suite, args.sample, seed)?;
     // The reports are written as the run goes; what the run keeps is the summary (see `Reports`).
-    let mut written = Reports::new(&reports, &suite.scenarios);
+    let mut written = Reports::new(&reports, &suite.scenarios, gate);
     let mut result = runtime.block_on(execute(
         &args,
         reference,
@@ -210,6 +216,7 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
         &mut written,
     ))?;
     result.cases = written.take_cases();
+    written.finish_gate(&mut result);
     print!(
         "{}",
         report::terminal::summary(&result, console::colors_enabled())
@@ -225,7 +232,7 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
         if result
             .cases
             .iter()
-            .any(|case| case.verdict == Verdict::Fail)
+            .any(|case| case.verdict == Verdict::Fail && !case.gate.accepted())
         {
             eprintln!("{message}\nA case that ran found a weakness.");
             return Ok(exit::GATE_FAILED);
@@ -237,6 +244,20 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
     } else {
         exit::GATE_FAILED
     })
+}
+
+/// The names a waiver may use: the loaded scenarios' ids and weaknesses, the profile's operations.
+fn known_names(suite: &scenario::plan::Suite, profile: &Profile) -> KnownNames {
+    let mut weaknesses: Vec<String> = suite.cases.iter().map(|c| c.weakness.id.clone()).collect();
+    weaknesses.sort_unstable();
+    weaknesses.dedup();
+    KnownNames {
+        weaknesses,
+        scenarios: Some(suite.scenarios.iter().map(|s| s.id.clone()).collect()),
+        operations: crate::api::Api::from_selection(&profile.api)
+            .ok()
+            .map(|api| api.names().into_iter().map(String::from).collect()),
+    }
 }
 
 /// What a run that gave up on its target says: why, and how far it got.

@@ -10,6 +10,7 @@ use crate::outcome::{CaseResult, RunResult};
 use crate::report::{self, AtTheEnd, Reporter};
 use crate::runner::Sink;
 use crate::scenario::plan::ScenarioInfo;
+use crate::verdict::gate::Gate;
 
 /// `FORMAT:PATH` of `--report`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,16 +129,30 @@ pub(super) struct Reports<'a> {
     kept: Vec<CaseResult>,
     /// The first report that could not be written, and why.
     failed: Option<CliError>,
+    /// The waivers and baseline that mark each case before it is written.
+    gate: Option<Gate>,
 }
 
 impl<'a> Reports<'a> {
-    pub(super) fn new(specs: &'a [ReportSpec], scenarios: &'a [ScenarioInfo]) -> Self {
+    pub(super) fn new(
+        specs: &'a [ReportSpec],
+        scenarios: &'a [ScenarioInfo],
+        gate: Option<Gate>,
+    ) -> Self {
         Reports {
             specs,
             scenarios,
             open: None,
             kept: Vec::new(),
             failed: None,
+            gate,
+        }
+    }
+
+    /// Sets the run-wide findings of the waivers and baseline (stale waivers, failures gone since).
+    pub(super) fn finish_gate(&self, summary: &mut RunResult) {
+        if let Some(gate) = &self.gate {
+            gate.finish(summary);
         }
     }
 
@@ -187,6 +202,10 @@ impl<'a> Reports<'a> {
 
 impl Sink for Reports<'_> {
     fn case(&mut self, _index: usize, mut case: CaseResult) {
+        if let Some(gate) = &mut self.gate {
+            let scenario = &self.scenarios[case.scenario];
+            gate.mark(&mut case, scenario);
+        }
         if self.failed.is_none()
             && let Err(err) = self.write(&case)
         {

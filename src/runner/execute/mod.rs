@@ -197,6 +197,7 @@ pub async fn run_case(
         culprit,
         exchanges: run.exchanges,
         duration: started.elapsed(),
+        gate: Default::default(),
     };
     if !shared.reveal_tokens {
         result.redact(&run.users.valid_tokens());
