@@ -8,3 +8,5 @@ pub const GATE_FAILED: u8 = 1;
 pub const USAGE: u8 = 2;
 /// The target could not be reached, or the harness itself failed.
 pub const UNREACHABLE: u8 = 3;
+/// The run was interrupted (Ctrl-C): it cleaned up and wrote its reports of the cases it ran.
+pub const INTERRUPTED: u8 = 130;

@@ -2,12 +2,14 @@
 //! The runner fills it in, the verdict module groups its failures, and reporters are pure functions of
 //! [`RunResult`]; it sits below all three, so none of them imports another for it.
 
+mod cleanup;
 mod redact;
 mod retain;
 
 use std::time::Duration;
 
 use crate::scenario::plan::{Category, ScenarioInfo, Weakness};
+pub use cleanup::{Cleanup, NotDeleted};
 pub use redact::{is_redacted, placeholder as redacted_token, redacted_principals};
 pub(crate) use retain::capped;
 pub use retain::{
@@ -171,6 +173,10 @@ pub struct RunConditions {
     pub controls: Vec<Control>,
     /// Why the run stopped before its last case, when the target stopped answering.
     pub halted: Option<Halted>,
+    /// Whether an interrupt (Ctrl-C) stopped the run before its last case.
+    pub interrupted: bool,
+    /// What the cleanup of the objects the run created did (`None`: the run had no cleanup step).
+    pub cleanup: Option<Cleanup>,
 }
 
 /// The run stopped early: the target stopped answering (transport failures in a row, no answer

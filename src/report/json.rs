@@ -9,7 +9,11 @@
 //!   "conditions": { "embedded": bool, "jobs": int, "load_5xx": int,
 //!                   "controls": [{ "operation": str, "principal": str, "status": int|null, "problem": str }],
 //!                   "halted": null | { "failures": int, "last_failure": str, "cases_run": int, "cases_total": int,
-//!                                      "last_answer": null | { "answer": str, "after_ms": int } } },
+//!                                      "last_answer": null | { "answer": str, "after_ms": int } },
+//!                   "interrupted": bool,
+//!                   "cleanup": null | { "skipped": str|null, "recorded": int, "deleted": int, "gone": int,
+//!                                       "failed": [{ "kind": str, "id": str, "owner": str, "case": str, "reason": str }],
+//!                                       "not_deletable": [{ "kind": str, "count": int, "reason": str }] } },
 //!   "cases": [{ "id": str, "scenario": str, "file": str, "line": int, "criterion": str,
 //!               "requirements": [str], "weakness": str, "cwe": int|null, "verdict": "pass"|"note"|"fail"|"error"|"skipped",
 //!               "reason": str, "duration_ms": int,
@@ -161,6 +165,8 @@ fn head(run: &RunResult) -> Value {
             "load_5xx": conditions.load_5xx,
             "controls": controls,
             "halted": conditions.halted.as_ref().map(halted),
+            "interrupted": conditions.interrupted,
+            "cleanup": conditions.cleanup.as_ref().map(cleanup),
         },
     })
 }
@@ -177,6 +183,30 @@ fn halted(halted: &crate::outcome::Halted) -> Value {
         "cases_run": halted.cases_run,
         "cases_total": halted.cases_total,
         "last_answer": last_answer,
+    })
+}
+
+/// What the cleanup of the run's objects did.
+fn cleanup(cleanup: &crate::outcome::Cleanup) -> Value {
+    let failed: Vec<Value> = cleanup
+        .failed
+        .iter()
+        .map(|object| {
+            json!({ "kind": object.kind, "id": object.id, "owner": object.owner, "case": object.case, "reason": object.reason })
+        })
+        .collect();
+    let not_deletable: Vec<Value> = cleanup
+        .not_deletable
+        .iter()
+        .map(|(kind, count)| json!({ "kind": kind, "count": count, "reason": "no delete operation" }))
+        .collect();
+    json!({
+        "skipped": cleanup.skipped,
+        "recorded": cleanup.recorded,
+        "deleted": cleanup.deleted,
+        "gone": cleanup.gone,
+        "failed": failed,
+        "not_deletable": not_deletable,
     })
 }
 
