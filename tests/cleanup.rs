@@ -43,9 +43,15 @@ fn snapshot(database: &Path) -> Rows {
 
 /// The rows of `table` in `after` that `before` did not have (rows are compared whole).
 fn added<'a>(before: &Rows, after: &'a Rows, table: &str) -> Vec<&'a Vec<Sql>> {
-    let of = |rows: &'a Rows| &rows.iter().find(|(name, _)| *name == table).unwrap().1;
-    let old = of(before);
-    of(after).iter().filter(|row| !old.contains(row)).collect()
+    let old = table_rows(before, table);
+    table_rows(after, table)
+        .iter()
+        .filter(|row| !old.contains(row))
+        .collect()
+}
+
+fn table_rows<'a>(rows: &'a Rows, table: &str) -> &'a Vec<Vec<Sql>> {
+    &rows.iter().find(|(name, _)| *name == table).unwrap().1
 }
 
 /// Asserts that every row of `before` is still there, byte for byte.
@@ -252,6 +258,8 @@ async fn ctrl_c_stops_starting_cases_cleans_up_reports_and_exits_130() {
         .count();
     assert!(not_run > 0, "the cases not started are reported as not run");
     assert!(stdout.contains("interrupted (Ctrl-C)"), "{stdout}");
+    assert!(stdout.contains("gate: FAILED (interrupted: not every case ran)"), "{stdout}");
+    assert_eq!(written["gate_passed"], false);
 }
 
 /// Waits for `child` at most `limit`, killing it (by its pid) if it runs longer.

@@ -304,10 +304,11 @@ impl RunResult {
             .collect()
     }
 
-    /// The gate: the run went to its end, every positive control accepted, and every criterion at
-    /// 100 % (no fail, no error; notes do not count against it).
+    /// The gate: the run went to its end (not halted, not interrupted), every positive control
+    /// accepted, and every criterion at 100 % (no fail, no error; notes do not count against it).
     pub fn gate_passed(&self) -> bool {
         self.conditions.halted.is_none()
+            && !self.conditions.interrupted
             && self.conditions.controls.iter().all(Control::passed)
             && self.cases.iter().all(|case| {
                 matches!(

@@ -346,6 +346,8 @@ fn gate(out: &mut String, run: &RunResult, paint: &Paint) {
         !run.conditions.controls.is_empty() && !run.conditions.controls.iter().any(|c| c.passed());
     let gate = if refused_everywhere {
         paint.red("gate: FAILED (the target refuses a valid token: no attack could be judged)")
+    } else if run.conditions.interrupted {
+        paint.red("gate: FAILED (interrupted: not every case ran)")
     } else if run.gate_passed() {
         paint.green("gate: PASSED (100% on every criterion)")
     } else {

@@ -23,7 +23,7 @@ use crate::wire::placement::place;
 /// Deletes in flight at once.
 pub const CONCURRENCY: usize = 8;
 /// The most time the cleanup takes; objects not asked for by then are reported as not deleted.
-pub const TIME_LIMIT: Duration = Duration::from_secs(60);
+pub const TIME_LIMIT: Duration = Duration::from_secs(300);
 
 /// How one delete ended well.
 enum Deleted {
