@@ -58,7 +58,10 @@ fn table_rows<'a>(rows: &'a Rows, table: &str) -> &'a Vec<Vec<Sql>> {
 fn untouched(before: &Rows, after: &Rows) {
     for ((table, old), (_, new)) in before.iter().zip(after) {
         for row in old {
-            assert!(new.contains(row), "{table}: a row that existed before changed or went: {row:?}");
+            assert!(
+                new.contains(row),
+                "{table}: a row that existed before changed or went: {row:?}"
+            );
         }
     }
 }
@@ -104,11 +107,31 @@ async fn seed(base: &str, database: &Path) {
     let case_alice = mint("alice", Some("task-bola-read"));
     let case_alice_id = user_of(&case_alice);
     let posts = [
-        (&alice, "alice", "tasks", json!({"title": "alice's own", "description": "keep"})),
-        (&alice, "alice", "tasks", json!({"title": "cnry-00000000-00000-alice lookalike"})),
+        (
+            &alice,
+            "alice",
+            "tasks",
+            json!({"title": "alice's own", "description": "keep"}),
+        ),
+        (
+            &alice,
+            "alice",
+            "tasks",
+            json!({"title": "cnry-00000000-00000-alice lookalike"}),
+        ),
         (&bob, "bob", "tasks", json!({"title": "bob's own"})),
-        (&alice, "alice", "chat", json!({"message": "add task from before"})),
-        (&case_alice, case_alice_id.as_str(), "tasks", json!({"title": "before the run"})),
+        (
+            &alice,
+            "alice",
+            "chat",
+            json!({"message": "add task from before"}),
+        ),
+        (
+            &case_alice,
+            case_alice_id.as_str(),
+            "tasks",
+            json!({"title": "before the run"}),
+        ),
     ];
     for (token, user, route, body) in posts {
         let answer = client
@@ -151,7 +174,11 @@ async fn a_full_run_deletes_every_task_it_created_and_touches_nothing_else() {
     seed(&server.base_url(), &database).await;
     let before = snapshot(&database);
     let report = dir.join("report.json");
-    let out = run(&server.base_url(), &[&format!("--report=json:{}", report.display())]).await;
+    let out = run(
+        &server.base_url(),
+        &[&format!("--report=json:{}", report.display())],
+    )
+    .await;
     let after = snapshot(&database);
     server.shutdown().await;
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
@@ -172,13 +199,21 @@ async fn a_full_run_deletes_every_task_it_created_and_touches_nothing_else() {
         json!([{"kind": "conversation_id", "count": conversations, "reason": "no delete operation"}])
     );
     let recorded = cleanup["recorded"].as_u64().unwrap();
-    assert_eq!(recorded, deleted + cleanup["gone"].as_u64().unwrap() + conversations);
+    assert_eq!(
+        recorded,
+        deleted + cleanup["gone"].as_u64().unwrap() + conversations
+    );
     assert!(
-        out.stdout.contains(&format!("cleanup: deleted {deleted} of the {recorded} object(s)")),
+        out.stdout.contains(&format!(
+            "cleanup: deleted {deleted} of the {recorded} object(s)"
+        )),
         "{}",
         out.stdout
     );
-    assert!(out.stdout.contains("`conversation_id` object(s) kept: not deletable (no delete operation)"));
+    assert!(
+        out.stdout
+            .contains("`conversation_id` object(s) kept: not deletable (no delete operation)")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -207,7 +242,11 @@ async fn keep_data_keeps_the_rows_the_run_created() {
         cleanup["recorded"].as_u64().unwrap() >= kept,
         "every kept task was recorded: {cleanup}"
     );
-    assert!(out.stdout.contains("cleanup: not run (--keep-data)"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("cleanup: not run (--keep-data)"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -220,7 +259,15 @@ async fn ctrl_c_stops_starting_cases_cleans_up_reports_and_exits_130() {
     let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("authconform"));
     command
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["run", "--target", &server.base_url(), "--profile", PROFILE, "--jobs", "1"])
+        .args([
+            "run",
+            "--target",
+            &server.base_url(),
+            "--profile",
+            PROFILE,
+            "--jobs",
+            "1",
+        ])
         .arg(format!("--report=json:{}", report.display()))
         .stdout(std::fs::File::create(dir.join("stdout")).unwrap())
         .stderr(std::fs::File::create(dir.join("stderr")).unwrap());
@@ -228,7 +275,10 @@ async fn ctrl_c_stops_starting_cases_cleans_up_reports_and_exits_130() {
     // Interrupt once the run has created something (one case at a time: far from its end).
     let started = Instant::now();
     while added(&before, &snapshot(&database), "tasks").is_empty() {
-        assert!(started.elapsed() < Duration::from_secs(60), "the run created nothing");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the run created nothing"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let status = std::process::Command::new("kill")
@@ -244,12 +294,23 @@ async fn ctrl_c_stops_starting_cases_cleans_up_reports_and_exits_130() {
     let stdout = std::fs::read_to_string(dir.join("stdout")).unwrap();
     let stderr = std::fs::read_to_string(dir.join("stderr")).unwrap();
     assert_eq!(output.code(), Some(130), "{stdout}\n{stderr}");
-    assert!(stderr.contains("interrupted: no new case starts"), "{stderr}");
+    assert!(
+        stderr.contains("interrupted: no new case starts"),
+        "{stderr}"
+    );
     untouched(&before, &after);
-    assert!(added(&before, &after, "tasks").is_empty(), "the cleanup ran");
+    assert!(
+        added(&before, &after, "tasks").is_empty(),
+        "the cleanup ran"
+    );
     let written = read_report(&report);
     assert_eq!(written["conditions"]["interrupted"], true);
-    assert!(written["conditions"]["cleanup"]["deleted"].as_u64().unwrap() > 0);
+    assert!(
+        written["conditions"]["cleanup"]["deleted"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
     let not_run = written["cases"]
         .as_array()
         .unwrap()
@@ -258,7 +319,10 @@ async fn ctrl_c_stops_starting_cases_cleans_up_reports_and_exits_130() {
         .count();
     assert!(not_run > 0, "the cases not started are reported as not run");
     assert!(stdout.contains("interrupted (Ctrl-C)"), "{stdout}");
-    assert!(stdout.contains("gate: FAILED (interrupted: not every case ran)"), "{stdout}");
+    assert!(
+        stdout.contains("gate: FAILED (interrupted: not every case ran)"),
+        "{stdout}"
+    );
     assert_eq!(written["gate_passed"], false);
 }
 

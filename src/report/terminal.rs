@@ -202,7 +202,10 @@ fn capacity(out: &mut String, run: &RunResult, paint: &Paint) {
 /// What the cleanup of the run's objects did, and each object it could not delete (the first 10).
 fn cleanup(out: &mut String, run: &RunResult, paint: &Paint) {
     if run.conditions.interrupted {
-        heading(out, paint.yellow("interrupted (Ctrl-C): the cases not started are not run"));
+        heading(
+            out,
+            paint.yellow("interrupted (Ctrl-C): the cases not started are not run"),
+        );
     }
     let Some(cleanup) = &run.conditions.cleanup else {
         return;
@@ -213,7 +216,10 @@ fn cleanup(out: &mut String, run: &RunResult, paint: &Paint) {
     if let Some(reason) = &cleanup.skipped {
         heading(
             out,
-            format!("cleanup: not run ({reason}): the {} object(s) the run created are kept", cleanup.recorded),
+            format!(
+                "cleanup: not run ({reason}): the {} object(s) the run created are kept",
+                cleanup.recorded
+            ),
         );
         return;
     }
@@ -221,9 +227,19 @@ fn cleanup(out: &mut String, run: &RunResult, paint: &Paint) {
         "cleanup: deleted {} of the {} object(s) the run created ({} already gone)",
         cleanup.deleted, cleanup.recorded, cleanup.gone
     );
-    heading(out, if cleanup.left_behind() == 0 { line } else { paint.yellow(&line) });
+    heading(
+        out,
+        if cleanup.left_behind() == 0 {
+            line
+        } else {
+            paint.yellow(&line)
+        },
+    );
     for (kind, count) in &cleanup.not_deletable {
-        let _ = writeln!(out, "  {count} `{kind}` object(s) kept: not deletable (no delete operation)");
+        let _ = writeln!(
+            out,
+            "  {count} `{kind}` object(s) kept: not deletable (no delete operation)"
+        );
     }
     for object in cleanup.failed.iter().take(10) {
         let _ = writeln!(
@@ -233,7 +249,11 @@ fn cleanup(out: &mut String, run: &RunResult, paint: &Paint) {
         );
     }
     if cleanup.failed.len() > 10 {
-        let _ = writeln!(out, "  ... and {} more not deleted", cleanup.failed.len() - 10);
+        let _ = writeln!(
+            out,
+            "  ... and {} more not deleted",
+            cleanup.failed.len() - 10
+        );
     }
 }
 

@@ -43,7 +43,11 @@ pub async fn clean(shared: Arc<RunShared>) -> Cleanup {
     let mut not_deletable: BTreeMap<String, usize> = BTreeMap::new();
     let mut work = Vec::new();
     for object in objects {
-        match shared.created.api().and_then(|api| deleter(api, &object.kind)) {
+        match shared
+            .created
+            .api()
+            .and_then(|api| deleter(api, &object.kind))
+        {
             Some(op) => work.push((object, op.clone())),
             None => *not_deletable.entry(object.kind).or_default() += 1,
         }
@@ -101,7 +105,11 @@ fn not_deleted(object: &CreatedObject, reason: String) -> NotDeleted {
 
 /// Sends `op` for `object` with its owner's valid token. The reason of a failure names the status at
 /// most: never a token or a body.
-async fn delete(shared: &RunShared, op: &Operation, object: &CreatedObject) -> Result<Deleted, String> {
+async fn delete(
+    shared: &RunShared,
+    op: &Operation,
+    object: &CreatedObject,
+) -> Result<Deleted, String> {
     let users = CaseUsers::for_case(&shared.profile, &object.case);
     let made = shared
         .tokens
@@ -119,9 +127,10 @@ async fn delete(shared: &RunShared, op: &Operation, object: &CreatedObject) -> R
         .await
         .map_err(|err| format!("{} {}: {err}", op.method, op.name))?;
     match exchange.status {
-        200..=299 if tool_error(&exchange.body) => {
-            Err(format!("{} answered {} with an error", op.name, exchange.status))
-        }
+        200..=299 if tool_error(&exchange.body) => Err(format!(
+            "{} answered {} with an error",
+            op.name, exchange.status
+        )),
         200..=299 => Ok(Deleted::Now),
         404 | 410 => Ok(Deleted::Gone),
         status => Err(format!("{} answered {status}", op.name)),
@@ -129,7 +138,11 @@ async fn delete(shared: &RunShared, op: &Operation, object: &CreatedObject) -> R
 }
 
 /// The request of `op` for `object`: its path and body with the owner's id and the object's id.
-fn request(shared: &RunShared, op: &Operation, object: &CreatedObject) -> Result<RequestSpec, String> {
+fn request(
+    shared: &RunShared,
+    op: &Operation,
+    object: &CreatedObject,
+) -> Result<RequestSpec, String> {
     let value = |name: &str| match name {
         "user_id" => Some(Value::from(object.owner_id.as_str())),
         "canary" => Some(Value::from("")),
@@ -144,7 +157,8 @@ fn request(shared: &RunShared, op: &Operation, object: &CreatedObject) -> Result
         &shared.base_url,
         &api.located(op, &path, &shared.profile.services),
     );
-    let method = reqwest::Method::from_bytes(op.method.as_bytes()).map_err(|err| err.to_string())?;
+    let method =
+        reqwest::Method::from_bytes(op.method.as_bytes()).map_err(|err| err.to_string())?;
     let mut spec = RequestSpec::new(method, url.clone());
     for (name, header) in &shared.profile.extra_headers {
         spec = spec.header(name.clone(), header.clone());
@@ -155,7 +169,10 @@ fn request(shared: &RunShared, op: &Operation, object: &CreatedObject) -> Result
         spec = spec.header(name, header);
     }
     for (name, header) in &op.headers {
-        spec = spec.header(name.clone(), template::render(header, &words).map_err(failed)?);
+        spec = spec.header(
+            name.clone(),
+            template::render(header, &words).map_err(failed)?,
+        );
     }
     if let Some(json) = &op.json {
         let mut body = template::render_json(json, &value).map_err(failed)?;

@@ -215,7 +215,12 @@ fn created_kinds(api: &Api) -> Vec<String> {
 /// The objects a chat answer reports as created by a tool call: JSON objects anywhere in it with
 /// `"status": "created"` and an id under one of `kinds`.
 fn tool_results(body: &Value, kinds: &[String]) -> Vec<(String, Value)> {
-    fn walk(value: &Value, kinds: &[String], seen: &mut HashSet<String>, out: &mut Vec<(String, Value)>) {
+    fn walk(
+        value: &Value,
+        kinds: &[String],
+        seen: &mut HashSet<String>,
+        out: &mut Vec<(String, Value)>,
+    ) {
         match value {
             Value::Object(members) => {
                 if members.get("status").and_then(Value::as_str) == Some("created") {

@@ -192,7 +192,11 @@ pub async fn run_into(
 /// After the last case: the cleanup of what the run created (unless the data is kept, the target is
 /// the embedded reference server, whose in-memory database goes with it, or the target stopped
 /// answering), then the MCP sessions closed.
-async fn finish(shared: &Arc<RunShared>, options: &RunOptions, keep_data: bool) -> crate::outcome::Cleanup {
+async fn finish(
+    shared: &Arc<RunShared>,
+    options: &RunOptions,
+    keep_data: bool,
+) -> crate::outcome::Cleanup {
     let recorded = shared.created.len();
     let skipped = if shared.halt.halted() {
         Some("the target stopped answering")

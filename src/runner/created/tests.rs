@@ -28,7 +28,11 @@ const ALICE: Maker<'static> = Maker {
 #[test]
 fn a_create_answer_records_its_id_with_owner_operation_and_case() {
     let created = todo();
-    let create = request(Method::POST, "/api/{user_id}/tasks", Some(json!({"title": "x"})));
+    let create = request(
+        Method::POST,
+        "/api/{user_id}/tasks",
+        Some(json!({"title": "x"})),
+    );
     created.note(&create, r#"{"id": 7, "title": "x"}"#, ALICE);
     created.note(&create, r#"{"id": 7, "title": "x"}"#, ALICE);
     let objects = created.take();
@@ -132,7 +136,10 @@ fn an_agent_s_tool_calls_record_what_they_created_and_only_that() {
 #[test]
 fn each_kind_is_deleted_by_its_delete_operation_or_by_none() {
     let api = Api::bundled("todo").unwrap();
-    assert_eq!(deleter(&api, "task_id").map(|op| op.name.as_str()), Some("tasks.delete"));
+    assert_eq!(
+        deleter(&api, "task_id").map(|op| op.name.as_str()),
+        Some("tasks.delete")
+    );
     assert!(
         deleter(&api, "conversation_id").is_none(),
         "the contract has no delete of a conversation"

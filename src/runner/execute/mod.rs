@@ -352,7 +352,9 @@ impl CaseRun<'_> {
             owner,
             owner_id,
         };
-        self.shared.created.note(&step.request, &response.body, maker);
+        self.shared
+            .created
+            .note(&step.request, &response.body, maker);
     }
 
     /// The step's token: the previous request's (`token: previous`) or a new one.
