@@ -67,13 +67,18 @@ impl Created {
         self.api.as_ref()
     }
 
-    /// Records what a 2xx answer (`body`) to `request` proves the run created.
-    pub fn note(&self, request: &RequestTemplate, body: &str, maker: Maker<'_>) {
+    /// Records what a 2xx answer (`status`, `body`) to `request` proves the run created. An
+    /// operation that documents its success status proves a creation with that status only (a
+    /// create that answers 200 where it documents 201 may have returned an object that existed).
+    pub fn note(&self, request: &RequestTemplate, status: u16, body: &str, maker: Maker<'_>) {
         let Some(api) = &self.api else { return };
         let Some(op) = operation_of(api, &self.services, request) else {
             return;
         };
-        if op.creates.is_empty() && op.prompt.is_none() {
+        let documented = op.status.filter(|code| (200..300).contains(code));
+        if (op.creates.is_empty() && op.prompt.is_none())
+            || documented.is_some_and(|code| code != status)
+        {
             return;
         }
         let Some(body) = crate::wire::body::parse(body) else {

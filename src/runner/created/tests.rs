@@ -33,8 +33,8 @@ fn a_create_answer_records_its_id_with_owner_operation_and_case() {
         "/api/{user_id}/tasks",
         Some(json!({"title": "x"})),
     );
-    created.note(&create, r#"{"id": 7, "title": "x"}"#, ALICE);
-    created.note(&create, r#"{"id": 7, "title": "x"}"#, ALICE);
+    created.note(&create, 201, r#"{"id": 7, "title": "x"}"#, ALICE);
+    created.note(&create, 201, r#"{"id": 7, "title": "x"}"#, ALICE);
     let objects = created.take();
     assert_eq!(
         objects,
@@ -61,13 +61,16 @@ fn reads_updates_and_unknown_requests_record_nothing() {
         (Method::GET, "/api/{user_id}/tasks"),
         (Method::POST, "/somewhere/else"),
     ] {
-        created.note(&request(method, path, None), answer, ALICE);
+        created.note(&request(method, path, None), 200, answer, ALICE);
     }
     // A create whose answer holds no id (a refusal's body is never recorded: the runner only hands
     // 2xx answers) records nothing either.
     let create = request(Method::POST, "/api/{user_id}/tasks", None);
-    created.note(&create, r#"{"detail": "created"}"#, ALICE);
-    created.note(&create, "not json", ALICE);
+    created.note(&create, 201, r#"{"detail": "created"}"#, ALICE);
+    created.note(&create, 201, "not json", ALICE);
+    // Nor does a create that answers another 2xx than the one it documents (201): it may have
+    // returned an object that was there before.
+    created.note(&create, 200, r#"{"id": 7}"#, ALICE);
     assert!(created.is_empty());
 }
 
@@ -90,6 +93,7 @@ fn mcp_tools_are_told_apart_by_their_fixed_body_strings() {
     let created = todo();
     created.note(
         &call("add_task"),
+        200,
         r#"{"jsonrpc": "2.0", "id": 1, "result": {"structuredContent": {"task_id": 12, "status": "created"}}}"#,
         ALICE,
     );
@@ -118,7 +122,7 @@ fn an_agent_s_tool_calls_record_what_they_created_and_only_that() {
             {"tool": "list_tasks", "result": {"tasks": [{"id": 39, "title": "old"}]}}
         ]
     });
-    created.note(&chat, &answer.to_string(), ALICE);
+    created.note(&chat, 200, &answer.to_string(), ALICE);
     let found: Vec<(String, Value, String)> = created
         .take()
         .into_iter()
@@ -157,6 +161,6 @@ fn each_kind_is_deleted_by_its_delete_operation_or_by_none() {
 fn nothing_is_recorded_without_an_api() {
     let created = Created::default();
     let create = request(Method::POST, "/api/{user_id}/tasks", None);
-    created.note(&create, r#"{"id": 7}"#, ALICE);
+    created.note(&create, 201, r#"{"id": 7}"#, ALICE);
     assert!(created.is_empty());
 }

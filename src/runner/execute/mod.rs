@@ -354,7 +354,7 @@ impl CaseRun<'_> {
         };
         self.shared
             .created
-            .note(&step.request, &response.body, maker);
+            .note(&step.request, response.status, &response.body, maker);
     }
 
     /// The step's token: the previous request's (`token: previous`) or a new one.
