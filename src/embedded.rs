@@ -326,6 +326,7 @@ impl EmbeddedReference {
         };
         let environment = crate::runner::RunEnvironment {
             instances: Some(Arc::clone(self) as Arc<dyn Instances>),
+            ..Default::default()
         };
         let quiet = Arc::new(|_: &crate::outcome::CaseResult| {});
         crate::runner::run_with(suite, profile, &options, quiet, environment).await

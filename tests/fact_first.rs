@@ -39,6 +39,7 @@ async fn run(profile: Arc<Profile>, flaw: Option<&str>) -> (RunResult, Vec<CaseR
     };
     let environment = RunEnvironment {
         instances: Some(Arc::clone(&server) as Arc<dyn runner::Instances>),
+        ..Default::default()
     };
     let finished = Arc::new(Mutex::new(HashMap::new()));
     let seen = Arc::clone(&finished);

@@ -74,7 +74,8 @@ async fn valid_tokens_are_redacted_and_the_reproducer_mints_an_equivalent() {
     let dir = scratch("redacted");
     let (report, markdown) = tokio::task::spawn_blocking({
         let (target, dir) = (target.clone(), dir.clone());
-        move || run(&target, &dir, &[])
+        // The reproducer is replayed after the run: the victim's task must still be there.
+        move || run(&target, &dir, &["--keep-data"])
     })
     .await
     .unwrap();

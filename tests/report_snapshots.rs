@@ -73,7 +73,7 @@ fn json_report() {
 
 #[test]
 fn terminal_summary_of_notes_controls_capacity_and_transport_errors() {
-    use authconform::outcome::{Control, RunConditions};
+    use authconform::outcome::{Cleanup, Control, NotDeleted, RunConditions};
     let mut run = sample_run();
     run.cases
         .retain(|case| matches!(case.verdict, Verdict::Pass | Verdict::Skipped));
@@ -101,6 +101,21 @@ fn terminal_summary_of_notes_controls_capacity_and_transport_errors() {
         }],
         halted: None,
         load: Default::default(),
+        interrupted: false,
+        cleanup: Some(Cleanup {
+            skipped: None,
+            recorded: 12,
+            deleted: 8,
+            gone: 1,
+            failed: vec![NotDeleted {
+                kind: "task_id".into(),
+                id: "17".into(),
+                owner: "alice".into(),
+                case: "task-bola-read".into(),
+                reason: "tasks.delete answered 500".into(),
+            }],
+            not_deletable: vec![("conversation_id".into(), 2)],
+        }),
     };
     let text = report::terminal::summary(&run, false);
     assert!(!run.gate_passed(), "a failed control fails the gate");

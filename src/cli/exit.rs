@@ -9,3 +9,5 @@ pub const USAGE: u8 = 2;
 /// The target could not be reached, or the harness itself failed, or the run stopped before its last
 /// case (the target stopped answering, or a budget ran out) and no case that ran found a weakness.
 pub const UNREACHABLE: u8 = 3;
+/// The run was interrupted (Ctrl-C): it cleaned up and wrote its reports of the cases it ran.
+pub const INTERRUPTED: u8 = 130;

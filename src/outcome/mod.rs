@@ -2,6 +2,7 @@
 //! The runner fills it in, the verdict module groups its failures, and reporters are pure functions of
 //! [`RunResult`]; it sits below all three, so none of them imports another for it.
 
+mod cleanup;
 mod gate;
 mod redact;
 mod retain;
@@ -9,6 +10,7 @@ mod retain;
 use std::time::Duration;
 
 use crate::scenario::plan::{Category, ScenarioInfo, Weakness};
+pub use cleanup::{Cleanup, NotDeleted};
 pub use gate::{BaselineState, CaseGate, RunGate, WaiverMark};
 pub use redact::{is_redacted, placeholder as redacted_token, redacted_principals};
 pub(crate) use retain::capped;
@@ -179,6 +181,10 @@ pub struct RunConditions {
     pub halted: Option<Halted>,
     /// The load limits the run kept and the load it put on the target.
     pub load: Load,
+    /// Whether an interrupt (Ctrl-C) stopped the run before its last case.
+    pub interrupted: bool,
+    /// What the cleanup of the objects the run created did (`None`: the run had no cleanup step).
+    pub cleanup: Option<Cleanup>,
 }
 
 /// The limits on the load a run puts on its target.
@@ -389,11 +395,12 @@ impl RunResult {
             .collect()
     }
 
-    /// The gate: the run went to its end, every positive control accepted, and every criterion at
-    /// 100 % (no fail, no error; notes do not count against it), but for failures a live waiver covers
-    /// or the baseline already had ([`CaseGate::accepted`]).
+    /// The gate: the run went to its end (not halted, not interrupted), every positive control
+    /// accepted, and every criterion at 100 % (no fail, no error; notes do not count against it), but
+    /// for failures a live waiver covers or the baseline already had ([`CaseGate::accepted`]).
     pub fn gate_passed(&self) -> bool {
         self.conditions.halted.is_none()
+            && !self.conditions.interrupted
             && self.conditions.controls.iter().all(Control::passed)
             && self.cases.iter().all(|case| match case.verdict {
                 Verdict::Pass | Verdict::Skipped | Verdict::Note => true,

@@ -14,7 +14,11 @@
 //!                                      "last_answer": null | { "answer": str, "after_ms": int } },
 //!                   "load": { "rate": int|null, "max_requests": int|null, "time_budget_ms": int|null,
 //!                             "requests": int, "case_requests": int, "case_phase_ms": int,
-//!                             "measured_rate": float } },
+//!                             "measured_rate": float },
+//!                   "interrupted": bool,
+//!                   "cleanup": null | { "skipped": str|null, "recorded": int, "deleted": int, "gone": int,
+//!                                       "failed": [{ "kind": str, "id": str, "owner": str, "case": str, "reason": str }],
+//!                                       "not_deletable": [{ "kind": str, "count": int, "reason": str }] } },
 //!   "cases": [{ "id": str, "scenario": str, "file": str, "line": int, "criterion": str,
 //!               "requirements": [str], "weakness": str, "cwe": int|null, "verdict": "pass"|"note"|"fail"|"error"|"skipped",
 //!               "reason": str, "duration_ms": int,
@@ -200,6 +204,8 @@ fn head(run: &RunResult) -> Value {
             "controls": controls,
             "halted": conditions.halted.as_ref().map(halted),
             "load": load(&conditions.load),
+            "interrupted": conditions.interrupted,
+            "cleanup": conditions.cleanup.as_ref().map(cleanup),
         },
     });
     if run.gate.is_active() {
@@ -278,6 +284,30 @@ fn load(load: &Load) -> Value {
         "case_requests": load.case_requests,
         "case_phase_ms": load.case_time.as_millis() as u64,
         "measured_rate": measured,
+    })
+}
+
+/// What the cleanup of the run's objects did.
+fn cleanup(cleanup: &crate::outcome::Cleanup) -> Value {
+    let failed: Vec<Value> = cleanup
+        .failed
+        .iter()
+        .map(|object| {
+            json!({ "kind": object.kind, "id": object.id, "owner": object.owner, "case": object.case, "reason": object.reason })
+        })
+        .collect();
+    let not_deletable: Vec<Value> = cleanup
+        .not_deletable
+        .iter()
+        .map(|(kind, count)| json!({ "kind": kind, "count": count, "reason": "no delete operation" }))
+        .collect();
+    json!({
+        "skipped": cleanup.skipped,
+        "recorded": cleanup.recorded,
+        "deleted": cleanup.deleted,
+        "gone": cleanup.gone,
+        "failed": failed,
+        "not_deletable": not_deletable,
     })
 }
 

@@ -20,6 +20,7 @@ pub fn summary(run: &RunResult, colors: bool) -> String {
     unjudged(&mut out, run, &paint);
     capacity(&mut out, run, &paint);
     load(&mut out, run);
+    cleanup(&mut out, run, &paint);
     informational(&mut out, run);
     weakness_list(&mut out, run, &paint);
     waived_list(&mut out, run, &paint);
@@ -234,6 +235,64 @@ fn load(out: &mut String, run: &RunResult) {
     );
 }
 
+/// What the cleanup of the run's objects did, and each object it could not delete (the first 10).
+fn cleanup(out: &mut String, run: &RunResult, paint: &Paint) {
+    if run.conditions.interrupted {
+        heading(
+            out,
+            paint.yellow("interrupted (Ctrl-C): the cases not started are not run"),
+        );
+    }
+    let Some(cleanup) = &run.conditions.cleanup else {
+        return;
+    };
+    if cleanup.recorded == 0 {
+        return;
+    }
+    if let Some(reason) = &cleanup.skipped {
+        heading(
+            out,
+            format!(
+                "cleanup: not run ({reason}): the {} object(s) the run created are kept",
+                cleanup.recorded
+            ),
+        );
+        return;
+    }
+    let line = format!(
+        "cleanup: deleted {} of the {} object(s) the run created ({} already gone)",
+        cleanup.deleted, cleanup.recorded, cleanup.gone
+    );
+    heading(
+        out,
+        if cleanup.left_behind() == 0 {
+            line
+        } else {
+            paint.yellow(&line)
+        },
+    );
+    for (kind, count) in &cleanup.not_deletable {
+        let _ = writeln!(
+            out,
+            "  {count} `{kind}` object(s) kept: not deletable (no delete operation)"
+        );
+    }
+    for object in cleanup.failed.iter().take(10) {
+        let _ = writeln!(
+            out,
+            "  not deleted: `{}` {} of {} (case {}): {}",
+            object.kind, object.id, object.owner, object.case, object.reason
+        );
+    }
+    if cleanup.failed.len() > 10 {
+        let _ = writeln!(
+            out,
+            "  ... and {} more not deleted",
+            cleanup.failed.len() - 10
+        );
+    }
+}
+
 /// The answers to mutations the spec does not rule on (see [`information`]).
 fn informational(out: &mut String, run: &RunResult) {
     let observations = information(run);
@@ -436,6 +495,8 @@ fn gate(out: &mut String, run: &RunResult, paint: &Paint) {
         !run.conditions.controls.is_empty() && !run.conditions.controls.iter().any(|c| c.passed());
     let gate = if refused_everywhere {
         paint.red("gate: FAILED (the target refuses a valid token: no attack could be judged)")
+    } else if run.conditions.interrupted {
+        paint.red("gate: FAILED (interrupted: not every case ran)")
     } else if run.gate_passed() && run.criteria_below_full().is_empty() {
         paint.green("gate: PASSED (100% on every criterion)")
     } else if run.gate_passed() {

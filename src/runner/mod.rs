@@ -3,7 +3,9 @@
 //! [`fold`] for why the fact cases run first); [`run`] collects them in a [`RunResult`].
 
 pub mod attribution;
+pub mod cleanup;
 pub mod controls;
+pub mod created;
 mod element;
 pub mod execute;
 pub mod filter;
@@ -100,6 +102,11 @@ pub struct RunEnvironment {
     /// The embedded reference server's instances (second instance, restarts); `None` for an external
     /// target, whose cases that need them are skipped.
     pub instances: Option<Arc<dyn Instances>>,
+    /// Keep what the run creates in the target (`--keep-data`): no cleanup at the end.
+    pub keep_data: bool,
+    /// Set (by Ctrl-C) to stop starting cases: the cases in flight finish, the cleanup runs, and the
+    /// result says the run was interrupted.
+    pub interrupt: Option<Arc<AtomicBool>>,
 }
 
 /// Runs `suite` against the target. Fails before any verdict when the target is unreachable.
@@ -147,6 +154,7 @@ pub async fn run_into(
 ) -> Result<RunResult, RunError> {
     let started = Instant::now();
     let base_url = options.base_url.trim_end_matches('/').to_string();
+    let keep_data = environment.keep_data;
     let shared = Arc::new(prepare(profile, options, &base_url, environment, started).await?);
     let controls = controls::run(&shared.client, &base_url, &shared.profile, &shared.tokens).await;
     let pace = Arc::clone(shared.client.pace());
@@ -166,9 +174,7 @@ pub async fn run_into(
     let (cases_started, sent_before) = (Instant::now(), pace.sent());
     cases.run(&controls, sink).await;
     let (case_requests, case_time) = (pace.sent() - sent_before, cases_started.elapsed());
-    if !shared.halt.target_silent() {
-        shared.sessions.close(&shared.client).await;
-    }
+    let cleanup = finish(&shared, options, keep_data).await;
     Ok(RunResult {
         target: base_url,
         scenarios: suite.scenarios.clone(),
@@ -188,9 +194,39 @@ pub async fn run_into(
                 case_requests,
                 case_time,
             },
+            interrupted: shared.interrupted.load(Ordering::Relaxed),
+            cleanup: Some(cleanup),
         },
         gate: Default::default(),
     })
+}
+
+/// After the last case: the cleanup of what the run created (unless the data is kept, the target is
+/// the embedded reference server, whose in-memory database goes with it, or the target stopped
+/// answering), then the MCP sessions closed.
+async fn finish(
+    shared: &Arc<RunShared>,
+    options: &RunOptions,
+    keep_data: bool,
+) -> crate::outcome::Cleanup {
+    let recorded = shared.created.len();
+    let skipped = if shared.halt.target_silent() {
+        Some("the target stopped answering")
+    } else if keep_data {
+        Some("--keep-data")
+    } else if options.embedded {
+        Some("the embedded reference server's in-memory database goes with it")
+    } else {
+        None
+    };
+    let cleanup = match skipped {
+        Some(reason) => crate::outcome::Cleanup::skipped(reason, recorded),
+        None => cleanup::clean(Arc::clone(shared)).await,
+    };
+    if !shared.halt.target_silent() {
+        shared.sessions.close(&shared.client).await;
+    }
+    cleanup
 }
 
 /// Everything the cases share: the client (paced, after a probe of the target), the target keys, the
@@ -227,6 +263,10 @@ async fn prepare(
     let sessions = sessions::McpSessions::open(&client, &profile, &tokens).await?;
     let halt =
         halt::Halt::new(profile.target_settings.give_up_after).with_budget(options.load, started);
+    let created = created::Created::new(
+        crate::api::Api::from_selection(&profile.api).ok(),
+        profile.services.clone(),
+    );
     Ok(RunShared {
         client,
         base_url: base_url.to_string(),
@@ -238,6 +278,8 @@ async fn prepare(
         attacker,
         nonce: nonce(options.seed),
         instances: environment.instances,
+        interrupted: environment.interrupt.unwrap_or_default(),
+        created,
         quiet: tokio::sync::RwLock::new(()),
         load_5xx: std::sync::atomic::AtomicUsize::new(0),
         halt,

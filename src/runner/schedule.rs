@@ -191,7 +191,9 @@ async fn one_case(task: CaseTask) -> CaseResult {
         ..
     } = &task;
     let mut fault = false;
-    let result = if task.stop.load(Ordering::Relaxed) {
+    let result = if shared.interrupted.load(Ordering::Relaxed) {
+        skipped(case, *category, "not run: the run was interrupted (Ctrl-C)")
+    } else if task.stop.load(Ordering::Relaxed) {
         skipped(
             case,
             *category,

@@ -104,6 +104,14 @@ impl CaseUsers {
             .collect()
     }
 
+    /// The name of the principal whose user id is `id`, if there is one.
+    pub fn named(&self, id: &str) -> Option<&str> {
+        self.principals
+            .iter()
+            .find(|(_, principal)| principal.sub == id)
+            .map(|(name, _)| name.as_str())
+    }
+
     /// The user id of the principal called `name`, if there is one.
     pub fn id(&self, name: &str) -> Option<&str> {
         self.principals.get(name).map(|p| p.sub.as_str())

@@ -8,6 +8,7 @@ mod reports;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::Args;
 use reference_server::config::IdMode;
@@ -78,6 +79,11 @@ pub struct RunArgs {
     /// mint an equivalent one (`authconform mint --as NAME --case ID`); forged tokens always stay.
     #[arg(long)]
     reveal_tokens: bool,
+    /// Keep what the run creates in the target. By default, at the end (and on Ctrl-C), every object
+    /// the run created is deleted through the API's delete operations, as its owner, and what could
+    /// not be deleted is reported; objects the run did not create are never touched.
+    #[arg(long)]
+    keep_data: bool,
     /// Switch on one flaw of the embedded reference server (only without --target).
     #[arg(long, value_name = "FLAW", value_parser = values::flaw())]
     reference_flaw: Option<Flaw>,
@@ -225,6 +231,9 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
     if reports.is_empty() {
         append_step_summary(&result);
     }
+    if result.conditions.interrupted {
+        return Ok(exit::INTERRUPTED);
+    }
     if let Some(halted) = &result.conditions.halted {
         // A run that stopped early does not pass; a weakness found before it stopped fails the gate.
         let message =
@@ -341,10 +350,14 @@ async fn execute(
             (Some(server), base_url)
         }
     };
+    let interrupt = Arc::new(AtomicBool::new(false));
+    tokio::spawn(on_interrupt(Arc::clone(&interrupt)));
     let environment = runner::RunEnvironment {
         instances: embedded
             .clone()
             .map(|server| server as Arc<dyn runner::Instances>),
+        keep_data: args.keep_data,
+        interrupt: Some(interrupt),
     };
     let options = RunOptions {
         base_url,
@@ -378,6 +391,21 @@ async fn execute(
         | RunError::NotHttp { .. }
         | RunError::Harness(_) => CliError::Unreachable(err.to_string()),
     })
+}
+
+/// The first Ctrl-C stops starting cases: the cases in flight finish, the cleanup runs, the reports
+/// are written and the run exits 130. The second exits at once.
+async fn on_interrupt(interrupt: Arc<AtomicBool>) {
+    if tokio::signal::ctrl_c().await.is_err() {
+        return;
+    }
+    interrupt.store(true, Ordering::Relaxed);
+    eprintln!(
+        "interrupted: no new case starts; the cases in flight finish, then the cleanup and the reports (Ctrl-C again to exit at once)"
+    );
+    if tokio::signal::ctrl_c().await.is_ok() {
+        std::process::exit(exit::INTERRUPTED.into());
+    }
 }
 
 /// Says on stderr which scenarios were left out because they are written for another API.

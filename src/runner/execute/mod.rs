@@ -63,6 +63,10 @@ pub struct RunShared {
     pub reveal_tokens: bool,
     /// Transport failures in a row: the run gives up on a target that stopped answering.
     pub halt: super::halt::Halt,
+    /// Set by an interrupt (Ctrl-C): no case starts after it.
+    pub interrupted: Arc<std::sync::atomic::AtomicBool>,
+    /// What the run created in the target, for the cleanup at the end.
+    pub created: super::created::Created,
 }
 
 impl RunShared {
@@ -321,6 +325,9 @@ impl CaseRun<'_> {
         let response = self
             .exchange(phase, &spec, plan.as_ref().ok(), record)
             .await?;
+        if (200..300).contains(&response.status) {
+            self.note_created(step, &made, &response);
+        }
         let fetched = shared.attacker.fetches_under(&attacker_prefix);
         if let Some(fetch) = fetched.first() {
             return Err(StepEnd::Fail(format!(
@@ -331,6 +338,24 @@ impl CaseRun<'_> {
         let plan = plan.map_err(StepEnd::Error)?;
         self.judge(phase, plan, &made, &response)?;
         self.capture(step, &response)
+    }
+
+    /// Records what a 2xx answer proves the request created, owned by the user whose data it named
+    /// (the path user; the principal a mutation's subject names, when it names one).
+    fn note_created(&self, step: &StepPlan, made: &MadeToken, response: &ReceivedResponse) {
+        let owner = match &made.attack.path_user {
+            Some(sub) => self.users.named(sub).unwrap_or(sub),
+            None => &step.path_user,
+        };
+        let owner_id = self.users.id(owner).unwrap_or(owner);
+        let maker = super::created::Maker {
+            case: &self.case.id,
+            owner,
+            owner_id,
+        };
+        self.shared
+            .created
+            .note(&step.request, response.status, &response.body, maker);
     }
 
     /// The step's token: the previous request's (`token: previous`) or a new one.
