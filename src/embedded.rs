@@ -322,6 +322,7 @@ impl EmbeddedReference {
             strict: false,
             embedded: true,
             reveal_tokens: false,
+            partition: None,
         };
         let environment = crate::runner::RunEnvironment {
             instances: Some(Arc::clone(self) as Arc<dyn Instances>),

@@ -35,6 +35,7 @@ async fn run(profile: Arc<Profile>, flaw: Option<&str>) -> (RunResult, Vec<CaseR
         strict: false,
         embedded: true,
         reveal_tokens: false,
+        partition: None,
     };
     let environment = RunEnvironment {
         instances: Some(Arc::clone(&server) as Arc<dyn runner::Instances>),

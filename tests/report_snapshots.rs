@@ -100,6 +100,7 @@ fn terminal_summary_of_notes_controls_capacity_and_transport_errors() {
             problem: "a valid token was answered 401 (WWW-Authenticate: Bearer)".into(),
         }],
         halted: None,
+        ..RunConditions::default()
     };
     let text = report::terminal::summary(&run, false);
     assert!(!run.gate_passed(), "a failed control fails the gate");

@@ -124,6 +124,7 @@ async fn run_with(
         strict: false,
         embedded: false,
         reveal_tokens: false,
+        partition: None,
     };
     tokio::time::timeout(RUN_LIMIT, runner::run(suite, profile, &options, on_case))
         .await

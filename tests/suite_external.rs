@@ -44,6 +44,7 @@ async fn instance_cases_are_skipped_with_the_reason_against_an_external_target()
         strict: false,
         embedded: false,
         reveal_tokens: false,
+        partition: None,
     };
     let result = runner::run(
         &suite,

@@ -35,6 +35,7 @@ async fn run_key_confusion(url: String, flaw: Option<&str>) -> Result<Vec<Verdic
         strict: false,
         embedded: false,
         reveal_tokens: false,
+        partition: None,
     };
     let result = run(&suite, Arc::new(profile), &options, Arc::new(|_| {})).await;
     server.shutdown().await;

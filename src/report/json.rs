@@ -1,18 +1,24 @@
 //! The JSON report (`--report json:PATH`): every case with its requests, tokens, answers, verdict and
-//! reason. Schema (version 1):
+//! reason, and all that the other reports need, so that [`read`] makes the run again from it
+//! (`authconform merge` rebuilds one run of a partitioned run's shards). Schema (version 2):
 //!
 //! ```text
-//! { "schema": "authconform-report/1", "target": str, "gate_passed": bool, "duration_ms": int,
+//! { "schema": "authconform-report/2", "target": str, "gate_passed": bool, "duration_ms": int,
 //!   "criteria": [{ "criterion": str, "passed": int, "notes": int, "failed": int, "errors": int, "skipped": int, "percent": float }],
 //!   "weaknesses": [{ "id": str, "cwe": int|null, "criterion": str, "cases": [case id...] }],
 //!   "notes": [{ "id": str, "cwe": int|null, "criterion": str, "cases": [case id...] }],
-//!   "conditions": { "embedded": bool, "jobs": int, "load_5xx": int,
+//!   "scenarios": [{ "id": str, "title": str, "criterion": str, "requirements": [str], "tags": [str],
+//!                   "file": str, "line": int, "note": str|null }],
+//!   "conditions": { "embedded": bool, "profile": str|null, "jobs": int, "first_fault_at": int|null,
+//!                   "load_5xx": int, "seed": int, "strict": bool,
 //!                   "controls": [{ "operation": str, "principal": str, "status": int|null, "problem": str }],
 //!                   "halted": null | { "failures": int, "last_failure": str, "cases_run": int, "cases_total": int,
-//!                                      "last_answer": null | { "answer": str, "after_ms": int } } },
+//!                                      "last_answer": null | { "answer": str, "after_ms": int } },
+//!                   "partition": null | { "scheme": "hash"|"count", "shard": int, "total": int,
+//!                                         "plan_cases": int, "plan_sha256": str, "positions": [int] } },
 //!   "cases": [{ "id": str, "scenario": str, "file": str, "line": int, "criterion": str,
 //!               "requirements": [str], "weakness": str, "cwe": int|null, "verdict": "pass"|"note"|"fail"|"error"|"skipped",
-//!               "reason": str, "duration_ms": int,
+//!               "reason": str, "culprit": int|null, "duration_ms": int,
 //!               "exchanges": [{ "phase": "setup"|"step"|"verify", "index": int, "actor": str,
 //!                               "mutation": str|null, "token": str|null,
 //!                               "request": { "method": str, "url": str, "headers": [[name, value]], "body": str|null },
@@ -21,11 +27,18 @@
 //!                               "error": str|null }] }] }
 //! ```
 //!
+//! Version 2 added `scenarios`, the case's `culprit` (the index in `exchanges` of the request its
+//! reason is about) and the conditions' `profile`, `first_fault_at`, `seed`, `strict` and
+//! `partition` (one shard of a `--partition` run: the plan position of each case it reports).
+//! Durations are whole milliseconds.
+//!
 //! Each request keeps its phase, actor, method, URL, mutation, status, timing and error: its token,
 //! headers and bodies are dropped when the case is judged (so that memory does not grow with the
 //! run), except in the culprit request of a case that did not pass (the one its reason is about),
 //! which keeps everything: tokens, header values and bodies cut at 64 KiB while the run's evidence
 //! budget lasts (16 MiB), at 1 KiB after, each cut followed by the whole's length and SHA-256.
+
+pub mod read;
 
 use serde_json::{Value, json};
 
@@ -33,6 +46,9 @@ use super::Reporter;
 use crate::outcome::{CaseResult, ExchangeRecord, RunResult};
 use crate::scenario::plan::ScenarioInfo;
 use crate::verdict::group::{WeaknessGroup, notes, weaknesses};
+
+/// The schema name and version the report carries.
+pub const SCHEMA: &str = "authconform-report/2";
 
 /// The report as a JSON value.
 pub fn report(run: &RunResult) -> Value {
@@ -148,20 +164,52 @@ fn head(run: &RunResult) -> Value {
         })
         .collect();
     json!({
-        "schema": "authconform-report/1",
+        "schema": SCHEMA,
         "target": run.target,
         "gate_passed": run.gate_passed(),
         "duration_ms": run.duration.as_millis() as u64,
         "criteria": criteria,
         "weaknesses": weaknesses,
         "notes": notes,
+        "scenarios": run.scenarios.iter().map(scenario).collect::<Vec<_>>(),
         "conditions": {
             "embedded": conditions.embedded,
+            "profile": conditions.profile,
             "jobs": conditions.jobs,
+            "first_fault_at": conditions.first_fault_at,
             "load_5xx": conditions.load_5xx,
+            "seed": conditions.seed,
+            "strict": conditions.strict,
             "controls": controls,
             "halted": conditions.halted.as_ref().map(halted),
+            "partition": conditions.partition.as_ref().map(shard),
         },
+    })
+}
+
+/// A scenario of the run: what reports show of it.
+fn scenario(scenario: &ScenarioInfo) -> Value {
+    json!({
+        "id": scenario.id,
+        "title": scenario.title,
+        "criterion": scenario.category.as_str(),
+        "requirements": scenario.requirements,
+        "tags": scenario.tags,
+        "file": scenario.file.display().to_string(),
+        "line": scenario.line,
+        "note": scenario.note,
+    })
+}
+
+/// Which shard of a partitioned run this is.
+fn shard(shard: &crate::outcome::Shard) -> Value {
+    json!({
+        "scheme": shard.scheme,
+        "shard": shard.shard,
+        "total": shard.total,
+        "plan_cases": shard.plan_cases,
+        "plan_sha256": shard.plan_sha256,
+        "positions": shard.positions,
     })
 }
 
@@ -196,6 +244,7 @@ fn case_of(case: &CaseResult, scenario: &ScenarioInfo) -> Value {
         "cwe": case.weakness.cwe,
         "verdict": case.verdict.as_str(),
         "reason": case.reason,
+        "culprit": case.culprit,
         "duration_ms": case.duration.as_millis() as u64,
         "exchanges": case.exchanges.iter().map(exchange).collect::<Vec<_>>(),
     })

@@ -11,6 +11,7 @@ pub mod fold;
 pub mod halt;
 pub mod instances;
 pub mod limit;
+pub mod partition;
 pub mod sample;
 mod schedule;
 pub mod sessions;
@@ -55,6 +56,8 @@ pub struct RunOptions {
     /// Keep the principals' valid tokens in the results (by default, replaced by a placeholder that
     /// names the principal: they are live credentials, and reports get uploaded).
     pub reveal_tokens: bool,
+    /// Run one shard of the plan (`--partition`): its own cases and every fact case, reporting its own.
+    pub partition: Option<partition::Partition>,
 }
 
 /// The run could not start.
@@ -176,7 +179,10 @@ pub async fn run_into(
             first_fault_at: limit.first_fault_at(),
             load_5xx: shared.load_5xx.load(Ordering::Relaxed),
             controls,
-            halted: shared.halt.outcome(suite.cases.len()),
+            halted: shared.halt.outcome(cases.count()),
+            seed: options.seed,
+            strict: shared.strict,
+            partition: options.partition.map(|partition| partition.shard(suite)),
         },
     })
 }

@@ -13,7 +13,7 @@ use crate::scenario::plan::ScenarioInfo;
 
 /// `FORMAT:PATH` of `--report`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct ReportSpec {
+pub(in crate::cli) struct ReportSpec {
     format: ReportFormat,
     path: PathBuf,
 }
@@ -28,7 +28,7 @@ enum ReportFormat {
 }
 
 impl ReportSpec {
-    pub(super) fn parse(spec: &str) -> Result<ReportSpec, CliError> {
+    pub(in crate::cli) fn parse(spec: &str) -> Result<ReportSpec, CliError> {
         let (format, path) = spec.split_once(':').ok_or_else(|| {
             CliError::usage(format!(
                 "--report {spec}: expected FORMAT:PATH, e.g. junit:report.xml"
@@ -119,7 +119,7 @@ impl Reporter for JsonFile {
 /// The sink of `authconform run`: writes every report as the run goes and keeps what the terminal
 /// summary, the reports' ends and the gate need: the cases that did not pass, whole, and each passing
 /// case as one line ([`report::one_line`]), once every report has it.
-pub(super) struct Reports<'a> {
+pub(in crate::cli) struct Reports<'a> {
     specs: &'a [ReportSpec],
     scenarios: &'a [ScenarioInfo],
     /// The reporters, opened with the first case (a run that never starts writes no report).
@@ -130,7 +130,7 @@ pub(super) struct Reports<'a> {
 }
 
 impl<'a> Reports<'a> {
-    pub(super) fn new(specs: &'a [ReportSpec], scenarios: &'a [ScenarioInfo]) -> Self {
+    pub(in crate::cli) fn new(specs: &'a [ReportSpec], scenarios: &'a [ScenarioInfo]) -> Self {
         Reports {
             specs,
             scenarios,
@@ -166,13 +166,13 @@ impl<'a> Reports<'a> {
     }
 
     /// The cases kept, in case order: the run's summary.
-    pub(super) fn take_cases(&mut self) -> Vec<CaseResult> {
+    pub(in crate::cli) fn take_cases(&mut self) -> Vec<CaseResult> {
         std::mem::take(&mut self.kept)
     }
 
     /// Ends every report with `summary` (the run with the cases kept); the first report that could not
     /// be written is the error.
-    pub(super) fn finish(mut self, summary: &RunResult) -> Result<(), CliError> {
+    pub(in crate::cli) fn finish(mut self, summary: &RunResult) -> Result<(), CliError> {
         if let Some(failed) = self.failed.take() {
             return Err(failed);
         }
@@ -198,7 +198,7 @@ impl Sink for Reports<'_> {
 
 /// With no `--report`, the Markdown report is appended to the GitHub job summary when
 /// `$GITHUB_STEP_SUMMARY` names one; a failure to write it is a warning, not a failed run.
-pub(super) fn append_step_summary(result: &RunResult) {
+pub(in crate::cli) fn append_step_summary(result: &RunResult) {
     let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|path| !path.is_empty()) else {
         return;
     };

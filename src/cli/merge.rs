@@ -1,0 +1,277 @@
+//! `authconform merge`: one run again from the JSON reports of a partitioned run's shards
+//! (`run --partition SCHEME:K/N --report json:PATH`). The shards must be of one plan (the same
+//! suite, filters, sample and seed), each shard given once; their cases are put back in plan order,
+//! and the terminal summary, every report and the exit code are those of `run`, written by the same
+//! code: what one unsharded run would have given.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::CliError;
+use super::run::{ReportSpec, Reports, conclude};
+use crate::outcome::{CaseResult, Control, Halted, RunConditions, RunResult, Shard};
+use crate::report::json::read;
+use crate::runner::partition::{Scheme, plan_sha256};
+
+/// Merge the JSON reports of a partitioned run's shards into one run: one gate and every report.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    authconform run --partition hash:1/2 --seed 42 --report json:shard-1.json   (on one machine)\n  \
+    authconform run --partition hash:2/2 --seed 42 --report json:shard-2.json   (on another)\n  \
+    authconform merge shard-1.json shard-2.json --report sarif:authconform.sarif --report html:authconform.html\n\n\
+    Exit codes as `run`: 0 gate passed, 1 gate failed, 2 the reports are not every shard of one run, 3 a shard stopped early.")]
+pub struct MergeArgs {
+    /// The shards' JSON reports, one per shard, in any order.
+    #[arg(value_name = "SHARD.json", required = true)]
+    shards: Vec<PathBuf>,
+    /// Write a report of the merged run: json, junit, sarif, markdown or html, as FORMAT:PATH
+    /// (repeatable). With none, Markdown is appended to $GITHUB_STEP_SUMMARY when that is set.
+    #[arg(long = "report", value_name = "FORMAT:PATH")]
+    reports: Vec<String>,
+}
+
+/// Runs `merge`.
+pub fn run(args: MergeArgs) -> Result<u8, CliError> {
+    let specs = args
+        .reports
+        .iter()
+        .map(|spec| ReportSpec::parse(spec))
+        .collect::<Result<Vec<_>, _>>()?;
+    let shards = args
+        .shards
+        .iter()
+        .map(|path| read_shard(path))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut merged = merge(shards)?;
+    let scenarios = merged.scenarios.clone();
+    let mut written = Reports::new(&specs, &scenarios);
+    for (index, case) in std::mem::take(&mut merged.cases).into_iter().enumerate() {
+        crate::runner::Sink::case(&mut written, index, case);
+    }
+    merged.cases = written.take_cases();
+    conclude(merged, written, specs.is_empty())
+}
+
+/// One shard's report: its path, its run and which shard it is.
+struct ShardRun {
+    path: PathBuf,
+    run: RunResult,
+    shard: Shard,
+}
+
+fn read_shard(path: &Path) -> Result<ShardRun, CliError> {
+    let failed = |why: String| CliError::usage(format!("{}: {why}", path.display()));
+    let text = crate::yaml::read_limited(path, SHARD_LIMIT).map_err(failed)?;
+    let mut run = read::read(&text).map_err(|err| failed(err.to_string()))?;
+    let shard =
+        run.conditions.partition.take().ok_or_else(|| {
+            failed("not a shard's report (its run had no --partition)".to_string())
+        })?;
+    if Scheme::parse(&shard.scheme).is_none() || shard.positions.len() != run.cases.len() {
+        return Err(failed("its partition does not match its cases".to_string()));
+    }
+    Ok(ShardRun {
+        path: path.to_path_buf(),
+        run,
+        shard,
+    })
+}
+
+/// The largest shard report read (a folder, a device or a bigger file is refused before reading).
+const SHARD_LIMIT: u64 = 4 << 30;
+
+/// The shards made one run: checked to be every shard of one plan, once each.
+fn merge(mut shards: Vec<ShardRun>) -> Result<RunResult, CliError> {
+    shards.sort_by_key(|shard| shard.shard.shard);
+    let first = &shards[0];
+    for other in &shards[1..] {
+        if let Some(what) = differs(first, other) {
+            return Err(CliError::usage(format!(
+                "{} and {} are not shards of one run: {what}",
+                first.path.display(),
+                other.path.display()
+            )));
+        }
+    }
+    every_shard_once(&shards)?;
+    let plan = first.shard.clone();
+    let first_path = first.path.clone();
+    let mut cases: Vec<Option<CaseResult>> = vec![None; plan.plan_cases];
+    for shard in &mut shards {
+        for (position, case) in shard.shard.positions.iter().zip(shard.run.cases.drain(..)) {
+            match cases.get_mut(*position) {
+                Some(slot @ None) => *slot = Some(case),
+                _ => return Err(not_the_plan(&shard.path)),
+            }
+        }
+    }
+    let cases: Vec<CaseResult> = cases.into_iter().flatten().collect();
+    if cases.len() != plan.plan_cases
+        || plan_sha256(cases.iter().map(|case| case.id.as_str())) != plan.plan_sha256
+    {
+        return Err(not_the_plan(&first_path));
+    }
+    eprintln!(
+        "merged {} shards ({}:K/{}) of a plan of {} cases",
+        shards.len(),
+        plan.scheme,
+        plan.total,
+        plan.plan_cases
+    );
+    let first = &shards[0].run;
+    Ok(RunResult {
+        target: first.target.clone(),
+        scenarios: first.scenarios.clone(),
+        cases,
+        duration: shards
+            .iter()
+            .map(|shard| shard.run.duration)
+            .max()
+            .unwrap_or_default(),
+        conditions: conditions(&shards),
+    })
+}
+
+fn not_the_plan(path: &Path) -> CliError {
+    CliError::usage(format!(
+        "{}: the shards' cases do not make their plan again (a report was edited, or cut short)",
+        path.display()
+    ))
+}
+
+/// What makes two shards' reports not of one run, in words.
+fn differs(a: &ShardRun, b: &ShardRun) -> Option<String> {
+    let (x, y) = (&a.shard, &b.shard);
+    let (p, q) = (&a.run.conditions, &b.run.conditions);
+    let checks: [(&str, bool, String, String); 7] = [
+        (
+            "partition",
+            x.scheme != y.scheme || x.total != y.total,
+            format!("{}:K/{}", x.scheme, x.total),
+            format!("{}:K/{}", y.scheme, y.total),
+        ),
+        (
+            "plan (suite, --filter, --sample)",
+            x.plan_cases != y.plan_cases || x.plan_sha256 != y.plan_sha256,
+            format!("{} cases", x.plan_cases),
+            format!("{} cases", y.plan_cases),
+        ),
+        (
+            "--seed",
+            p.seed != q.seed,
+            p.seed.to_string(),
+            q.seed.to_string(),
+        ),
+        (
+            "gate level",
+            p.strict != q.strict,
+            level(p.strict),
+            level(q.strict),
+        ),
+        (
+            "profile",
+            p.profile != q.profile,
+            format!("{:?}", p.profile),
+            format!("{:?}", q.profile),
+        ),
+        (
+            "target",
+            p.embedded != q.embedded || (!p.embedded && a.run.target != b.run.target),
+            a.run.target.clone(),
+            b.run.target.clone(),
+        ),
+        (
+            "scenarios",
+            a.run.scenarios != b.run.scenarios,
+            format!("{} scenarios", a.run.scenarios.len()),
+            format!("{} scenarios", b.run.scenarios.len()),
+        ),
+    ];
+    checks
+        .into_iter()
+        .find(|(_, differ, ..)| *differ)
+        .map(|(what, _, x, y)| format!("their {what} differs ({x} and {y})"))
+}
+
+fn level(strict: bool) -> String {
+    if strict { "strict" } else { "default" }.to_string()
+}
+
+/// Each shard 1..=N given exactly once.
+fn every_shard_once(shards: &[ShardRun]) -> Result<(), CliError> {
+    let total = shards[0].shard.total;
+    for pair in shards.windows(2) {
+        if pair[0].shard.shard == pair[1].shard.shard {
+            return Err(CliError::usage(format!(
+                "shard {}/{total} is given twice: {} and {}",
+                pair[0].shard.shard,
+                pair[0].path.display(),
+                pair[1].path.display()
+            )));
+        }
+    }
+    let given: Vec<usize> = shards.iter().map(|shard| shard.shard.shard).collect();
+    let missing: Vec<String> = (1..=total)
+        .filter(|k| !given.contains(k))
+        .map(|k| format!("{k}/{total}"))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let given: Vec<String> = given.iter().map(ToString::to_string).collect();
+    Err(CliError::usage(format!(
+        "shard {} missing (given: {}): merge needs the JSON report of every shard",
+        missing.join(", "),
+        given.join(", ")
+    )))
+}
+
+/// The merged run's conditions: the most cases in flight, the earliest fault, every 5xx that load
+/// caused, each positive control as refused when any shard saw it refused, and a stop of any shard
+/// (the merge is then incomplete).
+fn conditions(shards: &[ShardRun]) -> RunConditions {
+    let all = || shards.iter().map(|shard| &shard.run.conditions);
+    let first = &shards[0].run.conditions;
+    let controls = first
+        .controls
+        .iter()
+        .map(|control| {
+            all()
+                .flat_map(|conditions| &conditions.controls)
+                .filter(|other| {
+                    other.operation == control.operation && other.principal == control.principal
+                })
+                .find(|other| !other.passed())
+                .unwrap_or(control)
+                .clone()
+        })
+        .collect::<Vec<Control>>();
+    RunConditions {
+        embedded: first.embedded,
+        profile: first.profile.clone(),
+        jobs: all().map(|c| c.jobs).max().unwrap_or_default(),
+        first_fault_at: all().filter_map(|c| c.first_fault_at).min(),
+        load_5xx: all().map(|c| c.load_5xx).sum(),
+        controls,
+        halted: halted(shards),
+        seed: first.seed,
+        strict: first.strict,
+        partition: None,
+    }
+}
+
+/// The first shard's stop, if a shard stopped, counted over the whole plan.
+fn halted(shards: &[ShardRun]) -> Option<Halted> {
+    let mut halted = shards
+        .iter()
+        .find_map(|shard| shard.run.conditions.halted.clone())?;
+    let not_run: usize = shards
+        .iter()
+        .filter_map(|shard| shard.run.conditions.halted.as_ref())
+        .map(|halted| halted.cases_total.saturating_sub(halted.cases_run))
+        .sum();
+    halted.cases_total = shards[0].shard.plan_cases;
+    halted.cases_run = halted.cases_total.saturating_sub(not_run);
+    Some(halted)
+}
