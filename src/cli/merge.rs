@@ -19,7 +19,7 @@ use crate::runner::partition::{Scheme, plan_sha256};
 #[command(after_help = "Examples:\n  \
     authconform run --partition hash:1/2 --seed 42 --report json:shard-1.json   (on one machine)\n  \
     authconform run --partition hash:2/2 --seed 42 --report json:shard-2.json   (on another)\n  \
-    authconform merge shard-1.json shard-2.json --report sarif:authconform.sarif --report html:authconform.html\n\n\
+    authconform merge shard-1.json shard-2.json --report sarif:authconform.sarif\n\n\
     Exit codes as `run`: 0 gate passed, 1 gate failed, 2 the reports are not every shard of one run, 3 a shard stopped early.")]
 pub struct MergeArgs {
     /// The shards' JSON reports, one per shard, in any order.
