@@ -275,3 +275,105 @@ fn halted(shards: &[ShardRun]) -> Option<Halted> {
     halted.cases_run = halted.cases_total.saturating_sub(not_run);
     Some(halted)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::Verdict;
+    use crate::scenario::plan::{Category, ScenarioInfo};
+
+    /// Shard `k` of 2 of a plan of ids a, b, c, d: a and c in shard 1, b and d in shard 2.
+    fn shard(k: usize, seed: u64) -> ShardRun {
+        let ids = ["a", "b", "c", "d"];
+        let positions: Vec<usize> = (0..4).filter(|at| at % 2 == k - 1).collect();
+        let cases = positions
+            .iter()
+            .map(|&at| {
+                let mut case = CaseResult::sample(Verdict::Pass, Vec::new());
+                case.id = ids[at].into();
+                case
+            })
+            .collect();
+        let control = |problem: &str| Control {
+            operation: "tasks.list".into(),
+            principal: "alice".into(),
+            status: Some(200),
+            problem: problem.into(),
+        };
+        ShardRun {
+            path: PathBuf::from(format!("shard-{k}.json")),
+            run: RunResult {
+                target: "http://t".into(),
+                scenarios: vec![ScenarioInfo {
+                    id: "s".into(),
+                    title: String::new(),
+                    category: Category::Enforcement,
+                    requirements: Vec::new(),
+                    tags: Vec::new(),
+                    file: "s.yaml".into(),
+                    line: 1,
+                    note: None,
+                }],
+                cases,
+                duration: std::time::Duration::from_millis(10 * k as u64),
+                conditions: RunConditions {
+                    seed,
+                    jobs: k,
+                    load_5xx: 1,
+                    controls: vec![control(if k == 2 { "refused" } else { "" })],
+                    ..RunConditions::default()
+                },
+            },
+            shard: Shard {
+                scheme: "count".into(),
+                shard: k,
+                total: 2,
+                plan_cases: 4,
+                plan_sha256: plan_sha256(ids.into_iter()),
+                positions,
+            },
+        }
+    }
+
+    #[test]
+    fn shards_merge_in_plan_order_with_the_worst_control() {
+        let merged = merge(vec![shard(2, 7), shard(1, 7)]).unwrap();
+        let ids: Vec<&str> = merged.cases.iter().map(|case| case.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "c", "d"]);
+        assert_eq!(merged.conditions.jobs, 2);
+        assert_eq!(merged.conditions.load_5xx, 2);
+        assert_eq!(merged.conditions.controls[0].problem, "refused");
+        assert_eq!(merged.duration, std::time::Duration::from_millis(20));
+        assert!(
+            !merged.gate_passed(),
+            "a control refused in a shard fails the gate"
+        );
+    }
+
+    #[test]
+    fn a_stopped_shard_stops_the_merge() {
+        let mut stopped = shard(2, 7);
+        stopped.run.conditions.halted = Some(Halted {
+            failures: 5,
+            last_failure: "refused".into(),
+            cases_run: 1,
+            cases_total: 3,
+            last_answer: None,
+        });
+        let merged = merge(vec![shard(1, 7), stopped]).unwrap();
+        let halted = merged.conditions.halted.expect("the merge is incomplete");
+        assert_eq!((halted.cases_run, halted.cases_total), (2, 4));
+    }
+
+    #[test]
+    fn mismatched_or_edited_shards_are_refused() {
+        let err = |shards| merge(shards).unwrap_err().to_string();
+        assert!(err(vec![shard(1, 7), shard(2, 8)]).contains("their --seed differs (7 and 8)"));
+        let mut edited = shard(2, 7);
+        edited.run.cases[0].id = "x".into();
+        assert!(err(vec![shard(1, 7), edited]).contains("do not make their plan again"));
+        let mut overlapping = shard(2, 7);
+        overlapping.shard.positions = vec![0, 3];
+        assert!(err(vec![shard(1, 7), overlapping]).contains("do not make their plan again"));
+    }
+}
