@@ -323,6 +323,7 @@ impl EmbeddedReference {
             embedded: true,
             reveal_tokens: false,
             load: Default::default(),
+            partition: None,
         };
         let environment = crate::runner::RunEnvironment {
             instances: Some(Arc::clone(self) as Arc<dyn Instances>),

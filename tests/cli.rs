@@ -217,7 +217,7 @@ fn run_writes_json_and_junit_reports() {
     let report: Value =
         serde_json::from_str(&std::fs::read_to_string(&json_path).expect("json report written"))
             .expect("valid JSON");
-    assert_eq!(report["schema"], "authconform-report/1");
+    assert_eq!(report["schema"], "authconform-report/2");
     assert_eq!(report["gate_passed"], true);
     let cases = report["cases"].as_array().expect("cases");
     assert!(!cases.is_empty());
@@ -376,6 +376,7 @@ fn help_of_every_command() {
     let commands: &[&[&str]] = &[
         &[],
         &["run"],
+        &["merge"],
         &["list"],
         &["validate"],
         &["mint"],

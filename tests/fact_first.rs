@@ -36,6 +36,7 @@ async fn run(profile: Arc<Profile>, flaw: Option<&str>) -> (RunResult, Vec<CaseR
         embedded: true,
         reveal_tokens: false,
         load: Default::default(),
+        partition: None,
     };
     let environment = RunEnvironment {
         instances: Some(Arc::clone(&server) as Arc<dyn runner::Instances>),

@@ -132,6 +132,7 @@ async fn the_rate_holds_where_the_requests_arrive() {
             rate: NonZeroU32::new(RATE),
             ..LoadLimits::default()
         },
+        partition: None,
     };
     let run = tokio::time::timeout(
         Duration::from_secs(120),

@@ -116,6 +116,7 @@ fn terminal_summary_of_notes_controls_capacity_and_transport_errors() {
             }],
             not_deletable: vec![("conversation_id".into(), 2)],
         }),
+        ..RunConditions::default()
     };
     let text = report::terminal::summary(&run, false);
     assert!(!run.gate_passed(), "a failed control fails the gate");

@@ -125,6 +125,7 @@ async fn run_with(
         embedded: false,
         reveal_tokens: false,
         load: Default::default(),
+        partition: None,
     };
     tokio::time::timeout(RUN_LIMIT, runner::run(suite, profile, &options, on_case))
         .await

@@ -45,6 +45,7 @@ async fn instance_cases_are_skipped_with_the_reason_against_an_external_target()
         embedded: false,
         reveal_tokens: false,
         load: Default::default(),
+        partition: None,
     };
     let result = runner::run(
         &suite,

@@ -36,6 +36,7 @@ async fn run_key_confusion(url: String, flaw: Option<&str>) -> Result<Vec<Verdic
         embedded: false,
         reveal_tokens: false,
         load: Default::default(),
+        partition: None,
     };
     let result = run(&suite, Arc::new(profile), &options, Arc::new(|_| {})).await;
     server.shutdown().await;

@@ -9,6 +9,7 @@ mod init;
 mod issuer;
 mod keys;
 mod list;
+mod merge;
 mod mint;
 mod mutations;
 mod run;
@@ -39,6 +40,8 @@ Examples:
   authconform                    the bundled suite against the embedded reference server
   authconform run --target https://staging.example --profile staging.yaml
   authconform run --report junit:auth.xml --report json:auth.json
+  authconform run --partition hash:1/4 --seed 42 --report json:shard-1.json   (one of 4 CI shards)
+  authconform merge shard-*.json --report sarif:auth.sarif   (one run again from the shards)
   authconform list               scenarios and case counts per criterion
   authconform validate scenarios/
   authconform mutations          the attack catalog
@@ -52,6 +55,8 @@ Exit codes: 0 gate passed, 1 gate failed, 2 usage or configuration error, 3 targ
 enum Command {
     /// Run scenarios against a target and gate on 100% per criterion.
     Run(run::RunArgs),
+    /// Merge the JSON reports of a partitioned run's shards into one run: one gate and every report.
+    Merge(merge::MergeArgs),
     /// List scenarios and their number of expanded cases, per criterion.
     List(list::ListArgs),
     /// Check scenario files (and a profile) without a target.
@@ -101,6 +106,7 @@ pub fn main() -> u8 {
     let outcome = match cli.command {
         None => run::run(run::RunArgs::default()),
         Some(Command::Run(args)) => run::run(args),
+        Some(Command::Merge(args)) => merge::run(args),
         Some(Command::List(args)) => list::run(args),
         Some(Command::Validate(args)) => validate::run(args),
         Some(Command::Mint(args)) => mint::run(args),

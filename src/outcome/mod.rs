@@ -185,6 +185,31 @@ pub struct RunConditions {
     pub interrupted: bool,
     /// What the cleanup of the objects the run created did (`None`: the run had no cleanup step).
     pub cleanup: Option<Cleanup>,
+    /// The seed of the run (canaries, the `--sample` draw).
+    pub seed: u64,
+    /// Whether notes failed the gate (`--strict` or the profile's `policy.level: strict`).
+    pub strict: bool,
+    /// Which shard of a partitioned run this is (`--partition`); `None` for a whole run.
+    pub partition: Option<Shard>,
+}
+
+/// One shard of a partitioned run: which part of the plan (the cases after `--filter` and
+/// `--sample`) it reports, and what identifies the plan, so that `authconform merge` can check that
+/// shards belong together and put their cases back in plan order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Shard {
+    /// How cases were assigned: `hash` or `count`.
+    pub scheme: String,
+    /// This shard, 1-based.
+    pub shard: usize,
+    /// How many shards the plan was cut into.
+    pub total: usize,
+    /// Cases of the whole plan.
+    pub plan_cases: usize,
+    /// SHA-256 (hex) of the plan's case ids in case order, each followed by a newline.
+    pub plan_sha256: String,
+    /// The plan position of each case this shard reports, in order.
+    pub positions: Vec<usize>,
 }
 
 /// The limits on the load a run puts on its target.

@@ -1,12 +1,16 @@
 //! The JSON report (`--report json:PATH`): every case with its requests, tokens, answers, verdict and
-//! reason. Schema (version 1):
+//! reason, and all that the other reports need, so that [`read`] makes the run again from it
+//! (`authconform merge` rebuilds one run of a partitioned run's shards). Schema (version 2):
 //!
 //! ```text
-//! { "schema": "authconform-report/1", "target": str, "gate_passed": bool, "duration_ms": int,
+//! { "schema": "authconform-report/2", "target": str, "gate_passed": bool, "duration_ms": int,
 //!   "criteria": [{ "criterion": str, "passed": int, "notes": int, "failed": int, "errors": int, "skipped": int, "percent": float }],
 //!   "weaknesses": [{ "id": str, "cwe": int|null, "criterion": str, "cases": [case id...] }],
 //!   "notes": [{ "id": str, "cwe": int|null, "criterion": str, "cases": [case id...] }],
-//!   "conditions": { "embedded": bool, "jobs": int, "load_5xx": int,
+//!   "scenarios": [{ "id": str, "title": str, "criterion": str, "requirements": [str], "tags": [str],
+//!                   "file": str, "line": int, "note": str|null }],
+//!   "conditions": { "embedded": bool, "profile": str|null, "jobs": int, "first_fault_at": int|null,
+//!                   "load_5xx": int, "seed": int, "strict": bool,
 //!                   "controls": [{ "operation": str, "principal": str, "status": int|null, "problem": str }],
 //!                   "halted": null | { "cause": "target-stopped-answering"|"max-requests"|"time-budget",
 //!                                      "failures": int|null, "last_failure": str|null,
@@ -18,10 +22,12 @@
 //!                   "interrupted": bool,
 //!                   "cleanup": null | { "skipped": str|null, "recorded": int, "deleted": int, "gone": int,
 //!                                       "failed": [{ "kind": str, "id": str, "owner": str, "case": str, "reason": str }],
-//!                                       "not_deletable": [{ "kind": str, "count": int, "reason": str }] } },
+//!                                       "not_deletable": [{ "kind": str, "count": int, "reason": str }] },
+//!                   "partition": null | { "scheme": "hash"|"count", "shard": int, "total": int,
+//!                                         "plan_cases": int, "plan_sha256": str, "positions": [int] } },
 //!   "cases": [{ "id": str, "scenario": str, "file": str, "line": int, "criterion": str,
 //!               "requirements": [str], "weakness": str, "cwe": int|null, "verdict": "pass"|"note"|"fail"|"error"|"skipped",
-//!               "reason": str, "duration_ms": int,
+//!               "reason": str, "culprit": int|null, "duration_ms": int,
 //!               "exchanges": [{ "phase": "setup"|"step"|"verify", "index": int, "actor": str,
 //!                               "mutation": str|null, "token": str|null,
 //!                               "request": { "method": str, "url": str, "headers": [[name, value]], "body": str|null },
@@ -37,6 +43,11 @@
 //! WAIVER = { "weakness": str, "operation": str|null, "scenario": str|null, "reason": str,
 //!            "owner": str, "expires": "YYYY-MM-DD", "expired": bool }
 //! ```
+//!
+//! Version 2 added `scenarios`, the case's `culprit` (the index in `exchanges` of the request its
+//! reason is about) and the conditions' `profile`, `first_fault_at`, `seed`, `strict` and
+//! `partition` (one shard of a `--partition` run: the plan position of each case it reports).
+//! Durations are whole milliseconds.
 //!
 //! With a waiver file, a failing case a live waiver covers is in `waived`, not `weaknesses`; a
 //! case's `waiver` is the one that matched it, live or expired (an expired one fails the gate). With
@@ -56,12 +67,17 @@
 //! `--time-budget`; null when not set), the requests sent to the target in the whole run and while
 //! the cases ran, and that phase's wall time and measured rate (its requests a second).
 
+pub mod read;
+
 use serde_json::{Value, json};
 
 use super::Reporter;
 use crate::outcome::{CaseResult, ExchangeRecord, HaltCause, Load, RunResult, WaiverMark};
 use crate::scenario::plan::ScenarioInfo;
 use crate::verdict::group::{WeaknessGroup, notes, waived, weaknesses};
+
+/// The schema name and version the report carries.
+pub const SCHEMA: &str = "authconform-report/2";
 
 /// The report as a JSON value.
 pub fn report(run: &RunResult) -> Value {
@@ -190,22 +206,28 @@ fn head(run: &RunResult) -> Value {
         })
         .collect();
     let mut head = json!({
-        "schema": "authconform-report/1",
+        "schema": SCHEMA,
         "target": run.target,
         "gate_passed": run.gate_passed(),
         "duration_ms": run.duration.as_millis() as u64,
         "criteria": criteria,
         "weaknesses": weaknesses,
         "notes": notes,
+        "scenarios": run.scenarios.iter().map(scenario).collect::<Vec<_>>(),
         "conditions": {
             "embedded": conditions.embedded,
+            "profile": conditions.profile,
             "jobs": conditions.jobs,
+            "first_fault_at": conditions.first_fault_at,
             "load_5xx": conditions.load_5xx,
+            "seed": conditions.seed,
+            "strict": conditions.strict,
             "controls": controls,
             "halted": conditions.halted.as_ref().map(halted),
             "load": load(&conditions.load),
             "interrupted": conditions.interrupted,
             "cleanup": conditions.cleanup.as_ref().map(cleanup),
+            "partition": conditions.partition.as_ref().map(shard),
         },
     });
     if run.gate.is_active() {
@@ -245,6 +267,32 @@ fn waiver(waiver: &WaiverMark) -> Value {
         "owner": waiver.owner,
         "expires": waiver.expires,
         "expired": waiver.expired,
+    })
+}
+
+/// A scenario of the run: what reports show of it.
+fn scenario(scenario: &ScenarioInfo) -> Value {
+    json!({
+        "id": scenario.id,
+        "title": scenario.title,
+        "criterion": scenario.category.as_str(),
+        "requirements": scenario.requirements,
+        "tags": scenario.tags,
+        "file": scenario.file.display().to_string(),
+        "line": scenario.line,
+        "note": scenario.note,
+    })
+}
+
+/// Which shard of a partitioned run this is.
+fn shard(shard: &crate::outcome::Shard) -> Value {
+    json!({
+        "scheme": shard.scheme,
+        "shard": shard.shard,
+        "total": shard.total,
+        "plan_cases": shard.plan_cases,
+        "plan_sha256": shard.plan_sha256,
+        "positions": shard.positions,
     })
 }
 
@@ -327,6 +375,7 @@ fn case_of(case: &CaseResult, scenario: &ScenarioInfo) -> Value {
         "cwe": case.weakness.cwe,
         "verdict": case.verdict.as_str(),
         "reason": case.reason,
+        "culprit": case.culprit,
         "duration_ms": case.duration.as_millis() as u64,
         "exchanges": case.exchanges.iter().map(exchange).collect::<Vec<_>>(),
     });

@@ -13,6 +13,7 @@ pub mod fold;
 pub mod halt;
 pub mod instances;
 pub mod limit;
+pub mod partition;
 pub mod sample;
 mod schedule;
 pub mod sessions;
@@ -59,6 +60,8 @@ pub struct RunOptions {
     pub reveal_tokens: bool,
     /// The rate and budgets the run keeps (`--rate`, `--max-requests`, `--time-budget`).
     pub load: LoadLimits,
+    /// Run one shard of the plan (`--partition`): its own cases and every fact case, reporting its own.
+    pub partition: Option<partition::Partition>,
 }
 
 /// The run could not start.
@@ -187,7 +190,6 @@ pub async fn run_into(
             first_fault_at: limit.first_fault_at(),
             load_5xx: shared.load_5xx.load(Ordering::Relaxed),
             controls,
-            halted: shared.halt.outcome(suite.cases.len()),
             load: Load {
                 limits: options.load,
                 requests: pace.sent(),
@@ -196,6 +198,10 @@ pub async fn run_into(
             },
             interrupted: shared.interrupted.load(Ordering::Relaxed),
             cleanup: Some(cleanup),
+            halted: shared.halt.outcome(cases.count()),
+            seed: options.seed,
+            strict: shared.strict,
+            partition: options.partition.map(|partition| partition.shard(suite)),
         },
         gate: Default::default(),
     })

@@ -35,6 +35,9 @@ impl Cases<'_> {
     pub async fn run(&self, controls: &[Control], sink: &mut dyn Sink) {
         let (mut first, mut exclusive, mut others) = (Vec::new(), Vec::new(), Vec::new());
         for (index, case) in self.suite.cases.iter().enumerate() {
+            if !self.runs(index) {
+                continue;
+            }
             let needs_instances = case.needs_embedded() && self.shared.instances.is_some();
             if needs_instances && case.is_exclusive() {
                 exclusive.push(index);
@@ -61,20 +64,54 @@ impl Cases<'_> {
             excerpted.push(kept == Kept::Excerpt);
         }
         let folds = Folds::batch(&mut cases, &bindings, controls, issuer);
+        // Cases reach the sink in case order; a shard's reorder positions count only its own cases.
+        let reported: Vec<usize> = (0..self.suite.cases.len())
+            .filter(|&index| self.reports(index))
+            .collect();
+        let position: HashMap<usize, usize> = reported
+            .iter()
+            .enumerate()
+            .map(|(at, &index)| (index, at))
+            .collect();
         let mut reorder = Reorder::new(budget, false);
-        let mut out = |index: usize, case: CaseResult, _: Option<Kept>| sink.case(index, case);
+        let mut out = |at: usize, case: CaseResult, _: Option<Kept>| sink.case(reported[at], case);
         for ((index, mut case), excerpt) in indexes.into_iter().zip(cases).zip(excerpted) {
+            let Some(&at) = position.get(&index) else {
+                // Another shard's fact case: it ran for its facts only.
+                continue;
+            };
             if excerpt {
                 // The tokens the folds read, cut now as the budget said.
                 case.excerpt(false);
             }
-            reorder.push(index, case, true, &mut out);
+            reorder.push(at, case, true, &mut out);
         }
         self.parallel(others, |index, mut result| {
             folds.fold_one(&mut result, &self.suite.cases[index].bindings, issuer);
-            reorder.push(index, result, false, &mut out);
+            reorder.push(position[&index], result, false, &mut out);
         })
         .await;
+    }
+
+    /// Whether this run runs case `index`: every case, or a shard's own and every fact case.
+    fn runs(&self, index: usize) -> bool {
+        self.options
+            .partition
+            .is_none_or(|partition| partition.runs(self.suite, index))
+    }
+
+    /// Whether this run reports case `index`: every case, or a shard's own.
+    fn reports(&self, index: usize) -> bool {
+        self.options
+            .partition
+            .is_none_or(|partition| partition.owns(index, &self.suite.cases[index].id))
+    }
+
+    /// How many cases this run runs.
+    pub fn count(&self) -> usize {
+        (0..self.suite.cases.len())
+            .filter(|&index| self.runs(index))
+            .count()
     }
 
     /// Runs the fact cases (`first[..facts]`) in parallel, then the exclusive ones (the rest) alone,

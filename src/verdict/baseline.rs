@@ -11,8 +11,9 @@ use serde::Deserialize;
 
 use crate::outcome::BaselineState;
 
-/// The `schema` value of the JSON reports a baseline can be read from.
-pub const REPORT_SCHEMA: &str = "authconform-report/1";
+/// The `schema` values of the JSON reports a baseline can be read from (the weaknesses, notes and
+/// case ids it reads are the same in both).
+pub const REPORT_SCHEMAS: [&str; 2] = ["authconform-report/1", "authconform-report/2"];
 
 /// One failure's identity across runs: (weakness id, case id).
 pub type Finding = (String, String);
@@ -76,12 +77,13 @@ impl Baseline {
     pub fn read(path: &Path, reader: impl std::io::Read) -> Result<Baseline, String> {
         let not_a_report = |why: String| {
             format!(
-                "not an authconform JSON report (one written with --report json:PATH, \"schema\": \"{REPORT_SCHEMA}\"): {why}"
+                "not an authconform JSON report (one written with --report json:PATH, \"schema\": \"{}\"): {why}",
+                REPORT_SCHEMAS[1]
             )
         };
         let doc: ReportDoc =
             serde_json::from_reader(reader).map_err(|err| not_a_report(err.to_string()))?;
-        if doc.schema != REPORT_SCHEMA {
+        if !REPORT_SCHEMAS.contains(&doc.schema.as_str()) {
             return Err(not_a_report(format!("its schema is `{}`", doc.schema)));
         }
         let groups = doc

@@ -5,6 +5,8 @@ mod gate;
 mod load;
 mod reports;
 
+pub(super) use reports::{ReportSpec, Reports};
+
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -24,7 +26,7 @@ use crate::runner::{self, OnCase, RunError, RunOptions};
 use crate::scenario::{self, LoadOptions, SuiteSources};
 use crate::verdict::waiver::KnownNames;
 pub use gate::GateArgs;
-use reports::{ReportSpec, Reports, append_step_summary};
+use reports::append_step_summary;
 
 /// Run scenarios against a target and gate on 100% per criterion.
 #[derive(Debug, Args, Default)]
@@ -74,6 +76,11 @@ pub struct RunArgs {
     /// Seed for anything random (canaries, the --sample draw).
     #[arg(long, value_name = "S")]
     seed: Option<u64>,
+    /// Run shard K of N (`hash:K/N`: by a stable hash of each case id; `count:K/N`: every Nth case),
+    /// after --filter and --sample; needs --seed, the same in every shard. `authconform merge` makes
+    /// one run of the shards' JSON reports.
+    #[arg(long, value_name = "SCHEME:K/N")]
+    partition: Option<runner::partition::Partition>,
     /// Keep the principals' valid tokens in reports. By default each is replaced by
     /// `[valid token of NAME]` (they are live credentials, and CI uploads reports), and reproducers
     /// mint an equivalent one (`authconform mint --as NAME --case ID`); forged tokens always stay.
@@ -209,6 +216,11 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
     let gate = args.gate.gate(&known_names(&suite, &profile))?;
     let filter = CaseFilter::parse(&args.filters).map_err(CliError::usage)?;
     let suite = filter.apply(suite);
+    if args.partition.is_some() && args.seed.is_none() {
+        return Err(CliError::usage(
+            "--partition needs --seed S, the same in every shard (e.g. the CI pipeline's id): canaries and the --sample draw come from it",
+        ));
+    }
     let seed = args.seed.unwrap_or_else(random_seed);
     let suite = selected(suite, args.sample, seed)?;
     // The reports are written as the run goes; what the run keeps is the summary (see `Reports`).
@@ -222,13 +234,24 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
         &mut written,
     ))?;
     result.cases = written.take_cases();
+    conclude(result, written, reports.is_empty())
+}
+
+/// The end of a run (or of a merge of shards): the terminal summary, the reports' ends (the job
+/// summary when no report is asked for), and the exit code: 3 when the run stopped early, else the
+/// gate's.
+pub(super) fn conclude(
+    mut result: RunResult,
+    written: Reports<'_>,
+    no_reports: bool,
+) -> Result<u8, CliError> {
     written.finish_gate(&mut result);
     print!(
         "{}",
         report::terminal::summary(&result, console::colors_enabled())
     );
     written.finish(&result)?;
-    if reports.is_empty() {
+    if no_reports {
         append_step_summary(&result);
     }
     if result.conditions.interrupted {
@@ -369,8 +392,9 @@ async fn execute(
         embedded: embedded.is_some(),
         reveal_tokens: args.reveal_tokens,
         load: args.load.limits(),
+        partition: args.partition,
     };
-    let progress = Progress::new(suite.cases.len());
+    let progress = Progress::new(shard_cases(suite, args.partition));
     let outcome = runner::run_into(
         suite,
         Arc::clone(profile),
@@ -406,6 +430,29 @@ async fn on_interrupt(interrupt: Arc<AtomicBool>) {
     if tokio::signal::ctrl_c().await.is_ok() {
         std::process::exit(exit::INTERRUPTED.into());
     }
+}
+
+/// How many cases the run runs; for a shard, says on stderr how many it runs and reports.
+fn shard_cases(
+    suite: &scenario::plan::Suite,
+    partition: Option<runner::partition::Partition>,
+) -> usize {
+    let Some(partition) = partition else {
+        return suite.cases.len();
+    };
+    let positions = 0..suite.cases.len();
+    let runs = positions
+        .clone()
+        .filter(|&at| partition.runs(suite, at))
+        .count();
+    let owns = positions
+        .filter(|&at| partition.owns(at, &suite.cases[at].id))
+        .count();
+    eprintln!(
+        "shard {partition}: reports {owns} of the plan's {} cases; runs {runs} (its own and every case whose result judges others)",
+        suite.cases.len()
+    );
+    runs
 }
 
 /// Says on stderr which scenarios were left out because they are written for another API.

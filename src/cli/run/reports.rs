@@ -14,7 +14,7 @@ use crate::verdict::gate::Gate;
 
 /// `FORMAT:PATH` of `--report`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct ReportSpec {
+pub(in crate::cli) struct ReportSpec {
     format: ReportFormat,
     path: PathBuf,
 }
@@ -29,7 +29,7 @@ enum ReportFormat {
 }
 
 impl ReportSpec {
-    pub(super) fn parse(spec: &str) -> Result<ReportSpec, CliError> {
+    pub(in crate::cli) fn parse(spec: &str) -> Result<ReportSpec, CliError> {
         let (format, path) = spec.split_once(':').ok_or_else(|| {
             CliError::usage(format!(
                 "--report {spec}: expected FORMAT:PATH, e.g. junit:report.xml"
@@ -121,7 +121,7 @@ impl Reporter for JsonFile {
 /// summary, the reports' ends and the gate need of each case once every report has it
 /// ([`report::gone_by`]): a passing case as one line, a case that did not pass with its requests whole
 /// and an excerpt of each answer.
-pub(super) struct Reports<'a> {
+pub(in crate::cli) struct Reports<'a> {
     specs: &'a [ReportSpec],
     scenarios: &'a [ScenarioInfo],
     /// The reporters, opened with the first case (a run that never starts writes no report).
@@ -134,7 +134,7 @@ pub(super) struct Reports<'a> {
 }
 
 impl<'a> Reports<'a> {
-    pub(super) fn new(
+    pub(in crate::cli) fn new(
         specs: &'a [ReportSpec],
         scenarios: &'a [ScenarioInfo],
         gate: Option<Gate>,
@@ -182,13 +182,13 @@ impl<'a> Reports<'a> {
     }
 
     /// The cases kept, in case order: the run's summary.
-    pub(super) fn take_cases(&mut self) -> Vec<CaseResult> {
+    pub(in crate::cli) fn take_cases(&mut self) -> Vec<CaseResult> {
         std::mem::take(&mut self.kept)
     }
 
     /// Ends every report with `summary` (the run with the cases kept); the first report that could not
     /// be written is the error.
-    pub(super) fn finish(mut self, summary: &RunResult) -> Result<(), CliError> {
+    pub(in crate::cli) fn finish(mut self, summary: &RunResult) -> Result<(), CliError> {
         if let Some(failed) = self.failed.take() {
             return Err(failed);
         }
@@ -218,7 +218,7 @@ impl Sink for Reports<'_> {
 
 /// With no `--report`, the Markdown report is appended to the GitHub job summary when
 /// `$GITHUB_STEP_SUMMARY` names one; a failure to write it is a warning, not a failed run.
-pub(super) fn append_step_summary(result: &RunResult) {
+pub(in crate::cli) fn append_step_summary(result: &RunResult) {
     let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|path| !path.is_empty()) else {
         return;
     };
