@@ -38,7 +38,15 @@ pub struct Created {
     api: Option<Api>,
     /// The profile's services, where some operations go.
     services: std::collections::BTreeMap<String, String>,
-    objects: Mutex<Vec<CreatedObject>>,
+    objects: Mutex<Recorded>,
+}
+
+/// The objects recorded, in the order they were made, and the identity of each (kind, owner's user
+/// id, id), so that one answer seen twice records its object once.
+#[derive(Debug, Default)]
+struct Recorded {
+    list: Vec<CreatedObject>,
+    seen: std::collections::HashSet<(String, String, String)>,
 }
 
 /// Who made a request, for the record of what it created.
@@ -112,15 +120,15 @@ impl Created {
                 operation,
                 case: maker.case.to_string(),
             };
-            if !objects.iter().any(|known| same(known, &object)) {
-                objects.push(object);
+            if objects.seen.insert(identity(&object)) {
+                objects.list.push(object);
             }
         }
     }
 
     /// Every object recorded so far, in the order they were made; the recorder is left empty.
     pub fn take(&self) -> Vec<CreatedObject> {
-        std::mem::take(&mut *self.objects.lock().unwrap_or_else(PoisonError::into_inner))
+        std::mem::take(&mut *self.objects.lock().unwrap_or_else(PoisonError::into_inner)).list
     }
 
     /// How many objects are recorded.
@@ -128,6 +136,7 @@ impl Created {
         self.objects
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+            .list
             .len()
     }
 
@@ -137,9 +146,14 @@ impl Created {
     }
 }
 
-/// The same object: kind, owner and id (an agent's tool call may report one a create made too).
-fn same(a: &CreatedObject, b: &CreatedObject) -> bool {
-    a.kind == b.kind && a.owner_id == b.owner_id && a.id == b.id
+/// What makes an object the same one: kind, owner and id (an agent's tool call may report one a
+/// create made too).
+fn identity(object: &CreatedObject) -> (String, String, String) {
+    (
+        object.kind.clone(),
+        object.owner_id.clone(),
+        object.id.to_string(),
+    )
 }
 
 /// An id is a string or a number.
