@@ -75,34 +75,8 @@ pub fn log(run: &RunResult) -> Sarif {
             result
         })
         .collect();
-    let notifications: Vec<Notification> = run
-        .cases
-        .iter()
-        .filter(|case| case.verdict == Verdict::Error)
-        .take(MAX_NOTIFICATIONS)
-        .map(|case| {
-            Notification::builder()
-                .level(json!(NotificationLevel::Warning))
-                .message(text(format!(
-                    "{} could not be judged: {}",
-                    case.id, case.reason
-                )))
-                .build()
-        })
-        .collect();
-    let criteria: Vec<Value> = run
-        .tallies()
-        .into_iter()
-        .map(|(category, tally)| {
-            json!({
-                "criterion": category.as_str(),
-                "passed": tally.passed,
-                "failed": tally.failed,
-                "errors": tally.errors,
-                "skipped": tally.skipped,
-            })
-        })
-        .collect();
+    let notifications = notifications(run);
+    let criteria = criteria(run);
     let driver = ToolComponent::builder()
         .name("authconform".to_string())
         .version(env!("CARGO_PKG_VERSION").to_string())
@@ -124,6 +98,40 @@ pub fn log(run: &RunResult) -> Sarif {
         .version(json!(Version::V2_1_0))
         .runs(vec![run])
         .build()
+}
+
+/// A warning for each case that could not be judged (the first [`MAX_NOTIFICATIONS`]).
+fn notifications(run: &RunResult) -> Vec<Notification> {
+    run.cases
+        .iter()
+        .filter(|case| case.verdict == Verdict::Error)
+        .take(MAX_NOTIFICATIONS)
+        .map(|case| {
+            Notification::builder()
+                .level(json!(NotificationLevel::Warning))
+                .message(text(format!(
+                    "{} could not be judged: {}",
+                    case.id, case.reason
+                )))
+                .build()
+        })
+        .collect()
+}
+
+/// Each criterion's tally.
+fn criteria(run: &RunResult) -> Vec<Value> {
+    run.tallies()
+        .into_iter()
+        .map(|(category, tally)| {
+            json!({
+                "criterion": category.as_str(),
+                "passed": tally.passed,
+                "failed": tally.failed,
+                "errors": tally.errors,
+                "skipped": tally.skipped,
+            })
+        })
+        .collect()
 }
 
 /// The run's properties: target, gate, criteria, and with a waiver file or baseline what they said.

@@ -1,10 +1,12 @@
 //! `authconform run` (also what `authconform` with no command does): load the profile and scenarios,
 //! start the embedded reference server when no target is given, run, report, and gate.
 
+mod conclude;
 mod gate;
 mod load;
 mod reports;
 
+pub(super) use conclude::conclude;
 pub(super) use reports::{ReportSpec, Reports};
 
 use std::io::IsTerminal;
@@ -20,13 +22,11 @@ use super::{CliError, exit, values};
 use crate::embedded;
 use crate::outcome::{RunResult, Verdict};
 use crate::profile::Profile;
-use crate::report;
 use crate::runner::filter::CaseFilter;
 use crate::runner::{self, OnCase, RunError, RunOptions};
 use crate::scenario::{self, LoadOptions, SuiteSources};
 use crate::verdict::waiver::KnownNames;
 pub use gate::GateArgs;
-use reports::append_step_summary;
 
 /// Run scenarios against a target and gate on 100% per criterion.
 #[derive(Debug, Args, Default)]
@@ -237,47 +237,6 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
     conclude(result, written, reports.is_empty())
 }
 
-/// The end of a run (or of a merge of shards): the terminal summary, the reports' ends (the job
-/// summary when no report is asked for), and the exit code: 3 when the run stopped early, else the
-/// gate's.
-pub(super) fn conclude(
-    mut result: RunResult,
-    written: Reports<'_>,
-    no_reports: bool,
-) -> Result<u8, CliError> {
-    written.finish_gate(&mut result);
-    print!(
-        "{}",
-        report::terminal::summary(&result, console::colors_enabled())
-    );
-    written.finish(&result)?;
-    if no_reports {
-        append_step_summary(&result);
-    }
-    if result.conditions.interrupted {
-        return Ok(exit::INTERRUPTED);
-    }
-    if let Some(halted) = &result.conditions.halted {
-        // A run that stopped early does not pass; a weakness found before it stopped fails the gate.
-        let message =
-            load::budget_message(halted).unwrap_or_else(|| halted_message(&result.target, halted));
-        if result
-            .cases
-            .iter()
-            .any(|case| case.verdict == Verdict::Fail && !case.gate.accepted())
-        {
-            eprintln!("{message}\nA case that ran found a weakness.");
-            return Ok(exit::GATE_FAILED);
-        }
-        return Err(CliError::Unreachable(message));
-    }
-    Ok(if result.gate_passed() {
-        exit::OK
-    } else {
-        exit::GATE_FAILED
-    })
-}
-
 /// The names a waiver may use: the loaded scenarios' ids and weaknesses, the profile's operations.
 fn known_names(suite: &scenario::plan::Suite, profile: &Profile) -> KnownNames {
     let mut weaknesses: Vec<String> = suite.cases.iter().map(|c| c.weakness.id.clone()).collect();
@@ -290,34 +249,6 @@ fn known_names(suite: &scenario::plan::Suite, profile: &Profile) -> KnownNames {
             .ok()
             .map(|api| api.names().into_iter().map(String::from).collect()),
     }
-}
-
-/// What a run that gave up on its target says: why, and how far it got.
-fn halted_message(target: &str, halted: &crate::outcome::Halted) -> String {
-    let crate::outcome::HaltCause::TargetSilent {
-        failures,
-        last_failure,
-    } = &halted.cause
-    else {
-        return format!("the run against {target} stopped early");
-    };
-    let last_answer = match &halted.last_answer {
-        Some((answer, at)) => format!(
-            "the last answer: {answer}, {:.1} s into the run",
-            at.as_secs_f64()
-        ),
-        None => "no case got an answer".to_string(),
-    };
-    format!(
-        "target {target} stopped answering: the run stopped after {} transport failures in a row (the last: {}).\n\
-         {} of {} cases were run; the other {} are reported as not run, neither passed nor failed; {last_answer}.\n\
-         (the number of failures in a row is the profile's timeouts.give_up_after)",
-        failures,
-        last_failure,
-        halted.cases_run,
-        halted.cases_total,
-        halted.cases_total - halted.cases_run,
-    )
 }
 
 /// The cases left to run: a sample of `suite` when `--sample` asks for one; none is an error.
