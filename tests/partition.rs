@@ -437,3 +437,52 @@ fn the_gitlab_example_shards_with_parallel_and_merges() {
     );
     flags_are_real(&merge_line);
 }
+
+/// A shard that a budget stopped makes the merge stop early too: exit 3 (no case that ran failed),
+/// with the stop and its cause read back from that shard's JSON report.
+#[test]
+fn a_shard_stopped_by_a_budget_stops_the_merge() {
+    let dir = scratch("partition", "stopped");
+    let (first, second, merged) = (
+        path(&dir, "a.json"),
+        path(&dir, "b.json"),
+        path(&dir, "merged.json"),
+    );
+    let shard = |partition: &str, report: &str, more: &[&str]| {
+        let mut args = vec![
+            "run",
+            "--seed",
+            SEED,
+            "--filter",
+            "category:statelessness",
+            "--partition",
+            partition,
+        ];
+        args.extend_from_slice(more);
+        let report = format!("json:{report}");
+        args.extend(["--report", report.as_str()]);
+        run(&args)
+    };
+    let whole = shard("hash:1/2", &first, &[]);
+    assert_eq!(whole.code, 0, "{}", whole.stderr);
+    let stopped = shard("hash:2/2", &second, &["--max-requests", "20"]);
+    assert_eq!(stopped.code, 3, "{}", stopped.stderr);
+
+    let out = merge(&[first, second], &["--report", &format!("json:{merged}")]);
+    assert_eq!(out.code, 3, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr
+            .contains("the request budget (--max-requests 20) ran out"),
+        "{}",
+        out.stderr
+    );
+    let report = json(&merged);
+    let halted = &report["conditions"]["halted"];
+    assert_eq!(halted["cause"], "max-requests", "{halted}");
+    assert!(
+        halted["cases_run"].as_u64() < halted["cases_total"].as_u64(),
+        "{halted}"
+    );
+    assert_eq!(report["conditions"]["load"]["max_requests"], 20);
+    assert_eq!(report["gate_passed"], false);
+}

@@ -277,7 +277,13 @@ fn conditions(shards: &[ShardRun]) -> RunConditions {
         controls,
         halted: halted(shards),
         load: Load {
-            limits: first.load.limits,
+            // The limits of the shard whose stop the merge reports (its cause names one), else the
+            // first shard's.
+            limits: all()
+                .find(|c| c.halted.is_some())
+                .unwrap_or(first)
+                .load
+                .limits,
             requests: all().map(|c| c.load.requests).sum(),
             case_requests: all().map(|c| c.load.case_requests).sum(),
             case_time: all().map(|c| c.load.case_time).max().unwrap_or_default(),
