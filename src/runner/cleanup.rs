@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::task::JoinSet;
 
-use super::created::{CreatedObject, deleter};
+use super::created::{CreatedObject, deleter, reader};
 use super::execute::RunShared;
 use super::tokens::TokenError;
 use super::users::CaseUsers;
@@ -17,8 +17,9 @@ use crate::api::Operation;
 use crate::outcome::{Cleanup, NotDeleted};
 use crate::scenario::plan::TokenPlan;
 use crate::template;
-use crate::wire::RequestSpec;
+use crate::token::mutation::AttackRequest;
 use crate::wire::placement::place;
+use crate::wire::{Exchange, RequestSpec};
 
 /// Deletes in flight at once.
 pub const CONCURRENCY: usize = 8;
@@ -29,7 +30,8 @@ pub const TIME_LIMIT: Duration = Duration::from_secs(300);
 enum Deleted {
     /// The delete operation answered 2xx.
     Now,
-    /// It answered 404 or 410: already gone (a case deleted it itself).
+    /// It answered 404 or 410 and the object does not read back: already gone (a case deleted it
+    /// itself).
     Gone,
 }
 
@@ -119,22 +121,46 @@ async fn delete(
                 format!("no valid token of its owner `{}`: {reason}", object.owner)
             }
         })?;
-    let spec = request(shared, op, object)?;
-    let spec = place(spec, &made.attack, &shared.profile.presentation);
-    let exchange = shared
-        .client
-        .send(&spec)
-        .await
-        .map_err(|err| format!("{} {}: {err}", op.method, op.name))?;
+    let send = |op| send(shared, op, object, &made.attack);
+    let exchange = send(op).await?;
     match exchange.status {
         200..=299 if tool_error(&exchange.body) => Err(format!(
             "{} answered {} with an error",
             op.name, exchange.status
         )),
         200..=299 => Ok(Deleted::Now),
-        404 | 410 => Ok(Deleted::Gone),
+        404 | 410 => {
+            // A 404 also comes from a route the target does not have: gone only if it reads so.
+            let Some(read) = shared
+                .created
+                .api()
+                .and_then(|api| reader(api, &object.kind))
+            else {
+                return Ok(Deleted::Gone);
+            };
+            match send(read).await?.status {
+                200..=299 => Err(format!(
+                    "{} answered {}, but {} still reads it (is the delete route right?)",
+                    op.name, exchange.status, read.name
+                )),
+                _ => Ok(Deleted::Gone),
+            }
+        }
         status => Err(format!("{} answered {status}", op.name)),
     }
+}
+
+/// Sends `op` for `object` with `token` placed as the profile says.
+async fn send(
+    shared: &RunShared,
+    op: &Operation,
+    object: &CreatedObject,
+    token: &AttackRequest,
+) -> Result<Exchange, String> {
+    let spec = request(shared, op, object)?;
+    let spec = place(spec, token, &shared.profile.presentation);
+    let exchange = shared.client.send(&spec).await;
+    exchange.map_err(|err| format!("{} {}: {err}", op.method, op.name))
 }
 
 /// The request of `op` for `object`: its path and body with the owner's id and the object's id.

@@ -281,5 +281,13 @@ pub fn deleter<'a>(api: &'a Api, kind: &str) -> Option<&'a Operation> {
         .or_else(|| candidates().find(|op| op.name.to_ascii_lowercase().contains("delete")))
 }
 
+/// The operation of `api` that reads one object of `kind` (a single-object `GET`), to confirm that an
+/// object whose delete answered 404 is really gone.
+pub fn reader<'a>(api: &'a Api, kind: &str) -> Option<&'a Operation> {
+    api.operations.iter().find(|op| {
+        op.is_read() && op.method.eq_ignore_ascii_case("GET") && op.resources() == [kind]
+    })
+}
+
 #[cfg(test)]
 mod tests;
