@@ -46,7 +46,8 @@ pub async fn start_reference_server(flaw: Option<&str>) -> Result<RunningServer,
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub enum ReferenceMode {
     /// EdDSA, the Ed25519 JWKS given as a file (Better Auth's default algorithm; the spec's default
-    /// server). Profile `reference.yaml` (= `reference-eddsa-jwks.yaml`).
+    /// server). Profile `reference.yaml` (= `reference-eddsa-jwks.yaml` plus the
+    /// server's `conversations.delete`).
     #[default]
     EddsaJwks,
     /// EdDSA, the JWKS fetched from a URL: the harness's hosted issuer (Better Auth's

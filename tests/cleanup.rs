@@ -1,6 +1,7 @@
 //! The cleanup of what a run creates, against the reference server on a SQLite file database: after a
-//! full run no task the run created remains (conversations, which the contract cannot delete, are
-//! reported as such), every row that existed before is untouched, `--keep-data` keeps the run's rows,
+//! full run no row the run created remains (tasks, and conversations with their messages through the
+//! delete route the profile declares; without one, conversations are counted and kept), every row that
+//! existed before is untouched, `--keep-data` keeps the run's rows,
 //! and Ctrl-C stops the run, cleans up, writes the report and exits 130.
 
 mod binary;
@@ -15,6 +16,8 @@ use serde_json::{Value, json};
 
 const PROFILE: &str = "fixtures/profiles/reference.yaml";
 const TABLES: [&str; 3] = ["tasks", "conversations", "messages"];
+/// A scenario whose cases start conversations (Alice chats, Bob tries to read and continue them).
+const FILTER_CHAT: &str = "--filter=conversation-bola";
 
 /// Every row of every table, in id order, exactly as stored.
 type Rows = Vec<(&'static str, Vec<Vec<Sql>>)>;
@@ -151,9 +154,15 @@ async fn seed(base: &str, database: &Path) {
     .unwrap();
 }
 
-/// Runs the binary against `base` with `args`, in a blocking task (the server runs meanwhile).
+/// Runs the binary against `base` with PROFILE and `args`, in a blocking task (the server runs
+/// meanwhile).
 async fn run(base: &str, args: &[&str]) -> binary::Output {
-    let mut all: Vec<String> = ["run", "--target", base, "--profile", PROFILE, "--jobs", "8"]
+    run_with(base, PROFILE, args).await
+}
+
+/// Runs the binary against `base` with `profile` and `args`.
+async fn run_with(base: &str, profile: &str, args: &[&str]) -> binary::Output {
+    let mut all: Vec<String> = ["run", "--target", base, "--profile", profile, "--jobs", "8"]
         .iter()
         .map(ToString::to_string)
         .collect();
@@ -168,7 +177,7 @@ fn read_report(path: &Path) -> Value {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_full_run_deletes_every_task_it_created_and_touches_nothing_else() {
+async fn a_full_run_deletes_every_row_it_created_and_touches_nothing_else() {
     let (dir, server) = server("full").await;
     let database = dir.join("todo.db");
     seed(&server.base_url(), &database).await;
@@ -190,19 +199,15 @@ async fn a_full_run_deletes_every_task_it_created_and_touches_nothing_else() {
     assert_eq!(cleanup["failed"], json!([]), "{cleanup}");
     let deleted = cleanup["deleted"].as_u64().unwrap();
     assert!(deleted > 100, "the suite creates many tasks: {cleanup}");
-    // Conversations (and their messages) have no delete operation in the contract: the run reports
-    // how many it created, and those are exactly the conversations that are new in the file.
-    let conversations = added(&before, &after, "conversations").len() as u64;
-    assert!(conversations > 0);
-    assert_eq!(
-        cleanup["not_deletable"],
-        json!([{"kind": "conversation_id", "count": conversations, "reason": "no delete operation"}])
-    );
+    // The profile declares the reference server's `conversations.delete`: the conversations the run
+    // started go too, their messages with them.
+    for table in ["conversations", "messages"] {
+        let left = added(&before, &after, table);
+        assert!(left.is_empty(), "{table} the run created remain: {left:?}");
+    }
+    assert_eq!(cleanup["not_deletable"], json!([]), "{cleanup}");
     let recorded = cleanup["recorded"].as_u64().unwrap();
-    assert_eq!(
-        recorded,
-        deleted + cleanup["gone"].as_u64().unwrap() + conversations
-    );
+    assert_eq!(recorded, deleted + cleanup["gone"].as_u64().unwrap());
     assert!(
         out.stdout.contains(&format!(
             "cleanup: deleted {deleted} of the {recorded} object(s)"
@@ -210,9 +215,41 @@ async fn a_full_run_deletes_every_task_it_created_and_touches_nothing_else() {
         "{}",
         out.stdout
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_delete_operation_conversations_are_counted_and_kept() {
+    let (dir, server) = server("bare").await;
+    let database = dir.join("todo.db");
+    seed(&server.base_url(), &database).await;
+    let before = snapshot(&database);
+    let report = dir.join("report.json");
+    // The bare Todo contract (the same keys as PROFILE, without its `conversations.delete`).
+    let bare = "fixtures/profiles/reference-eddsa-jwks.yaml";
+    let args = [FILTER_CHAT, &format!("--report=json:{}", report.display())];
+    let out = run_with(&server.base_url(), bare, &args).await;
+    let after = snapshot(&database);
+    server.shutdown().await;
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    untouched(&before, &after);
+    assert!(added(&before, &after, "tasks").is_empty());
+    let conversations = added(&before, &after, "conversations").len() as u64;
+    assert!(conversations > 0);
+    let cleanup = &read_report(&report)["conditions"]["cleanup"];
+    assert_eq!(
+        cleanup["not_deletable"],
+        json!([{"kind": "conversation_id", "count": conversations, "reason": "no delete operation"}])
+    );
+    let recorded = cleanup["recorded"].as_u64().unwrap();
+    assert_eq!(
+        recorded,
+        cleanup["deleted"].as_u64().unwrap() + cleanup["gone"].as_u64().unwrap() + conversations
+    );
     assert!(
         out.stdout
-            .contains("`conversation_id` object(s) kept: not deletable (no delete operation)")
+            .contains("`conversation_id` object(s) kept: not deletable (no delete operation)"),
+        "{}",
+        out.stdout
     );
 }
 
@@ -339,5 +376,39 @@ fn wait_bounded(mut child: std::process::Child, limit: Duration) -> std::process
             panic!("the run did not end within {limit:?} of the interrupt");
         }
         std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_404_from_a_wrong_delete_route_is_not_counted_as_gone() {
+    let (dir, server) = server("wrong-route").await;
+    let database = dir.join("todo.db");
+    let before = snapshot(&database);
+    // The bare contract with a delete route the server does not have: it answers 404, and the
+    // conversation still reads 200, so the cleanup must not call it "already gone".
+    let keys = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/keys");
+    let profile = std::fs::read_to_string("fixtures/profiles/reference-eddsa-jwks.yaml")
+        .unwrap()
+        .replace("../keys", &keys.display().to_string())
+        + "api:\n  name: todo\n  operations:\n    conversations.delete:\n      method: DELETE\n      \
+           path: \"/api/{user_id}/conversation/{conversation_id}\"\n      status: 204\n";
+    let profile_path = dir.join("wrong-route.yaml");
+    std::fs::write(&profile_path, profile).unwrap();
+    let report = dir.join("report.json");
+    let args = [FILTER_CHAT, &format!("--report=json:{}", report.display())];
+    let out = run_with(&server.base_url(), profile_path.to_str().unwrap(), &args).await;
+    let after = snapshot(&database);
+    server.shutdown().await;
+    let conversations = added(&before, &after, "conversations").len();
+    assert!(conversations > 0, "{}", out.stdout);
+    let cleanup = &read_report(&report)["conditions"]["cleanup"];
+    let failed = cleanup["failed"].as_array().unwrap();
+    assert_eq!(failed.len(), conversations, "{cleanup}");
+    for entry in failed {
+        assert_eq!(entry["kind"], "conversation_id");
+        assert_eq!(
+            entry["reason"],
+            "conversations.delete answered 404, but conversations.get still reads it (is the delete route right?)"
+        );
     }
 }

@@ -155,7 +155,14 @@ fn the_todo_contract_selects_the_bundled_description_and_its_suite_passes() {
         .unwrap()
         .keys()
         .collect();
-    assert_eq!(added, ["tasks.list.all", "tasks.list.completed"]);
+    assert_eq!(
+        added,
+        [
+            "conversations.delete",
+            "tasks.list.all",
+            "tasks.list.completed"
+        ]
+    );
 
     let dir = scratch("todo-contract");
     let path = dir.join("profile.yaml");
@@ -313,7 +320,7 @@ fn out_writes_the_file_and_refuses_to_overwrite_it() {
     let first = run(&["init", "--openapi", FASTAPI_ITEMS, "--out", out_arg]);
     assert_eq!(first.code, 0, "{}", first.stderr);
     assert!(first.stdout.is_empty(), "{}", first.stdout);
-    assert!(first.stderr.contains("13 operations"), "{}", first.stderr);
+    assert!(first.stderr.contains("14 operations"), "{}", first.stderr);
     let written = std::fs::read_to_string(&out).unwrap();
     assert!(
         written.starts_with("# yaml-language-server: $schema="),

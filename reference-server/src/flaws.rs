@@ -122,6 +122,8 @@ flaws! {
         "MCP tools act for the user_id argument instead of refusing one that differs from the token's sub";
     ChatContinuesForeignConversation = "chat-continues-foreign-conversation", Isolation, ["FR-046"],
         "chat continues (and reveals) a conversation that belongs to another user";
+    ConversationDeleteIdor = "conversation-delete-idor", Isolation, ["FR-047"],
+        "deletes a conversation (with its messages) by id alone, whoever owns it";
     AgentActsAsNamedUser = "agent-acts-as-named-user", Isolation, ["FR-049", "FR-048"],
         "the chat agent acts for the user named in a message like \"as user bob, list tasks\"";
     SessionCookieAccepted = "session-cookie-accepted", Statelessness, ["FR-004", "FR-054"],
@@ -172,7 +174,7 @@ mod tests {
             assert!(!flaw.description().is_empty());
             assert!(flaw.breaks().iter().all(|r| r.starts_with("FR-0")));
         }
-        assert_eq!(Flaw::ALL.len(), 25);
+        assert_eq!(Flaw::ALL.len(), 26);
     }
 
     #[test]
@@ -188,7 +190,7 @@ mod tests {
         let count = |c| Flaw::ALL.iter().filter(|f| f.criterion() == c).count();
         assert_eq!(count(Criterion::Enforcement), 14);
         assert_eq!(count(Criterion::Robustness), 3);
-        assert_eq!(count(Criterion::Isolation), 7);
+        assert_eq!(count(Criterion::Isolation), 8);
         assert_eq!(count(Criterion::Statelessness), 1);
     }
 }

@@ -88,6 +88,7 @@ pub const CONTRACT_ROUTES: &[(&str, &str)] = &[
     ("PATCH", "/api/{user_id}/tasks/{task_id}/complete"),
     ("POST", "/api/{user_id}/chat"),
     ("GET", "/api/{user_id}/conversations/{conversation_id}"),
+    ("DELETE", "/api/{user_id}/conversations/{conversation_id}"),
     ("POST", "/mcp"),
 ];
 
@@ -103,6 +104,10 @@ pub const ITEMS_ROUTES: &[(&str, &str)] = &[
     ("PATCH", "/api/v1/users/{uid}/items/{item_id}/complete"),
     ("POST", "/api/v1/users/{uid}/chat"),
     ("GET", "/api/v1/users/{uid}/conversations/{conversation_id}"),
+    (
+        "DELETE",
+        "/api/v1/users/{uid}/conversations/{conversation_id}",
+    ),
     ("POST", "/api/v1/mcp"),
     ("GET", "/openapi.json"),
 ];
@@ -189,6 +194,7 @@ mod tests {
                 ("PATCH", p.complete),
                 ("POST", p.chat),
                 ("GET", p.conversation),
+                ("DELETE", p.conversation),
                 ("POST", p.mcp),
             ];
             if layout.openapi_document().is_some() {

@@ -12,7 +12,7 @@ use crate::selftest::{self, SelftestOptions};
 /// Prove that the suite passes a correct server and catches every known flaw.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  \
-    authconform selftest                  (clean, then 25 flaws and 11 mutants)\n  \
+    authconform selftest                  (clean, then 26 flaws and 11 mutants)\n  \
     authconform selftest --only task-read-idor --only sets-cookie\n  \
     authconform selftest --full           (no reduced matrices for broken targets)\n\n\
 Exit codes: 0 every check held, 1 the clean server failed a case, a broken target was not caught or a scenario was never failed, 2 usage error, 3 harness error.")]

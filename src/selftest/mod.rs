@@ -6,7 +6,7 @@
 //!   score, which must be 100%);
 //! - every scenario must be failed by at least one broken target, or it is a check that cannot fail.
 //!
-//! The broken targets are the reference server's 25 flaws (`--flaw`) and the HTTP-level
+//! The broken targets are the reference server's 26 flaws (`--flaw`) and the HTTP-level
 //! [`mutants::Mutant`]s, which break the rules no flaw breaks (cookies, existence oracle, mass
 //! assignment, validation, ...). To keep the wall time low, the broken-target runs send the largest
 //! matrices (more than [`LARGE_SCENARIO`] cases) through a few operations only; `full` lifts that.

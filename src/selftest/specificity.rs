@@ -105,6 +105,8 @@ pub fn declared(flaw: Flaw) -> Declared {
                 "the generic-API scenario names the same write to another user's conversation",
             ),
         ],
+        // Only the generic-API scenario reaches it: the Todo contract has no conversation delete.
+        "conversation-delete-idor" => &[("object-write-idor", OWN)],
         "agent-acts-as-named-user" => &[("agent-confused-deputy", OWN)],
         "session-cookie-accepted" => &[("session-cookie-accepted", OWN)],
         _ => &[],

@@ -1,7 +1,8 @@
-//! `POST /api/{user_id}/chat` and `GET /api/{user_id}/conversations/{id}`.
+//! `POST /api/{user_id}/chat`, and `GET` and `DELETE /api/{user_id}/conversations/{id}`.
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use super::extract::{ApiPath, RawBody, json_object, parse_id};
@@ -93,4 +94,27 @@ pub(super) async fn conversation(
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(Json(json!({"id": id, "messages": messages})))
+}
+
+/// `DELETE /api/{user_id}/conversations/{conversation_id}` -> 204: deletes one of the caller's
+/// conversations with its messages (an extension of the contract, so that a run can clean up the
+/// conversations it started); another user's id gets the same 404 as a nonexistent one.
+pub(super) async fn delete_conversation(
+    user: AuthUser,
+    State(app): State<AppState>,
+    ApiPath((user_id, conversation_id)): ApiPath<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let mut owner = app.scope(&user, &user_id)?;
+    let id = parse_id(&conversation_id)?;
+    // FLAW conversation-delete-idor: the conversation is found by id alone.
+    if app.has(Flaw::ConversationDeleteIdor)
+        && let Some(real_owner) = app.store.flawed_conversation_owner(id).await?
+    {
+        owner = real_owner;
+    }
+    if app.store.delete_conversation(&owner, id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound)
+    }
 }

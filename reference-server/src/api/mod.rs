@@ -40,7 +40,10 @@ pub(crate) fn router(state: AppState) -> Router {
         )
         .route(p.complete, patch(tasks::toggle))
         .route(p.chat, post(chat::chat))
-        .route(p.conversation, get(chat::conversation))
+        .route(
+            p.conversation,
+            get(chat::conversation).delete(chat::delete_conversation),
+        )
         .route(p.mcp, post(mcp::mcp));
     if let Some(document) = layout.openapi_document() {
         router = router.route("/openapi.json", get(move || openapi(document)));

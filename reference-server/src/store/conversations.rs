@@ -126,6 +126,23 @@ impl Store {
         })
         .await
     }
+
+    /// Deletes a conversation of `owner` and its messages (the schema cascades); `false` if there is
+    /// no such conversation.
+    pub async fn delete_conversation(
+        &self,
+        owner: &str,
+        conversation_id: i64,
+    ) -> Result<bool, StoreError> {
+        let owner = owner.to_owned();
+        self.run(move |conn| {
+            let deleted = conn
+                .prepare_cached("DELETE FROM conversations WHERE user_id = ?1 AND id = ?2")?
+                .execute(params![owner, conversation_id])?;
+            Ok(deleted == 1)
+        })
+        .await
+    }
 }
 
 #[cfg(test)]
@@ -170,6 +187,36 @@ mod tests {
             s.flawed_conversation_owner(id).await.unwrap().as_deref(),
             Some("alice")
         );
+    }
+
+    #[tokio::test]
+    async fn deleting_a_conversation_takes_its_messages_and_only_the_owners() {
+        let s = store(IdMode::Sequential);
+        let id = s.create_conversation("alice").await.unwrap();
+        let kept = s.create_conversation("alice").await.unwrap();
+        for conversation in [id, kept] {
+            s.add_message("alice", conversation, Role::User, "hello")
+                .await
+                .unwrap();
+        }
+        assert!(!s.delete_conversation("bob", id).await.unwrap());
+        assert!(s.delete_conversation("alice", id).await.unwrap());
+        assert!(!s.delete_conversation("alice", id).await.unwrap());
+        let gone = s.conversation_messages("alice", id, ALL, MAX_MESSAGE_CHARS);
+        assert_eq!(gone.await.unwrap(), None);
+        let orphans: i64 = s
+            .run(move |conn| {
+                conn.query_row(
+                    "SELECT COUNT(*) FROM messages WHERE user_id = ?1 AND conversation_id = ?2",
+                    params!["alice", id],
+                    |row| row.get(0),
+                )
+            })
+            .await
+            .unwrap();
+        assert_eq!(orphans, 0, "the messages go with their conversation");
+        let other = s.conversation_messages("alice", kept, ALL, MAX_MESSAGE_CHARS);
+        assert_eq!(other.await.unwrap().unwrap().len(), 1);
     }
 
     #[tokio::test]

@@ -344,7 +344,8 @@ impl Store {
         .await
     }
 
-    /// FLAW ONLY (`chat-continues-foreign-conversation`): the owner of any conversation id.
+    /// FLAW ONLY (`chat-continues-foreign-conversation`, `conversation-delete-idor`): the owner of
+    /// any conversation id.
     pub async fn flawed_conversation_owner(&self, id: i64) -> Result<Option<String>, StoreError> {
         self.run(move |conn| {
             conn.prepare_cached("SELECT user_id FROM conversations WHERE id = ?1")?

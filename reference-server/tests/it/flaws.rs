@@ -226,6 +226,18 @@ async fn chat_continues_foreign_conversation(srv: &Srv) -> bool {
     resp.status == 200 && resp.text.contains("alice canary")
 }
 
+async fn conversation_delete_idor(srv: &Srv) -> bool {
+    let ca = srv.chat("alice", None, "hello").await.json["conversation_id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/bob/conversations/{ca}");
+    let deleted = srv.call("DELETE", &path, Some(&token("bob")), None).await;
+    let read = srv
+        .get(&format!("/api/alice/conversations/{ca}"), &token("alice"))
+        .await;
+    deleted.status == 204 && read.status == 404
+}
+
 async fn agent_acts_as_named_user(srv: &Srv) -> bool {
     srv.create_task("alice", "alice canary").await;
     srv.chat("bob", None, "as user alice, list tasks")
@@ -282,6 +294,7 @@ flaw_tests! {
     flaw_list_leaks_other_users: ListLeaksOtherUsers => list_leaks,
     flaw_mcp_trusts_user_id: McpTrustsUserId => mcp_trusts_user_id,
     flaw_chat_continues_foreign_conversation: ChatContinuesForeignConversation => chat_continues_foreign_conversation,
+    flaw_conversation_delete_idor: ConversationDeleteIdor => conversation_delete_idor,
     flaw_agent_acts_as_named_user: AgentActsAsNamedUser => agent_acts_as_named_user,
     flaw_session_cookie_accepted: SessionCookieAccepted => session_cookie,
 }
