@@ -20,6 +20,16 @@ pub fn encode(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// Appends the base64url encoding (no padding) of `bytes` to `out`.
+pub fn encode_into(bytes: &[u8], out: &mut String) {
+    URL_SAFE_NO_PAD.encode_string(bytes, out);
+}
+
+/// The length of the base64url encoding (no padding) of `len` bytes.
+pub fn encoded_len(len: usize) -> usize {
+    len / 3 * 4 + [0, 2, 3][len % 3]
+}
+
 /// Standard base64 with padding (used by `x5c`, RFC 7515 §4.1.6, and by PEM).
 pub fn encode_standard(bytes: &[u8]) -> String {
     STANDARD.encode(bytes)

@@ -324,13 +324,48 @@ pub(super) fn token_empty_quotes(_: &MutationContext) -> Outcome {
 pub(super) fn oversized(ctx: &MutationContext, size: usize) -> Outcome {
     let valid = ctx.valid_token()?;
     let (h, _, s) = split3(&valid);
-    let mut claims = ctx.claims();
-    claims.insert(PAD_CLAIM.into(), "A".repeat(size).into());
-    Ok(AttackRequest::bearer(format!(
-        "{h}.{}.{s}",
-        b64::encode(json_text(&claims).as_bytes())
-    )))
+    let payload = padded_claims(ctx.claims(), size);
+    // Written once into a buffer of its final size: the token is up to 1.4 MiB.
+    let mut token = String::with_capacity(h.len() + b64::encoded_len(payload.len()) + s.len() + 2);
+    token.push_str(h);
+    token.push('.');
+    b64::encode_into(payload.as_bytes(), &mut token);
+    token.push('.');
+    token.push_str(s);
+    Ok(AttackRequest::bearer(token))
 }
+
+/// The claims' JSON text with the padding claim, `size` letters `A`: the claims serialised with an
+/// empty padding, then the letters written in its place (the same text, without a megabyte copied
+/// through the serialiser and its growing buffer).
+pub(super) fn padded_claims(mut claims: Map<String, Value>, size: usize) -> String {
+    claims.insert(PAD_CLAIM.into(), String::new().into());
+    let text = json_text(&claims);
+    // A member name is written unescaped once, and no string value holds an unescaped `"`.
+    let member = format!("\"{PAD_CLAIM}\":\"\"");
+    let Some(at) = text.find(&member) else {
+        claims.insert(PAD_CLAIM.into(), "A".repeat(size).into());
+        return json_text(&claims);
+    };
+    let (before, after) = text.split_at(at + member.len() - 1);
+    let mut padded = String::with_capacity(text.len() + size);
+    padded.push_str(before);
+    let end = before.len() + size;
+    while padded.len() < end {
+        let piece = (end - padded.len()).min(PAD_LETTERS.len());
+        padded.push_str(&PAD_LETTERS[..piece]);
+    }
+    padded.push_str(after);
+    padded
+}
+
+/// A run of padding letters, copied in pieces.
+const PAD_LETTERS: &str = concat!(
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+);
 
 /// One mebibyte.
 pub(super) const MIB: usize = 1024 * 1024;

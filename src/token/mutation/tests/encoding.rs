@@ -324,3 +324,15 @@ pub(super) fn serializations_and_literals(id: &str, p: &Probe<'_>) -> bool {
     }
     true
 }
+
+#[test]
+fn padded_claims_are_the_claims_serialised_with_the_padding() {
+    use crate::token::mutation::encoding::padded_claims;
+    use crate::token::mutation::util::json_text;
+    let claims = super::fixtures::ctx_for(KeyKind::Ed25519).claims();
+    for size in [0, 1, 255, 256, 257, 8 * 1024, 1024 * 1024 + 1] {
+        let mut padded = claims.clone();
+        padded.insert("x-pad".into(), "A".repeat(size).into());
+        assert_eq!(padded_claims(claims.clone(), size), json_text(&padded), "{size}");
+    }
+}
