@@ -67,12 +67,13 @@
 //! `--time-budget`; null when not set), the requests sent to the target in the whole run and while
 //! the cases ran, and that phase's wall time and measured rate (its requests a second).
 
+mod case;
 pub mod read;
 
 use serde_json::{Value, json};
 
 use super::Reporter;
-use crate::outcome::{CaseResult, ExchangeRecord, HaltCause, Load, RunResult, WaiverMark};
+use crate::outcome::{CaseResult, HaltCause, Load, RunResult, WaiverMark};
 use crate::scenario::plan::ScenarioInfo;
 use crate::verdict::group::{WeaknessGroup, notes, waived, weaknesses};
 
@@ -125,15 +126,12 @@ impl<W: std::io::Write> Reporter for Streaming<W> {
         };
         self.out.write_all(start)?;
         self.cases += 1;
-        // The case pretty-printed alone, indented to its depth in the document (a JSON string holds
-        // no raw newline).
-        let text = serde_json::to_string_pretty(&case_of(case, scenario))?;
-        for (index, line) in text.split('\n').enumerate() {
-            if index > 0 {
-                self.out.write_all(b"\n    ")?;
-            }
-            self.out.write_all(line.as_bytes())?;
-        }
+        // The case pretty-printed alone, indented to its depth in the document.
+        let out = case::Indented {
+            out: &mut self.out,
+            indent: b"    ",
+        };
+        serde_json::to_writer_pretty(out, &case::Case::new(case, scenario))?;
         Ok(())
     }
 
@@ -364,52 +362,8 @@ fn case(run: &RunResult, result: &CaseResult) -> Value {
 }
 
 fn case_of(case: &CaseResult, scenario: &ScenarioInfo) -> Value {
-    let mut value = json!({
-        "id": case.id,
-        "scenario": scenario.id,
-        "file": scenario.file.display().to_string(),
-        "line": scenario.line,
-        "criterion": case.category.as_str(),
-        "requirements": scenario.requirements,
-        "weakness": case.weakness.id,
-        "cwe": case.weakness.cwe,
-        "verdict": case.verdict.as_str(),
-        "reason": case.reason,
-        "culprit": case.culprit,
-        "duration_ms": case.duration.as_millis() as u64,
-        "exchanges": case.exchanges.iter().map(exchange).collect::<Vec<_>>(),
-    });
-    if let Some(mark) = &case.gate.waiver {
-        value["waiver"] = waiver(mark);
-    }
-    if let Some(state) = case.gate.baseline {
-        value["baseline"] = json!(state.as_str());
-    }
-    value
-}
-
-fn exchange(record: &ExchangeRecord) -> Value {
-    json!({
-        "phase": record.phase.as_str(),
-        "index": record.index,
-        "actor": record.actor,
-        "mutation": record.mutation,
-        "token": record.token,
-        "request": {
-            "method": record.request.method,
-            "url": record.request.url,
-            "headers": record.request.headers,
-            "body": record.request.body,
-        },
-        "response": record.response.as_ref().map(|response| json!({
-            "status": response.status,
-            "headers": response.headers,
-            "body": response.body,
-            "body_truncated": response.body_truncated,
-            "elapsed_ms": response.elapsed.as_millis() as u64,
-        })),
-        "error": record.error,
-    })
+    // A record of strings, numbers and lists: always a JSON value.
+    serde_json::to_value(case::Case::new(case, scenario)).unwrap_or_default()
 }
 
 #[cfg(test)]

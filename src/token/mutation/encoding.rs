@@ -324,42 +324,41 @@ pub(super) fn token_empty_quotes(_: &MutationContext) -> Outcome {
 pub(super) fn oversized(ctx: &MutationContext, size: usize) -> Outcome {
     let valid = ctx.valid_token()?;
     let (h, _, s) = split3(&valid);
-    let payload = padded_claims(ctx.claims(), size);
-    // Written once into a buffer of its final size: the token is up to 1.4 MiB.
-    let mut token = String::with_capacity(h.len() + b64::encoded_len(payload.len()) + s.len() + 2);
+    let (claims, at) = padding_at(ctx.claims());
+    // Encoded in pieces into a buffer of the token's size: the token is up to 1.4 MiB, and neither
+    // the padding nor the claims' text with it is ever held whole.
+    let payload_len = claims.len() + size;
+    let mut token = String::with_capacity(h.len() + b64::encoded_len(payload_len) + s.len() + 2);
     token.push_str(h);
     token.push('.');
-    b64::encode_into(payload.as_bytes(), &mut token);
+    let letters = (0..size.div_ceil(PAD_LETTERS.len())).map(|piece| {
+        let len = (size - piece * PAD_LETTERS.len()).min(PAD_LETTERS.len());
+        &PAD_LETTERS.as_bytes()[..len]
+    });
+    let pieces = std::iter::once(&claims.as_bytes()[..at])
+        .chain(letters)
+        .chain(std::iter::once(&claims.as_bytes()[at..]));
+    b64::encode_pieces_into(pieces, &mut token);
     token.push('.');
     token.push_str(s);
     Ok(AttackRequest::bearer(token))
 }
 
-/// The claims' JSON text with the padding claim, `size` letters `A`: the claims serialised with an
-/// empty padding, then the letters written in its place (the same text, without a megabyte copied
-/// through the serialiser and its growing buffer).
-pub(super) fn padded_claims(mut claims: Map<String, Value>, size: usize) -> String {
+/// The claims' JSON text with an empty padding claim, and where in it the padding's letters go: the
+/// text with the letters written there is the claims' text with the padding.
+pub(super) fn padding_at(mut claims: Map<String, Value>) -> (String, usize) {
     claims.insert(PAD_CLAIM.into(), String::new().into());
     let text = json_text(&claims);
-    // A member name is written unescaped once, and no string value holds an unescaped `"`.
+    // A member name is written unescaped once, and no string value holds an unescaped `"`; the
+    // padding is an object member, so it is always found.
     let member = format!("\"{PAD_CLAIM}\":\"\"");
-    let Some(at) = text.find(&member) else {
-        claims.insert(PAD_CLAIM.into(), "A".repeat(size).into());
-        return json_text(&claims);
-    };
-    let (before, after) = text.split_at(at + member.len() - 1);
-    let mut padded = String::with_capacity(text.len() + size);
-    padded.push_str(before);
-    let end = before.len() + size;
-    while padded.len() < end {
-        let piece = (end - padded.len()).min(PAD_LETTERS.len());
-        padded.push_str(&PAD_LETTERS[..piece]);
-    }
-    padded.push_str(after);
-    padded
+    let at = text
+        .find(&member)
+        .map_or(text.len(), |at| at + member.len() - 1);
+    (text, at)
 }
 
-/// A run of padding letters, copied in pieces.
+/// A run of padding letters, encoded piece by piece.
 const PAD_LETTERS: &str = concat!(
     "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
     "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
