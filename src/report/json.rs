@@ -103,12 +103,18 @@ pub fn write(run: &RunResult, out: impl std::io::Write) -> std::io::Result<()> {
 pub struct Streaming<W: std::io::Write> {
     out: W,
     cases: usize,
+    /// The text of the case being written, before it is indented into `out`.
+    scratch: Vec<u8>,
 }
 
 impl<W: std::io::Write> Streaming<W> {
     /// A report written to `out`.
     pub fn new(out: W) -> Self {
-        Streaming { out, cases: 0 }
+        Streaming {
+            out,
+            cases: 0,
+            scratch: Vec::new(),
+        }
     }
 
     /// The writer, once the report is finished.
@@ -126,12 +132,14 @@ impl<W: std::io::Write> Reporter for Streaming<W> {
         };
         self.out.write_all(start)?;
         self.cases += 1;
-        // The case pretty-printed alone, indented to its depth in the document.
-        let out = case::Indented {
-            out: &mut self.out,
-            indent: b"    ",
-        };
-        serde_json::to_writer_pretty(out, &case::Case::new(case, scenario))?;
+        // The case pretty-printed alone, then indented to its depth in the document.
+        self.scratch.clear();
+        serde_json::to_writer_pretty(&mut self.scratch, &case::Case::new(case, scenario))?;
+        case::indented(&self.scratch, b"    ", &mut self.out)?;
+        // A buffer is kept for the next case unless a large one held it (its memory goes back).
+        if self.scratch.capacity() > case::KEPT_SCRATCH {
+            self.scratch = Vec::new();
+        }
         Ok(())
     }
 

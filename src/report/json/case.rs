@@ -123,31 +123,20 @@ impl<'a> Response<'a> {
     }
 }
 
-/// A writer that indents every line after the first by `indent` (a JSON text holds a raw newline
-/// only between its tokens, never inside a string).
-pub(super) struct Indented<'w, W: std::io::Write> {
-    /// Where the text goes.
-    pub(super) out: &'w mut W,
-    /// What follows each newline.
-    pub(super) indent: &'static [u8],
-}
+/// The most capacity the buffer of a case's text keeps between cases.
+pub(super) const KEPT_SCRATCH: usize = 128 * 1024;
 
-impl<W: std::io::Write> std::io::Write for Indented<'_, W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.write_all(buf)?;
-        Ok(buf.len())
+/// Writes `text` to `out` with every line after the first indented by `indent` (a JSON text holds a
+/// raw newline only between its tokens, never inside a string).
+pub(super) fn indented(
+    mut text: &[u8],
+    indent: &[u8],
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
+    while let Some(at) = memchr::memchr(b'\n', text) {
+        out.write_all(&text[..=at])?;
+        out.write_all(indent)?;
+        text = &text[at + 1..];
     }
-
-    fn write_all(&mut self, mut buf: &[u8]) -> std::io::Result<()> {
-        while let Some(at) = memchr::memchr(b'\n', buf) {
-            self.out.write_all(&buf[..=at])?;
-            self.out.write_all(self.indent)?;
-            buf = &buf[at + 1..];
-        }
-        self.out.write_all(buf)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.out.flush()
-    }
+    out.write_all(text)
 }
