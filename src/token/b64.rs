@@ -90,11 +90,18 @@ mod tests {
     fn pieces_encode_as_their_concatenation() {
         let whole: Vec<u8> = (0..=255u8).cycle().take(5000).collect();
         for cuts in [[0, 0], [1, 2], [3, 4000], [1000, 1001], [4999, 5000]] {
-            let pieces = [&whole[..cuts[0]], &whole[cuts[0]..cuts[1]], &whole[cuts[1]..]];
+            let pieces = [
+                &whole[..cuts[0]],
+                &whole[cuts[0]..cuts[1]],
+                &whole[cuts[1]..],
+            ];
             let mut out = String::from("x.");
             encode_pieces_into(pieces, &mut out);
             assert_eq!(out, format!("x.{}", encode(&whole)));
-            assert_eq!(encoded_len(whole[..cuts[1]].len()), encode(&whole[..cuts[1]]).len());
+            assert_eq!(
+                encoded_len(whole[..cuts[1]].len()),
+                encode(&whole[..cuts[1]]).len()
+            );
         }
     }
 
