@@ -67,12 +67,13 @@
 //! `--time-budget`; null when not set), the requests sent to the target in the whole run and while
 //! the cases ran, and that phase's wall time and measured rate (its requests a second).
 
+mod case;
 pub mod read;
 
 use serde_json::{Value, json};
 
 use super::Reporter;
-use crate::outcome::{CaseResult, ExchangeRecord, HaltCause, Load, RunResult, WaiverMark};
+use crate::outcome::{CaseResult, HaltCause, Load, RunResult, WaiverMark};
 use crate::scenario::plan::ScenarioInfo;
 use crate::verdict::group::{WeaknessGroup, notes, waived, weaknesses};
 
@@ -102,12 +103,18 @@ pub fn write(run: &RunResult, out: impl std::io::Write) -> std::io::Result<()> {
 pub struct Streaming<W: std::io::Write> {
     out: W,
     cases: usize,
+    /// The text of the case being written, before it is indented into `out`.
+    scratch: Vec<u8>,
 }
 
 impl<W: std::io::Write> Streaming<W> {
     /// A report written to `out`.
     pub fn new(out: W) -> Self {
-        Streaming { out, cases: 0 }
+        Streaming {
+            out,
+            cases: 0,
+            scratch: Vec::new(),
+        }
     }
 
     /// The writer, once the report is finished.
@@ -125,14 +132,13 @@ impl<W: std::io::Write> Reporter for Streaming<W> {
         };
         self.out.write_all(start)?;
         self.cases += 1;
-        // The case pretty-printed alone, indented to its depth in the document (a JSON string holds
-        // no raw newline).
-        let text = serde_json::to_string_pretty(&case_of(case, scenario))?;
-        for (index, line) in text.split('\n').enumerate() {
-            if index > 0 {
-                self.out.write_all(b"\n    ")?;
-            }
-            self.out.write_all(line.as_bytes())?;
+        // The case pretty-printed alone, then indented to its depth in the document.
+        self.scratch.clear();
+        serde_json::to_writer_pretty(&mut self.scratch, &case::Case::new(case, scenario))?;
+        case::indented(&self.scratch, b"    ", &mut self.out)?;
+        // A buffer is kept for the next case unless a large one held it (its memory goes back).
+        if self.scratch.capacity() > case::KEPT_SCRATCH {
+            self.scratch = Vec::new();
         }
         Ok(())
     }
@@ -364,52 +370,8 @@ fn case(run: &RunResult, result: &CaseResult) -> Value {
 }
 
 fn case_of(case: &CaseResult, scenario: &ScenarioInfo) -> Value {
-    let mut value = json!({
-        "id": case.id,
-        "scenario": scenario.id,
-        "file": scenario.file.display().to_string(),
-        "line": scenario.line,
-        "criterion": case.category.as_str(),
-        "requirements": scenario.requirements,
-        "weakness": case.weakness.id,
-        "cwe": case.weakness.cwe,
-        "verdict": case.verdict.as_str(),
-        "reason": case.reason,
-        "culprit": case.culprit,
-        "duration_ms": case.duration.as_millis() as u64,
-        "exchanges": case.exchanges.iter().map(exchange).collect::<Vec<_>>(),
-    });
-    if let Some(mark) = &case.gate.waiver {
-        value["waiver"] = waiver(mark);
-    }
-    if let Some(state) = case.gate.baseline {
-        value["baseline"] = json!(state.as_str());
-    }
-    value
-}
-
-fn exchange(record: &ExchangeRecord) -> Value {
-    json!({
-        "phase": record.phase.as_str(),
-        "index": record.index,
-        "actor": record.actor,
-        "mutation": record.mutation,
-        "token": record.token,
-        "request": {
-            "method": record.request.method,
-            "url": record.request.url,
-            "headers": record.request.headers,
-            "body": record.request.body,
-        },
-        "response": record.response.as_ref().map(|response| json!({
-            "status": response.status,
-            "headers": response.headers,
-            "body": response.body,
-            "body_truncated": response.body_truncated,
-            "elapsed_ms": response.elapsed.as_millis() as u64,
-        })),
-        "error": record.error,
-    })
+    // A record of strings, numbers and lists: always a JSON value.
+    serde_json::to_value(case::Case::new(case, scenario)).unwrap_or_default()
 }
 
 #[cfg(test)]

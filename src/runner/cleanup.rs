@@ -2,8 +2,8 @@
 //! through the API's delete operation for its kind, as its owner (the owner's valid token), a few at
 //! a time and within a time bound; what could not be deleted is reported with the reason.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -11,7 +11,7 @@ use tokio::task::JoinSet;
 
 use super::created::{CreatedObject, deleter, reader};
 use super::execute::RunShared;
-use super::tokens::TokenError;
+use super::tokens::{MadeToken, TokenError};
 use super::users::CaseUsers;
 use crate::api::Operation;
 use crate::outcome::{Cleanup, NotDeleted};
@@ -44,26 +44,30 @@ pub async fn clean(shared: Arc<RunShared>) -> Cleanup {
     };
     let mut not_deletable: BTreeMap<String, usize> = BTreeMap::new();
     let mut work = Vec::new();
+    // The delete operation of each kind, looked up once (thousands of objects, a few kinds).
+    let mut deleters: BTreeMap<String, Option<Arc<Operation>>> = BTreeMap::new();
     for object in objects {
-        match shared
-            .created
-            .api()
-            .and_then(|api| deleter(api, &object.kind))
-        {
-            Some(op) => work.push((object, op.clone())),
+        let op = deleters.entry(object.kind.clone()).or_insert_with(|| {
+            let api = shared.created.api()?;
+            deleter(api, &object.kind).map(|op| Arc::new(op.clone()))
+        });
+        match op {
+            Some(op) => work.push((object, Arc::clone(op))),
             None => *not_deletable.entry(object.kind).or_default() += 1,
         }
     }
     cleanup.not_deletable = not_deletable.into_iter().collect();
     let limit = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
+    let tokens = Arc::new(OwnerTokens::default());
     let deadline = tokio::time::Instant::now() + TIME_LIMIT;
     let mut running = JoinSet::new();
     for (object, op) in work {
-        let (shared, limit) = (Arc::clone(&shared), Arc::clone(&limit));
+        let (shared, limit, tokens) =
+            (Arc::clone(&shared), Arc::clone(&limit), Arc::clone(&tokens));
         running.spawn(async move {
             let outcome = tokio::time::timeout_at(deadline, async {
                 let _permit = limit.acquire_owned().await;
-                delete(&shared, &op, &object).await
+                delete(&shared, &tokens, &op, &object).await
             })
             .await
             .unwrap_or_else(|_| {
@@ -105,22 +109,46 @@ fn not_deleted(object: &CreatedObject, reason: String) -> NotDeleted {
     }
 }
 
+/// The valid token of each owner in each case, made for the first of its objects and sent for the
+/// others (a case often creates several objects, and a token costs a signature).
+#[derive(Default)]
+struct OwnerTokens(Mutex<HashMap<(String, String), OwnerToken>>);
+
+/// An owner's valid token, or why there is none.
+type OwnerToken = Result<Arc<MadeToken>, String>;
+
+impl OwnerTokens {
+    /// The valid token of `object`'s owner in its case.
+    fn of(&self, shared: &RunShared, object: &CreatedObject) -> OwnerToken {
+        let mut tokens = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let key = (object.case.clone(), object.owner.clone());
+        tokens
+            .entry(key)
+            .or_insert_with(|| {
+                let users = CaseUsers::for_case(&shared.profile, &object.case);
+                shared
+                    .tokens
+                    .make(&TokenPlan::Valid, &users, &object.owner, "")
+                    .map(Arc::new)
+                    .map_err(|err| match err {
+                        TokenError::NotApplicable(reason) | TokenError::Failed(reason) => {
+                            format!("no valid token of its owner `{}`: {reason}", object.owner)
+                        }
+                    })
+            })
+            .clone()
+    }
+}
+
 /// Sends `op` for `object` with its owner's valid token. The reason of a failure names the status at
 /// most: never a token or a body.
 async fn delete(
     shared: &RunShared,
+    tokens: &OwnerTokens,
     op: &Operation,
     object: &CreatedObject,
 ) -> Result<Deleted, String> {
-    let users = CaseUsers::for_case(&shared.profile, &object.case);
-    let made = shared
-        .tokens
-        .make(&TokenPlan::Valid, &users, &object.owner, "")
-        .map_err(|err| match err {
-            TokenError::NotApplicable(reason) | TokenError::Failed(reason) => {
-                format!("no valid token of its owner `{}`: {reason}", object.owner)
-            }
-        })?;
+    let made = tokens.of(shared, object)?;
     let send = |op| send(shared, op, object, &made.attack);
     let exchange = send(op).await?;
     match exchange.status {

@@ -20,6 +20,23 @@ pub fn encode(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// Appends the base64url encoding (no padding) of the concatenated `pieces` to `out`: the text
+/// [`encode`] gives for their concatenation, without it ever being held whole.
+pub fn encode_pieces_into<'a>(pieces: impl IntoIterator<Item = &'a [u8]>, out: &mut String) {
+    use std::io::Write as _;
+    let mut encoder = base64::write::EncoderStringWriter::from_consumer(out, &URL_SAFE_NO_PAD);
+    for piece in pieces {
+        // Writing into a string never fails.
+        let _ = encoder.write_all(piece);
+    }
+    encoder.into_inner();
+}
+
+/// The length of the base64url encoding (no padding) of `len` bytes.
+pub fn encoded_len(len: usize) -> usize {
+    len / 3 * 4 + [0, 2, 3][len % 3]
+}
+
 /// Standard base64 with padding (used by `x5c`, RFC 7515 §4.1.6, and by PEM).
 pub fn encode_standard(bytes: &[u8]) -> String {
     STANDARD.encode(bytes)
@@ -68,6 +85,25 @@ pub fn decode_standard(text: &[u8]) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pieces_encode_as_their_concatenation() {
+        let whole: Vec<u8> = (0..=255u8).cycle().take(5000).collect();
+        for cuts in [[0, 0], [1, 2], [3, 4000], [1000, 1001], [4999, 5000]] {
+            let pieces = [
+                &whole[..cuts[0]],
+                &whole[cuts[0]..cuts[1]],
+                &whole[cuts[1]..],
+            ];
+            let mut out = String::from("x.");
+            encode_pieces_into(pieces, &mut out);
+            assert_eq!(out, format!("x.{}", encode(&whole)));
+            assert_eq!(
+                encoded_len(whole[..cuts[1]].len()),
+                encode(&whole[..cuts[1]]).len()
+            );
+        }
+    }
 
     #[test]
     fn strict_rejects_what_lenient_accepts() {

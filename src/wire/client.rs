@@ -200,32 +200,26 @@ impl HttpClient {
     /// answer. The time waited for the turn is not the target's: neither the request timeout nor
     /// [`Exchange::elapsed`] counts it.
     pub async fn send(&self, spec: &RequestSpec) -> Result<Exchange, SendError> {
-        let mut headers = HeaderMap::new();
-        for (name, value) in &spec.headers {
-            let name = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|err| SendError::Build(format!("header name {name:?}: {err}")))?;
-            let value = HeaderValue::from_bytes(value.as_bytes())
-                .map_err(|err| SendError::Build(format!("header {name}: {err}")))?;
-            headers.append(name, value);
-        }
-        let request = |client: &reqwest::Client| {
+        // The headers are made for each request sent (a retry is rare): a value may be 1.4 MiB.
+        let request = |client: &reqwest::Client, headers: HeaderMap| {
             let builder = client
                 .request(spec.method.clone(), &spec.url)
-                .headers(headers.clone());
+                .headers(headers);
             match &spec.body {
                 Some(body) => builder.body(body.clone()),
                 None => builder,
             }
         };
+        let headers = header_map(spec)?;
         self.pace.turn().await;
         let mut started = Instant::now();
-        let mut response = match request(&self.inner).send().await {
+        let mut response = match request(&self.inner, headers).send().await {
             Ok(response) => response,
             // Broken before any answer byte: retried once, on a new connection (a request again).
             Err(err) if matches!(self.classify_ref(&err), SendError::Broken(_)) => {
                 self.pace.turn().await;
                 started = Instant::now();
-                request(&self.fresh)
+                request(&self.fresh, header_map(spec)?)
                     .send()
                     .await
                     .map_err(|err| self.classify(err))?
@@ -263,6 +257,19 @@ impl HttpClient {
     fn classify_ref(&self, err: &reqwest::Error) -> SendError {
         classify(err, &self.settings)
     }
+}
+
+/// The request's header lines as reqwest takes them.
+fn header_map(spec: &RequestSpec) -> Result<HeaderMap, SendError> {
+    let mut headers = HeaderMap::with_capacity(spec.headers.len());
+    for (name, value) in &spec.headers {
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|err| SendError::Build(format!("header name {name:?}: {err}")))?;
+        let value = HeaderValue::from_bytes(value.as_bytes())
+            .map_err(|err| SendError::Build(format!("header {name}: {err}")))?;
+        headers.append(name, value);
+    }
+    Ok(headers)
 }
 
 /// What a failed send means. A timeout while connecting is the connect timeout (reqwest marks it both

@@ -21,29 +21,32 @@ pub fn place(
     attack: &AttackRequest,
     presentation: &Presentation,
 ) -> RequestSpec {
-    let token = attack.token.clone().unwrap_or_default();
+    // Borrowed, and each value written once into a buffer of its size: a token may be 1.4 MiB.
+    let token = attack.token.as_deref().unwrap_or_default();
     // An empty scheme (an API key header such as `X-API-Key`) sends the token alone.
     let normal = |token: &str| {
         if presentation.scheme.is_empty() {
             token.to_string()
         } else {
-            format!("{} {token}", presentation.scheme)
+            joined(&presentation.scheme, ' ', token)
         }
     };
     match &attack.placement {
         Placement::Bearer => spec
             .headers
-            .push((presentation.header.clone(), normal(&token))),
+            .push((presentation.header.clone(), normal(token))),
         Placement::Scheme(scheme) => spec
             .headers
-            .push((presentation.header.clone(), format!("{scheme} {token}"))),
-        Placement::Bare => spec.headers.push((presentation.header.clone(), token)),
+            .push((presentation.header.clone(), joined(scheme, ' ', token))),
+        Placement::Bare => spec
+            .headers
+            .push((presentation.header.clone(), token.to_string())),
         Placement::RawAuthorization(value) => spec
             .headers
             .push((presentation.header.clone(), value.clone())),
-        Placement::Query { param } => spec.url = with_query(&spec.url, param, &token),
+        Placement::Query { param } => spec.url = with_query(&spec.url, param, token),
         Placement::FormBody { field } => {
-            let body = form_urlencoded(field, &token);
+            let body = form_urlencoded(field, token);
             spec.headers.push((
                 "content-type".into(),
                 "application/x-www-form-urlencoded".into(),
@@ -52,28 +55,37 @@ pub fn place(
         }
         Placement::Cookie { name } => spec
             .headers
-            .push(("cookie".into(), format!("{name}={token}"))),
-        Placement::Header { name } => spec.headers.push((name.clone(), token)),
+            .push(("cookie".into(), joined(name, '=', token))),
+        Placement::Header { name } => spec.headers.push((name.clone(), token.to_string())),
         Placement::TwoAuthorization { second } => {
             spec.headers
-                .push((presentation.header.clone(), normal(&token)));
+                .push((presentation.header.clone(), normal(token)));
             spec.headers
                 .push((presentation.header.clone(), normal(second)));
         }
         Placement::BearerAndQuery { param, query_token } => {
             spec.headers
-                .push((presentation.header.clone(), normal(&token)));
+                .push((presentation.header.clone(), normal(token)));
             spec.url = with_query(&spec.url, param, query_token);
         }
         Placement::BearerAndCookie { name, cookie_token } => {
             spec.headers
-                .push((presentation.header.clone(), normal(&token)));
+                .push((presentation.header.clone(), normal(token)));
             spec.headers
                 .push(("cookie".into(), format!("{name}={cookie_token}")));
         }
         Placement::None => {}
     }
     spec
+}
+
+/// `first`, `separator`, `second` in a buffer of exactly their length.
+fn joined(first: &str, separator: char, second: &str) -> String {
+    let mut text = String::with_capacity(first.len() + separator.len_utf8() + second.len());
+    text.push_str(first);
+    text.push(separator);
+    text.push_str(second);
+    text
 }
 
 /// Appends `param=value` to the URL's query, form-encoded; an unparsable URL is left as it is (the

@@ -324,13 +324,47 @@ pub(super) fn token_empty_quotes(_: &MutationContext) -> Outcome {
 pub(super) fn oversized(ctx: &MutationContext, size: usize) -> Outcome {
     let valid = ctx.valid_token()?;
     let (h, _, s) = split3(&valid);
-    let mut claims = ctx.claims();
-    claims.insert(PAD_CLAIM.into(), "A".repeat(size).into());
-    Ok(AttackRequest::bearer(format!(
-        "{h}.{}.{s}",
-        b64::encode(json_text(&claims).as_bytes())
-    )))
+    let (claims, at) = padding_at(ctx.claims());
+    // Encoded in pieces into a buffer of the token's size: the token is up to 1.4 MiB, and neither
+    // the padding nor the claims' text with it is ever held whole.
+    let payload_len = claims.len() + size;
+    let mut token = String::with_capacity(h.len() + b64::encoded_len(payload_len) + s.len() + 2);
+    token.push_str(h);
+    token.push('.');
+    let letters = (0..size.div_ceil(PAD_LETTERS.len())).map(|piece| {
+        let len = (size - piece * PAD_LETTERS.len()).min(PAD_LETTERS.len());
+        &PAD_LETTERS.as_bytes()[..len]
+    });
+    let pieces = std::iter::once(&claims.as_bytes()[..at])
+        .chain(letters)
+        .chain(std::iter::once(&claims.as_bytes()[at..]));
+    b64::encode_pieces_into(pieces, &mut token);
+    token.push('.');
+    token.push_str(s);
+    Ok(AttackRequest::bearer(token))
 }
+
+/// The claims' JSON text with an empty padding claim, and where in it the padding's letters go: the
+/// text with the letters written there is the claims' text with the padding.
+pub(super) fn padding_at(mut claims: Map<String, Value>) -> (String, usize) {
+    claims.insert(PAD_CLAIM.into(), String::new().into());
+    let text = json_text(&claims);
+    // A member name is written unescaped once, and no string value holds an unescaped `"`; the
+    // padding is an object member, so it is always found.
+    let member = format!("\"{PAD_CLAIM}\":\"\"");
+    let at = text
+        .find(&member)
+        .map_or(text.len(), |at| at + member.len() - 1);
+    (text, at)
+}
+
+/// A run of padding letters, encoded piece by piece.
+const PAD_LETTERS: &str = concat!(
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+);
 
 /// One mebibyte.
 pub(super) const MIB: usize = 1024 * 1024;

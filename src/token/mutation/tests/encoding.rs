@@ -324,3 +324,17 @@ pub(super) fn serializations_and_literals(id: &str, p: &Probe<'_>) -> bool {
     }
     true
 }
+
+#[test]
+fn the_padding_goes_where_the_claims_text_holds_it() {
+    use crate::token::mutation::encoding::padding_at;
+    use crate::token::mutation::util::json_text;
+    let claims = super::fixtures::ctx_for(KeyKind::Ed25519).claims();
+    let (text, at) = padding_at(claims.clone());
+    for size in [0, 1, 255, 256, 257, 8 * 1024] {
+        let mut padded = claims.clone();
+        padded.insert("x-pad".into(), "A".repeat(size).into());
+        let spliced = format!("{}{}{}", &text[..at], "A".repeat(size), &text[at..]);
+        assert_eq!(spliced, json_text(&padded), "{size}");
+    }
+}
