@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use crate::scenario::plan::{Category, ScenarioInfo, Weakness};
 pub use cleanup::{Cleanup, NotDeleted};
-pub use gate::{BaselineState, CaseGate, RunGate, WaiverMark};
+pub use gate::{AbsentFinding, BaselineState, CaseGate, RunGate, WaiverMark};
 pub use redact::{is_redacted, placeholder as redacted_token, redacted_principals};
 pub(crate) use retain::capped;
 pub use retain::{
