@@ -3,6 +3,7 @@
 //! [`RunResult`]; it sits below all three, so none of them imports another for it.
 
 mod cleanup;
+mod combine;
 mod gate;
 mod redact;
 mod retain;
