@@ -367,6 +367,61 @@ fn a_baseline_fails_the_gate_only_on_what_is_new() {
     );
 }
 
+/// The cases of `report` that `--fail-fast` did not let run.
+fn stopped_by_fail_fast(report: &Value) -> usize {
+    report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|case| case["reason"].as_str().unwrap().contains("--fail-fast"))
+        .count()
+}
+
+#[test]
+fn fail_fast_stops_only_on_a_failure_that_fails_the_gate() {
+    let dir = scratch("waivers", "fail-fast");
+    // One case at a time, so that the cases after the first failure are still to start.
+    let fail_fast = ["--fail-fast", "--jobs", "1"];
+    let (_, waived) = run_waived(
+        &dir,
+        "alg-none-accepted",
+        ALG_NONE_FILTER,
+        &[("alg-none-accepted", None, "2099-12-31")],
+        &fail_fast,
+        0,
+    );
+    let cases = waived["cases"].as_array().unwrap();
+    assert!(cases.len() > 2, "{}", cases.len());
+    assert!(
+        cases.iter().all(|case| case["verdict"] != "skipped"),
+        "a waived failure does not stop the run: every case runs"
+    );
+    assert_eq!(ids(&waived["waived"]), ["alg-none-accepted"]);
+
+    // The same failures in the baseline: none is new, none stops the run.
+    let baseline = dir.join("waived.json");
+    std::fs::rename(dir.join("r.json"), &baseline).unwrap();
+    let mut args = vec!["--baseline", baseline.to_str().unwrap()];
+    args.extend(fail_fast);
+    let out = run_with(&dir, Some("alg-none-accepted"), ALG_NONE_FILTER, &args);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let report = json(dir.join("r.json"));
+    assert_eq!(report["cases"].as_array().unwrap().len(), cases.len());
+    assert_eq!(stopped_by_fail_fast(&report), 0);
+    assert_eq!(report["gate"]["new"], 0);
+
+    // Neither: the first failure stops the run.
+    let out = run_with(&dir, Some("alg-none-accepted"), ALG_NONE_FILTER, &fail_fast);
+    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    let report = json(dir.join("r.json"));
+    assert_eq!(ids(&report["weaknesses"]), ["alg-none-accepted"]);
+    assert!(
+        stopped_by_fail_fast(&report) > 0,
+        "the cases after the first failure are not run: {}",
+        out.stdout
+    );
+}
+
 #[test]
 fn malformed_waiver_files_exit_2_with_file_line_and_column() {
     let dir = scratch("waivers", "malformed");
