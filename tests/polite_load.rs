@@ -4,10 +4,11 @@
 //! that ran found a weakness), said in words and in the JSON report; bad values are usage errors.
 
 mod binary;
+mod common;
 
 use std::num::NonZeroU32;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use authconform::embedded::start_reference_server;
@@ -15,9 +16,7 @@ use authconform::outcome::{LoadLimits, Verdict};
 use authconform::profile::Profile;
 use authconform::runner::{self, RunOptions};
 use authconform::scenario::{LoadOptions, load_suite};
-use axum::body::{Body, to_bytes};
-use axum::extract::{Request, State};
-use axum::response::Response;
+use common::proxy::Proxy;
 use serde_json::Value;
 
 /// The rate asked for.
@@ -26,69 +25,6 @@ const RATE: u32 = 200;
 const TOLERANCE: f64 = 0.10;
 /// The least number of requests the cases must send at the rate (3 s at 200/s).
 const LEAST_REQUESTS: u64 = 600;
-
-/// A loopback proxy that forwards every request to `upstream` and notes when each arrived.
-struct CountingProxy {
-    upstream: String,
-    client: reqwest::Client,
-    arrivals: Mutex<Vec<Instant>>,
-}
-
-impl CountingProxy {
-    /// Starts it on an ephemeral loopback port: the proxy and its base URL.
-    async fn start(upstream: String) -> (Arc<CountingProxy>, String) {
-        let proxy = Arc::new(CountingProxy {
-            upstream,
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .no_proxy()
-                .build()
-                .expect("client"),
-            arrivals: Mutex::new(Vec::new()),
-        });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let url = format!("http://{}", listener.local_addr().expect("address"));
-        let app = axum::Router::new()
-            .fallback(forward)
-            .with_state(Arc::clone(&proxy));
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        (proxy, url)
-    }
-
-    fn arrivals(&self) -> Vec<Instant> {
-        self.arrivals.lock().unwrap().clone()
-    }
-}
-
-/// One request, noted, then sent on as it came; the answer handed back as it came.
-async fn forward(State(proxy): State<Arc<CountingProxy>>, request: Request) -> Response {
-    proxy.arrivals.lock().unwrap().push(Instant::now());
-    let (parts, body) = request.into_parts();
-    let body = to_bytes(body, 64 << 20).await.unwrap_or_default();
-    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-    let mut headers = parts.headers.clone();
-    headers.remove(reqwest::header::HOST);
-    let sent = proxy
-        .client
-        .request(parts.method, format!("{}{path}", proxy.upstream))
-        .headers(headers)
-        .body(body)
-        .send()
-        .await;
-    let Ok(answer) = sent else {
-        return Response::builder().status(502).body(Body::empty()).unwrap();
-    };
-    let mut response = Response::builder().status(answer.status());
-    for (name, value) in answer.headers() {
-        if name != reqwest::header::TRANSFER_ENCODING && name != reqwest::header::CONNECTION {
-            response = response.header(name, value);
-        }
-    }
-    let body = answer.bytes().await.unwrap_or_default();
-    response.body(Body::from(body)).unwrap()
-}
 
 /// The most arrivals in any span of one second.
 fn most_in_one_second(arrivals: &[Instant]) -> usize {
@@ -118,7 +54,7 @@ async fn the_rate_holds_where_the_requests_arrive() {
         .cases
         .retain(|case| case.id.contains("[operation=tasks.list,"));
     let server = start_reference_server(None).await.unwrap();
-    let (proxy, url) = CountingProxy::start(server.base_url()).await;
+    let (proxy, url) = Proxy::start(server.base_url()).await;
     let options = RunOptions {
         base_url: url,
         jobs: runner::default_jobs(),

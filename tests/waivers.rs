@@ -56,6 +56,26 @@ fn run_with(dir: &Path, flaw: Option<&str>, filter: &str, extra: &[&str]) -> Out
     run(&args)
 }
 
+/// Writes `waivers` as the waiver file in `dir`, runs the reference server with `flaw` on the cases
+/// `filter` selects with `--waivers` that file and `extra` flags, checks that the run exits `code`,
+/// and gives its output and its JSON report.
+fn run_waived(
+    dir: &Path,
+    flaw: &str,
+    filter: &str,
+    waivers: &[Entry<'_>],
+    extra: &[&str],
+    code: i32,
+) -> (Output, Value) {
+    let waivers = waiver_file(dir, waivers);
+    let mut args = vec!["--waivers", waivers.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let out = run_with(dir, Some(flaw), filter, &args);
+    assert_eq!(out.code, code, "{}\n{}", out.stdout, out.stderr);
+    let report = json(dir.join("r.json"));
+    (out, report)
+}
+
 fn json(path: PathBuf) -> Value {
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
 }
@@ -79,21 +99,20 @@ fn sarif_results(dir: &Path) -> Vec<Value> {
 #[test]
 fn a_waiver_for_the_flaws_weakness_passes_the_gate_and_every_report_shows_it_waived() {
     let dir = scratch("waivers", "exact");
-    let waivers = waiver_file(&dir, &[("alg-none-accepted", None, "2099-12-31")]);
-    let out = run_with(
+    let (out, report) = run_waived(
         &dir,
-        Some("alg-none-accepted"),
+        "alg-none-accepted",
         ALG_NONE_FILTER,
-        &["--waivers", waivers.to_str().unwrap()],
+        &[("alg-none-accepted", None, "2099-12-31")],
+        &[],
+        0,
     );
-    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     assert!(out.stdout.contains("1 weakness waived"), "{}", out.stdout);
     assert!(
         out.stdout.contains("gate: PASSED (every failure is waived"),
         "{}",
         out.stdout
     );
-    let report = json(dir.join("r.json"));
     assert_eq!(report["gate_passed"], true);
     assert_eq!(ids(&report["weaknesses"]), Vec::<&str>::new());
     assert_eq!(ids(&report["waived"]), ["alg-none-accepted"]);
@@ -140,14 +159,14 @@ fn a_waiver_for_the_flaws_weakness_passes_the_gate_and_every_report_shows_it_wai
 #[test]
 fn a_waiver_for_another_weakness_waives_nothing_and_is_reported_stale() {
     let dir = scratch("waivers", "stale");
-    let waivers = waiver_file(&dir, &[("task-read-idor", None, "2099-12-31")]);
-    let out = run_with(
+    let (out, report) = run_waived(
         &dir,
-        Some("alg-none-accepted"),
+        "alg-none-accepted",
         ALG_NONE_FILTER,
-        &["--waivers", waivers.to_str().unwrap()],
+        &[("task-read-idor", None, "2099-12-31")],
+        &[],
+        1,
     );
-    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
     assert!(out.stdout.contains("1 stale waiver(s)"), "{}", out.stdout);
     assert!(
         out.stdout
@@ -155,7 +174,6 @@ fn a_waiver_for_another_weakness_waives_nothing_and_is_reported_stale() {
         "{}",
         out.stdout
     );
-    let report = json(dir.join("r.json"));
     assert_eq!(ids(&report["weaknesses"]), ["alg-none-accepted"]);
     assert_eq!(
         report["gate"]["stale_waivers"][0]["weakness"],
@@ -173,14 +191,14 @@ fn a_waiver_for_another_weakness_waives_nothing_and_is_reported_stale() {
 #[test]
 fn an_expired_waiver_fails_the_gate_naming_the_waiver_its_owner_and_expiry() {
     let dir = scratch("waivers", "expired");
-    let waivers = waiver_file(&dir, &[("alg-none-accepted", None, "2020-01-31")]);
-    let out = run_with(
+    let (out, report) = run_waived(
         &dir,
-        Some("alg-none-accepted"),
+        "alg-none-accepted",
         ALG_NONE_FILTER,
-        &["--waivers", waivers.to_str().unwrap()],
+        &[("alg-none-accepted", None, "2020-01-31")],
+        &[],
+        1,
     );
-    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
     assert!(
         out.stdout.contains(
             "expired waiver: alg-none-accepted (owner team-tasks@example.com, expired 2020-01-31)"
@@ -188,7 +206,6 @@ fn an_expired_waiver_fails_the_gate_naming_the_waiver_its_owner_and_expiry() {
         "{}",
         out.stdout
     );
-    let report = json(dir.join("r.json"));
     assert_eq!(ids(&report["weaknesses"]), ["alg-none-accepted"]);
     assert_eq!(
         report["gate"]["expired_waivers"][0]["expires"],
@@ -215,8 +232,10 @@ fn a_waiver_suppresses_exactly_its_weakness_and_narrowed_exactly_its_cases() {
         ["existence-oracle", "object-read-idor", "task-read-idor"]
     );
 
-    let waivers = waiver_file(
+    let (_, report) = run_waived(
         &dir,
+        "task-read-idor",
+        isolation,
         &[
             ("task-read-idor", None, "2099-12-31"),
             (
@@ -225,15 +244,9 @@ fn a_waiver_suppresses_exactly_its_weakness_and_narrowed_exactly_its_cases() {
                 "2099-12-31",
             ),
         ],
+        &[],
+        1,
     );
-    let out = run_with(
-        &dir,
-        Some("task-read-idor"),
-        isolation,
-        &["--waivers", waivers.to_str().unwrap()],
-    );
-    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
-    let report = json(dir.join("r.json"));
     assert_eq!(ids(&report["waived"]), ["task-read-idor"]);
     let mut left = ids(&report["weaknesses"]);
     left.sort();
@@ -247,8 +260,10 @@ fn a_waiver_suppresses_exactly_its_weakness_and_narrowed_exactly_its_cases() {
         "another operation's cases are not covered"
     );
 
-    let waivers = waiver_file(
+    let (_, report) = run_waived(
         &dir,
+        "task-read-idor",
+        isolation,
         &[
             (
                 "task-read-idor",
@@ -266,15 +281,9 @@ fn a_waiver_suppresses_exactly_its_weakness_and_narrowed_exactly_its_cases() {
                 "2099-12-31",
             ),
         ],
+        &[],
+        0,
     );
-    let out = run_with(
-        &dir,
-        Some("task-read-idor"),
-        isolation,
-        &["--waivers", waivers.to_str().unwrap()],
-    );
-    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
-    let report = json(dir.join("r.json"));
     assert_eq!(ids(&report["weaknesses"]), Vec::<&str>::new());
     assert_eq!(report["gate"]["stale_waivers"], Value::Array(Vec::new()));
 }
@@ -355,6 +364,61 @@ fn a_baseline_fails_the_gate_only_on_what_is_new() {
         out.stderr.contains("not an authconform JSON report"),
         "{}",
         out.stderr
+    );
+}
+
+/// The cases of `report` that `--fail-fast` did not let run.
+fn stopped_by_fail_fast(report: &Value) -> usize {
+    report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|case| case["reason"].as_str().unwrap().contains("--fail-fast"))
+        .count()
+}
+
+#[test]
+fn fail_fast_stops_only_on_a_failure_that_fails_the_gate() {
+    let dir = scratch("waivers", "fail-fast");
+    // One case at a time, so that the cases after the first failure are still to start.
+    let fail_fast = ["--fail-fast", "--jobs", "1"];
+    let (_, waived) = run_waived(
+        &dir,
+        "alg-none-accepted",
+        ALG_NONE_FILTER,
+        &[("alg-none-accepted", None, "2099-12-31")],
+        &fail_fast,
+        0,
+    );
+    let cases = waived["cases"].as_array().unwrap();
+    assert!(cases.len() > 2, "{}", cases.len());
+    assert!(
+        cases.iter().all(|case| case["verdict"] != "skipped"),
+        "a waived failure does not stop the run: every case runs"
+    );
+    assert_eq!(ids(&waived["waived"]), ["alg-none-accepted"]);
+
+    // The same failures in the baseline: none is new, none stops the run.
+    let baseline = dir.join("waived.json");
+    std::fs::rename(dir.join("r.json"), &baseline).unwrap();
+    let mut args = vec!["--baseline", baseline.to_str().unwrap()];
+    args.extend(fail_fast);
+    let out = run_with(&dir, Some("alg-none-accepted"), ALG_NONE_FILTER, &args);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let report = json(dir.join("r.json"));
+    assert_eq!(report["cases"].as_array().unwrap().len(), cases.len());
+    assert_eq!(stopped_by_fail_fast(&report), 0);
+    assert_eq!(report["gate"]["new"], 0);
+
+    // Neither: the first failure stops the run.
+    let out = run_with(&dir, Some("alg-none-accepted"), ALG_NONE_FILTER, &fail_fast);
+    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    let report = json(dir.join("r.json"));
+    assert_eq!(ids(&report["weaknesses"]), ["alg-none-accepted"]);
+    assert!(
+        stopped_by_fail_fast(&report) > 0,
+        "the cases after the first failure are not run: {}",
+        out.stdout
     );
 }
 

@@ -11,19 +11,19 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 mod binary;
+mod common;
 
-use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use binary::Output;
+use common::proxy::{Divert, Proxy};
+use futures_util::future::BoxFuture;
 use reference_server::config::{KeySource, ServerConfig};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::ServerConfig as TlsConfig;
 use tokio_rustls::rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -211,83 +211,32 @@ fn huge_headers() -> Response {
     (axum::http::StatusCode::OK, headers, "{}").into_response()
 }
 
-/// A proxy in front of the reference server that forwards `budget` requests, then stops answering.
-#[derive(Clone)]
-struct Proxy {
-    upstream: String,
-    client: reqwest::Client,
-    answered: Arc<AtomicUsize>,
-    budget: usize,
-    stop: Stop,
-    closing: Arc<Notify>,
-}
-
-async fn forward(State(proxy): State<Proxy>, request: Request) -> Response {
-    if proxy.answered.fetch_add(1, Ordering::SeqCst) >= proxy.budget {
-        match proxy.stop {
-            Stop::Drip => return dripping(),
-            Stop::HugeHeaders => return huge_headers(),
-            Stop::Refuse => proxy.closing.notify_one(),
-            Stop::Hang => {}
-        }
-        std::future::pending::<()>().await;
-    }
-    let (parts, body) = request.into_parts();
-    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-    let mut headers = parts.headers.clone();
-    headers.remove("host");
-    headers.remove("content-length");
-    let body = axum::body::to_bytes(body, 64 << 20)
-        .await
-        .unwrap_or_default();
-    let upstream = proxy
-        .client
-        .request(parts.method, format!("{}{path}", proxy.upstream))
-        .headers(headers)
-        .body(body)
-        .send()
-        .await;
-    let Ok(upstream) = upstream else {
-        return axum::http::StatusCode::BAD_GATEWAY.into_response();
-    };
-    let status = upstream.status();
-    let mut headers = upstream.headers().clone();
-    headers.remove("content-length");
-    headers.remove("transfer-encoding");
-    let body = upstream.bytes().await.unwrap_or_default();
-    (status, headers, body).into_response()
-}
-
-/// Starts the reference server and the proxy in front of it; the proxy's URL.
+/// Starts the reference server and a proxy in front of it that forwards `budget` requests, then
+/// stops answering as `stop` says; the proxy's URL.
 async fn stopping_target(budget: usize, stop: Stop) -> String {
     let jwks = root().join("fixtures/keys/issuer/jwks-ed25519.json");
     let server = reference_server::start(ServerConfig::new(KeySource::JwksFile(jwks)))
         .await
         .expect("the reference server starts");
-    let proxy = Proxy {
-        upstream: server.base_url(),
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .build()
-            .expect("client"),
-        answered: Arc::new(AtomicUsize::new(0)),
-        budget,
-        stop,
-        closing: Arc::new(Notify::new()),
-    };
+    let divert: Divert = Box::new(move |index, proxy| {
+        if index < budget {
+            return None;
+        }
+        let answer: BoxFuture<'static, Response> = match stop {
+            Stop::Drip => Box::pin(async { dripping() }),
+            Stop::HugeHeaders => Box::pin(async { huge_headers() }),
+            Stop::Refuse => {
+                proxy.close();
+                Box::pin(std::future::pending())
+            }
+            Stop::Hang => Box::pin(std::future::pending()),
+        };
+        Some(answer)
+    });
+    let (_proxy, url) = Proxy::start_diverting(server.base_url(), divert).await;
     // Kept running until the runtime is dropped.
     std::mem::forget(server);
-    let closing = Arc::clone(&proxy.closing);
-    let app = axum::Router::new().fallback(forward).with_state(proxy);
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let address = listener.local_addr().expect("address");
-    tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move { closing.notified().await })
-            .await
-    });
-    format!("http://{address}")
+    url
 }
 
 /// Runs the isolation suite against a target that stops after `budget` answers and checks the end:

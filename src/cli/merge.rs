@@ -10,7 +10,7 @@ use clap::Args;
 
 use super::CliError;
 use super::run::{GateArgs, ReportSpec, Reports, conclude};
-use crate::outcome::{CaseResult, Cleanup, Control, Halted, Load, RunConditions, RunResult, Shard};
+use crate::outcome::{CaseResult, RunConditions, RunResult, Shard};
 use crate::report::json::read;
 use crate::runner::partition::{Scheme, plan_sha256};
 use crate::verdict::waiver::KnownNames;
@@ -149,7 +149,13 @@ fn merge(mut shards: Vec<ShardRun>) -> Result<RunResult, CliError> {
             .map(|shard| shard.run.duration)
             .max()
             .unwrap_or_default(),
-        conditions: conditions(&shards),
+        conditions: RunConditions::combine(
+            &shards
+                .iter()
+                .map(|shard| &shard.run.conditions)
+                .collect::<Vec<_>>(),
+            plan.plan_cases,
+        ),
         gate: Default::default(),
     })
 }
@@ -248,104 +254,10 @@ fn every_shard_once(shards: &[ShardRun]) -> Result<(), CliError> {
     )))
 }
 
-/// The merged run's conditions: the most cases in flight, the earliest fault, every 5xx that load
-/// caused, each positive control as refused when any shard saw it refused, and a stop of any shard
-/// (the merge is then incomplete).
-fn conditions(shards: &[ShardRun]) -> RunConditions {
-    let all = || shards.iter().map(|shard| &shard.run.conditions);
-    let first = &shards[0].run.conditions;
-    let controls = first
-        .controls
-        .iter()
-        .map(|control| {
-            all()
-                .flat_map(|conditions| &conditions.controls)
-                .filter(|other| {
-                    other.operation == control.operation && other.principal == control.principal
-                })
-                .find(|other| !other.passed())
-                .unwrap_or(control)
-                .clone()
-        })
-        .collect::<Vec<Control>>();
-    RunConditions {
-        embedded: first.embedded,
-        profile: first.profile.clone(),
-        jobs: all().map(|c| c.jobs).max().unwrap_or_default(),
-        first_fault_at: all().filter_map(|c| c.first_fault_at).min(),
-        load_5xx: all().map(|c| c.load_5xx).sum(),
-        controls,
-        halted: halted(shards),
-        load: Load {
-            // The limits of the shard whose stop the merge reports (its cause names one), else the
-            // first shard's.
-            limits: all()
-                .find(|c| c.halted.is_some())
-                .unwrap_or(first)
-                .load
-                .limits,
-            requests: all().map(|c| c.load.requests).sum(),
-            case_requests: all().map(|c| c.load.case_requests).sum(),
-            case_time: all().map(|c| c.load.case_time).max().unwrap_or_default(),
-        },
-        interrupted: all().any(|c| c.interrupted),
-        cleanup: cleanup(shards),
-        seed: first.seed,
-        strict: first.strict,
-        partition: None,
-    }
-}
-
-/// The shards' cleanups added up: what every shard created, deleted and could not delete; skipped
-/// (with the first shard's reason) only when every shard skipped it.
-fn cleanup(shards: &[ShardRun]) -> Option<Cleanup> {
-    let cleanups: Vec<&Cleanup> = shards
-        .iter()
-        .filter_map(|shard| shard.run.conditions.cleanup.as_ref())
-        .collect();
-    let first = cleanups.first()?;
-    let mut merged = Cleanup {
-        skipped: cleanups
-            .iter()
-            .all(|c| c.skipped.is_some())
-            .then(|| first.skipped.clone())
-            .flatten(),
-        ..Cleanup::default()
-    };
-    for cleanup in &cleanups {
-        merged.recorded += cleanup.recorded;
-        merged.deleted += cleanup.deleted;
-        merged.gone += cleanup.gone;
-        merged.failed.extend(cleanup.failed.iter().cloned());
-        for (kind, count) in &cleanup.not_deletable {
-            match merged.not_deletable.iter_mut().find(|(k, _)| k == kind) {
-                Some((_, total)) => *total += count,
-                None => merged.not_deletable.push((kind.clone(), *count)),
-            }
-        }
-    }
-    Some(merged)
-}
-
-/// The first shard's stop, if a shard stopped, counted over the whole plan.
-fn halted(shards: &[ShardRun]) -> Option<Halted> {
-    let mut halted = shards
-        .iter()
-        .find_map(|shard| shard.run.conditions.halted.clone())?;
-    let not_run: usize = shards
-        .iter()
-        .filter_map(|shard| shard.run.conditions.halted.as_ref())
-        .map(|halted| halted.cases_total.saturating_sub(halted.cases_run))
-        .sum();
-    halted.cases_total = shards[0].shard.plan_cases;
-    halted.cases_run = halted.cases_total.saturating_sub(not_run);
-    Some(halted)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outcome::Verdict;
+    use crate::outcome::{Control, Halted, Verdict};
     use crate::scenario::plan::{Category, ScenarioInfo};
 
     /// Shard `k` of 2 of a plan of ids a, b, c, d: a and c in shard 1, b and d in shard 2.

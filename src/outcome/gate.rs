@@ -103,6 +103,25 @@ impl RunGate {
     pub fn is_active(&self) -> bool {
         self.waivers.is_some() || self.baseline.is_some()
     }
+
+    /// The baseline's failures fixed since ([`RunGate::absent`]), each as the reports list it:
+    /// `{ "weakness": id, "case": id }`.
+    pub fn absent_findings(&self) -> Vec<AbsentFinding<'_>> {
+        self.absent
+            .iter()
+            .map(|(weakness, case)| AbsentFinding { weakness, case })
+            .collect()
+    }
+}
+
+/// A failure of the baseline that its case, run again, no longer has (the JSON report's `absent`,
+/// SARIF's `baselineAbsent`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct AbsentFinding<'a> {
+    /// The weakness id it failed with.
+    pub weakness: &'a str,
+    /// The case id.
+    pub case: &'a str,
 }
 
 #[cfg(test)]
@@ -139,6 +158,35 @@ mod tests {
         };
         assert!(!unchanged.waived() && unchanged.accepted());
         assert!(!CaseGate::default().accepted());
+    }
+
+    #[test]
+    fn absent_findings_name_each_fixed_failure_in_order() {
+        let gate = RunGate {
+            absent: vec![
+                ("task-read-idor".into(), "s[operation=tasks.get]".into()),
+                ("no-set-cookie".into(), "t".into()),
+            ],
+            ..RunGate::default()
+        };
+        let found = gate.absent_findings();
+        assert_eq!(
+            found,
+            [
+                AbsentFinding {
+                    weakness: "task-read-idor",
+                    case: "s[operation=tasks.get]"
+                },
+                AbsentFinding {
+                    weakness: "no-set-cookie",
+                    case: "t"
+                },
+            ]
+        );
+        assert_eq!(
+            serde_json::to_value(found[1]).unwrap(),
+            serde_json::json!({ "weakness": "no-set-cookie", "case": "t" })
+        );
     }
 
     #[test]

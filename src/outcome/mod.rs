@@ -3,6 +3,7 @@
 //! [`RunResult`]; it sits below all three, so none of them imports another for it.
 
 mod cleanup;
+mod combine;
 mod gate;
 mod redact;
 mod retain;
@@ -11,7 +12,7 @@ use std::time::Duration;
 
 use crate::scenario::plan::{Category, ScenarioInfo, Weakness};
 pub use cleanup::{Cleanup, NotDeleted};
-pub use gate::{BaselineState, CaseGate, RunGate, WaiverMark};
+pub use gate::{AbsentFinding, BaselineState, CaseGate, RunGate, WaiverMark};
 pub use redact::{is_redacted, placeholder as redacted_token, redacted_principals};
 pub(crate) use retain::capped;
 pub use retain::{

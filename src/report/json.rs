@@ -246,12 +246,6 @@ fn head(run: &RunResult) -> Value {
 /// What the waiver file and the baseline said of the run.
 fn gate(run: &RunResult) -> Value {
     let (new, unchanged) = run.baseline_counts();
-    let absent: Vec<Value> = run
-        .gate
-        .absent
-        .iter()
-        .map(|(weakness, case)| json!({ "weakness": weakness, "case": case }))
-        .collect();
     json!({
         "waivers": run.gate.waivers,
         "stale_waivers": run.gate.stale.iter().map(waiver).collect::<Vec<_>>(),
@@ -259,7 +253,7 @@ fn gate(run: &RunResult) -> Value {
         "baseline": run.gate.baseline,
         "new": new,
         "unchanged": unchanged,
-        "absent": absent,
+        "absent": run.gate.absent_findings(),
     })
 }
 

@@ -147,16 +147,10 @@ fn run_properties(run: &RunResult, criteria: Vec<Value>) -> PropertyBag {
     if run.gate.is_active() {
         let stale: Vec<String> = run.gate.stale.iter().map(|w| w.describe()).collect();
         let expired: Vec<String> = run.expired_waivers().iter().map(|w| w.describe()).collect();
-        let absent: Vec<Value> = run
-            .gate
-            .absent
-            .iter()
-            .map(|(weakness, case)| json!({ "weakness": weakness, "case": case }))
-            .collect();
         for (name, value) in [
             ("staleWaivers", json!(stale)),
             ("expiredWaivers", json!(expired)),
-            ("baselineAbsent", json!(absent)),
+            ("baselineAbsent", json!(run.gate.absent_findings())),
         ] {
             bag.additional_properties.insert(name.to_string(), value);
         }

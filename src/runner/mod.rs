@@ -33,6 +33,7 @@ use crate::profile::Profile;
 use crate::scenario::plan::Suite;
 use crate::token::keys::KeySet;
 use crate::token::mint::{Clock, SystemClock};
+use crate::verdict::gate::Gate;
 use crate::wire::attacker::AttackerHost;
 use crate::wire::{HttpClient, RequestSpec, SendError, TargetSettings};
 use execute::RunShared;
@@ -47,7 +48,8 @@ pub struct RunOptions {
     pub jobs: usize,
     /// Start low and adapt the concurrency to the target (no `--jobs`).
     pub adaptive: bool,
-    /// Stop starting cases after the first failure.
+    /// Stop starting cases after the first failure that fails the gate (its verdict final; see
+    /// [`RunEnvironment::gate`]).
     pub fail_fast: bool,
     /// Seed for anything random (canary nonce).
     pub seed: u64,
@@ -110,6 +112,9 @@ pub struct RunEnvironment {
     /// Set (by Ctrl-C) to stop starting cases: the cases in flight finish, the cleanup runs, and the
     /// result says the run was interrupted.
     pub interrupt: Option<Arc<AtomicBool>>,
+    /// The waivers and baseline the run is gated with (`--waivers`, `--baseline`): `--fail-fast`
+    /// stops only on a failure they do not accept ([`Gate::fails`]). `None`: on any failure.
+    pub gate: Option<Arc<Gate>>,
 }
 
 /// Runs `suite` against the target. Fails before any verdict when the target is unreachable.
@@ -158,6 +163,7 @@ pub async fn run_into(
     let started = Instant::now();
     let base_url = options.base_url.trim_end_matches('/').to_string();
     let keep_data = environment.keep_data;
+    let gate = environment.gate.clone();
     let shared = Arc::new(prepare(profile, options, &base_url, environment, started).await?);
     let controls = controls::run(&shared.client, &base_url, &shared.profile, &shared.tokens).await;
     let pace = Arc::clone(shared.client.pace());
@@ -173,6 +179,7 @@ pub async fn run_into(
         options,
         on_case,
         stop: Arc::new(AtomicBool::new(false)),
+        gate,
     };
     let (cases_started, sent_before) = (Instant::now(), pace.sent());
     cases.run(&controls, sink).await;

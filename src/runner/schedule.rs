@@ -16,6 +16,7 @@ use super::sink::{Reorder, Sink};
 use super::{OnCase, RunOptions, instances, limit};
 use crate::outcome::{CaseResult, Control, EvidenceBudget, Kept, Verdict};
 use crate::scenario::plan::{Case, Category, Suite};
+use crate::verdict::gate::Gate;
 
 /// What every case of a run shares.
 pub(super) struct Cases<'a> {
@@ -25,6 +26,7 @@ pub(super) struct Cases<'a> {
     pub options: &'a RunOptions,
     pub on_case: OnCase,
     pub stop: Arc<AtomicBool>,
+    pub gate: Option<Arc<Gate>>,
 }
 
 impl Cases<'_> {
@@ -84,13 +86,32 @@ impl Cases<'_> {
                 // The tokens the folds read, cut now as the budget said.
                 case.excerpt(false);
             }
+            self.fail_fast(&case);
             reorder.push(at, case, true, &mut out);
         }
         self.parallel(others, |index, mut result| {
             folds.fold_one(&mut result, &self.suite.cases[index].bindings, issuer);
+            self.fail_fast(&result);
             reorder.push(position[&index], result, false, &mut out);
         })
         .await;
+    }
+
+    /// With `--fail-fast`, stops starting cases once `case`, its verdict final (folded), fails the
+    /// gate: a failure no waiver or baseline accepts. The fact cases are final only once they have
+    /// all run, so a failure among them stops the cases after them.
+    fn fail_fast(&self, case: &CaseResult) {
+        if !self.options.fail_fast || case.verdict != Verdict::Fail {
+            return;
+        }
+        let scenario = &self.suite.scenarios[case.scenario];
+        if self
+            .gate
+            .as_ref()
+            .is_none_or(|gate| gate.fails(case, scenario))
+        {
+            self.stop.store(true, Ordering::Relaxed);
+        }
     }
 
     /// Whether this run runs case `index`: every case, or a shard's own and every fact case.
@@ -200,7 +221,6 @@ impl Cases<'_> {
             category: self.category(case),
             case: case.clone(),
             index,
-            fail_fast: self.options.fail_fast,
             permit,
         }
     }
@@ -215,7 +235,6 @@ struct CaseTask {
     category: crate::scenario::plan::Category,
     case: crate::scenario::plan::Case,
     index: usize,
-    fail_fast: bool,
     permit: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
@@ -249,9 +268,6 @@ async fn one_case(task: CaseTask) -> CaseResult {
         result
     };
     task.limit.release(task.permit, fault);
-    if task.fail_fast && result.verdict == Verdict::Fail {
-        task.stop.store(true, Ordering::Relaxed);
-    }
     (task.on_case)(&result);
     result
 }

@@ -55,7 +55,6 @@ impl Gate {
     /// Sets `case`'s marks: the waiver that matches it, if it failed (the first live one, else the
     /// first expired one), and, if it failed or gave a note, whether it is new since the baseline.
     pub fn mark(&mut self, case: &mut CaseResult, scenario: &ScenarioInfo) {
-        case.gate = CaseGate::default();
         let judged = matches!(case.verdict, Verdict::Pass | Verdict::Note | Verdict::Fail);
         if judged && self.baseline_cases.contains(&case.id) {
             self.judged.insert(case.id.clone());
@@ -64,28 +63,41 @@ impl Gate {
                     .insert((case.weakness.id.clone(), case.id.clone()));
             }
         }
+        let (marks, matching) = self.marks(case, scenario);
+        for index in matching {
+            self.matched[index] = true;
+        }
+        case.gate = marks;
+    }
+
+    /// Whether `case` of `scenario` fails the gate as a failure: it failed, and neither a live waiver
+    /// nor the baseline accepts it (what `--fail-fast` stops on). Nothing is marked or counted.
+    pub fn fails(&self, case: &CaseResult, scenario: &ScenarioInfo) -> bool {
+        case.verdict == Verdict::Fail && !self.marks(case, scenario).0.accepted()
+    }
+
+    /// The marks of `case` (see [`Gate::mark`]) and the indexes of the waivers that match it.
+    fn marks(&self, case: &CaseResult, scenario: &ScenarioInfo) -> (CaseGate, Vec<usize>) {
+        let mut marks = CaseGate::default();
         if matches!(case.verdict, Verdict::Fail | Verdict::Note) {
-            case.gate.baseline = self
+            marks.baseline = self
                 .baseline
                 .as_ref()
                 .map(|baseline| baseline.state(&case.weakness.id, &case.id));
         }
         if case.verdict != Verdict::Fail {
-            return;
+            return (marks, Vec::new());
         }
-        let mut chosen: Option<usize> = None;
-        for (index, waiver) in self.waivers.waivers.iter().enumerate() {
-            if waiver.matches(&case.weakness.id, &case.id, &scenario.id) {
-                self.matched[index] = true;
-                let better = chosen.is_none_or(|other| {
-                    self.waivers.waivers[other].expired(self.today) && !waiver.expired(self.today)
-                });
-                if better {
-                    chosen = Some(index);
-                }
-            }
-        }
-        case.gate.waiver = chosen.map(|index| self.waivers.waivers[index].mark(self.today));
+        let waivers = &self.waivers.waivers;
+        let matching: Vec<usize> = (0..waivers.len())
+            .filter(|&index| waivers[index].matches(&case.weakness.id, &case.id, &scenario.id))
+            .collect();
+        let chosen = matching
+            .iter()
+            .find(|&&index| !waivers[index].expired(self.today))
+            .or(matching.first());
+        marks.waiver = chosen.map(|&index| waivers[index].mark(self.today));
+        (marks, matching)
     }
 
     /// Sets the run's findings once every case is marked: the files, the waivers that matched no
@@ -275,6 +287,47 @@ mod tests {
         ];
         apply(&mut run, Some(waivers(&both)), None, today());
         assert!(run.gate_passed() && run.gate.stale.is_empty());
+    }
+
+    #[test]
+    fn only_a_failure_no_waiver_or_baseline_accepts_fails_the_gate() {
+        let run = run();
+        let fails = |gate: &Gate| -> Vec<bool> {
+            run.cases
+                .iter()
+                .map(|case| gate.fails(case, &run.scenarios[case.scenario]))
+                .collect()
+        };
+        let none = Gate::new(None, None, today());
+        assert_eq!(fails(&none), [true, true, true, false]);
+        let narrow = [
+            ("task-read-idor", None, "2027-01-01"),
+            ("existence-oracle", Some("tasks.get"), "2026-12-06"),
+        ];
+        let gate = Gate::new(Some(waivers(&narrow)), None, today());
+        assert_eq!(
+            fails(&gate),
+            [false, true, true, false],
+            "a live waiver accepts, an expired one does not"
+        );
+        let baseline = Baseline {
+            file: "b.json".into(),
+            findings: [(
+                "existence-oracle".to_string(),
+                "s[operation=tasks.delete]".to_string(),
+            )]
+            .into(),
+        };
+        let gate = Gate::new(Some(waivers(&narrow)), Some(baseline), today());
+        assert_eq!(fails(&gate), [false, true, false, false]);
+        let mut marked = self::run();
+        gate.apply(&mut marked);
+        let accepted: Vec<bool> = marked.cases.iter().map(|c| c.gate.accepted()).collect();
+        assert_eq!(
+            accepted,
+            [true, false, true, false],
+            "as the marks say (a pass is never a failure)"
+        );
     }
 
     #[test]

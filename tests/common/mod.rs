@@ -1,6 +1,12 @@
-//! A hand-built, fully deterministic [`RunResult`] for report snapshots: fixed URLs, tokens and
-//! durations; passes in several criteria, one skipped case, one error, and two weaknesses (one seen
-//! in 3 failing cases, one in 1).
+//! What several tests share: a hand-built, fully deterministic [`RunResult`] for report snapshots
+//! (fixed URLs, tokens and durations; passes in several criteria, one skipped case, one error, and
+//! two weaknesses, one seen in 3 failing cases, one in 1); and [`proxy`], a forwarding, counting
+//! proxy in front of a real server.
+
+// Each test binary that includes this module uses a part of it.
+#![allow(dead_code)]
+
+pub mod proxy;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -25,6 +25,7 @@ use crate::profile::Profile;
 use crate::runner::filter::CaseFilter;
 use crate::runner::{self, OnCase, RunError, RunOptions};
 use crate::scenario::{self, LoadOptions, SuiteSources};
+use crate::verdict::gate::Gate;
 use crate::verdict::waiver::KnownNames;
 pub use gate::GateArgs;
 
@@ -67,7 +68,8 @@ pub struct RunArgs {
     /// Only cases matching: an id glob (`token-mutations*`), `category:NAME` or `tag:NAME` (repeatable, OR).
     #[arg(long = "filter", value_name = "FILTER")]
     filters: Vec<String>,
-    /// Stop starting new cases after the first failure.
+    /// Stop starting new cases after the first failure that fails the gate (one that --waivers or
+    /// --baseline accepts does not stop the run).
     #[arg(long)]
     fail_fast: bool,
     /// Run at most N cases of each scenario, drawn with the seed (printed, so the draw can be repeated).
@@ -223,6 +225,8 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
     }
     let seed = args.seed.unwrap_or_else(random_seed);
     let suite = selected(suite, args.sample, seed)?;
+    // `--fail-fast` asks the gate whether a failure counts; the reports' copy marks the cases.
+    let judge = gate.clone().map(Arc::new);
     // The reports are written as the run goes; what the run keeps is the summary (see `Reports`).
     let mut written = Reports::new(&reports, &suite.scenarios, gate);
     let mut result = runtime.block_on(execute(
@@ -231,6 +235,7 @@ pub fn run(args: RunArgs) -> Result<u8, CliError> {
         &profile,
         &suite,
         seed,
+        judge,
         &mut written,
     ))?;
     result.cases = written.take_cases();
@@ -278,13 +283,15 @@ fn selected(
 }
 
 /// Starts the hosted issuer and, without a named target, the embedded reference server; runs the
-/// suite against the target with progress; stops what it started.
+/// suite against the target with progress (`--fail-fast` stopping on a failure `gate` counts);
+/// stops what it started.
 async fn execute(
     args: &RunArgs,
     reference: embedded::ReferenceOptions,
     profile: &Arc<Profile>,
     suite: &scenario::plan::Suite,
     seed: u64,
+    gate: Option<Arc<Gate>>,
     sink: &mut dyn runner::Sink,
 ) -> Result<RunResult, CliError> {
     let issuer = embedded::start_hosted_issuer(profile)
@@ -312,6 +319,7 @@ async fn execute(
             .map(|server| server as Arc<dyn runner::Instances>),
         keep_data: args.keep_data,
         interrupt: Some(interrupt),
+        gate,
     };
     let options = RunOptions {
         base_url,
