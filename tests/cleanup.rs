@@ -412,3 +412,70 @@ async fn a_404_from_a_wrong_delete_route_is_not_counted_as_gone() {
         );
     }
 }
+
+/// A profile whose API is the reference server's MCP tools alone: tasks are created by `add_task`
+/// and can only be deleted through the `delete_task` tool.
+const MCP_ONLY_API: &str = r#"
+api:
+  name: mcp-tasks
+  operations:
+    mcp.list_tasks:
+      method: POST
+      path: /mcp
+      reads: true
+      json: { jsonrpc: "2.0", id: 1, method: tools/call, params: { name: list_tasks, arguments: { user_id: "{user_id}" } } }
+      status: 200
+    mcp.add_task:
+      method: POST
+      path: /mcp
+      json: { jsonrpc: "2.0", id: 1, method: tools/call, params: { name: add_task, arguments: { user_id: "{user_id}", title: "{canary}" } } }
+      creates: { task_id: /result/structuredContent/task_id }
+      status: 200
+    mcp.delete_task:
+      method: POST
+      path: /mcp
+      json: { jsonrpc: "2.0", id: 1, method: tools/call, params: { name: delete_task, arguments: { user_id: "{user_id}", task_id: "{task_id}" } } }
+      status: 200
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tasks_are_deleted_through_an_mcp_tool_when_that_is_the_only_way() {
+    let (dir, server) = server("mcp-only").await;
+    let database = dir.join("todo.db");
+    seed(&server.base_url(), &database).await;
+    let before = snapshot(&database);
+    let keys = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/keys");
+    let profile = std::fs::read_to_string("fixtures/profiles/reference-eddsa-jwks.yaml")
+        .unwrap()
+        .replace("../keys", &keys.display().to_string())
+        + MCP_ONLY_API;
+    let profile_path = dir.join("mcp-only.yaml");
+    std::fs::write(&profile_path, profile).unwrap();
+    let report = dir.join("report.json");
+    let report_arg = format!("--report=json:{}", report.display());
+    let out = run_with(
+        &server.base_url(),
+        profile_path.to_str().unwrap(),
+        &[&report_arg],
+    )
+    .await;
+    let after = snapshot(&database);
+    server.shutdown().await;
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    untouched(&before, &after);
+    let left = added(&before, &after, "tasks");
+    assert!(left.is_empty(), "tasks the run created remain: {left:?}");
+    let cleanup = &read_report(&report)["conditions"]["cleanup"];
+    assert!(cleanup["deleted"].as_u64().unwrap() > 10, "{cleanup}");
+    // The tasks a case deleted itself (its operation is the delete tool) answer the cleanup's delete
+    // with a tool error; without a read to confirm they are gone, its words are reported as such.
+    for failed in cleanup["failed"].as_array().unwrap() {
+        let case = failed["case"].as_str().unwrap();
+        assert!(case.contains("operation=mcp.delete_task"), "{failed}");
+        let not_found = format!("task {} not found", failed["id"].as_str().unwrap());
+        assert_eq!(
+            failed["reason"],
+            format!("mcp.delete_task answered 200 with a tool error: {not_found:?}"),
+        );
+    }
+}

@@ -151,31 +151,34 @@ async fn delete(
     let made = tokens.of(shared, object)?;
     let send = |op| send(shared, op, object, &made.attack);
     let exchange = send(op).await?;
-    match exchange.status {
-        200..=299 if tool_error(&exchange.body) => Err(format!(
-            "{} answered {} with an error",
-            op.name, exchange.status
-        )),
-        200..=299 => Ok(Deleted::Now),
-        404 | 410 => {
-            // A 404 also comes from a route the target does not have: gone only if it reads so.
-            let Some(read) = shared
-                .created
-                .api()
-                .and_then(|api| reader(api, &object.kind))
-            else {
-                return Ok(Deleted::Gone);
-            };
-            match send(read).await?.status {
-                200..=299 => Err(format!(
-                    "{} answered {}, but {} still reads it (is the delete route right?)",
-                    op.name, exchange.status, read.name
-                )),
-                _ => Ok(Deleted::Gone),
-            }
-        }
-        status => Err(format!("{} answered {status}", op.name)),
+    let read = shared
+        .created
+        .api()
+        .and_then(|api| reader(api, &object.kind));
+    let answered = format!("{} answered {}", op.name, exchange.status);
+    match (exchange.status, tool_error(&exchange.body)) {
+        (200..=299, None) => Ok(Deleted::Now),
+        // A tool error may mean "already gone": the object's own read decides, else its words
+        // are reported as they are.
+        (200..=299, Some(words)) => match read {
+            Some(read) if !reads_back(send(read).await?.status) => Ok(Deleted::Gone),
+            _ => Err(format!("{answered} with a tool error: {words:?}")),
+        },
+        // A 404 also comes from a route the target does not have: gone only if it reads so.
+        (404 | 410, _) => match read {
+            Some(read) if reads_back(send(read).await?.status) => Err(format!(
+                "{answered}, but {} still reads it (is the delete route right?)",
+                read.name
+            )),
+            _ => Ok(Deleted::Gone),
+        },
+        _ => Err(answered),
     }
+}
+
+/// Whether a read of the object found it.
+fn reads_back(status: u16) -> bool {
+    (200..300).contains(&status)
 }
 
 /// Sends `op` for `object` with `token` placed as the profile says.
@@ -238,14 +241,18 @@ fn request(
     Ok(spec)
 }
 
-/// A 2xx answer that still says the delete failed: a JSON-RPC `error`, or a tool result with
-/// `isError: true`.
-fn tool_error(body: &[u8]) -> bool {
-    let Ok(body) = serde_json::from_slice::<Value>(body) else {
-        return false;
+/// What a 2xx answer that still says the delete failed says (its first 120 characters): a JSON-RPC
+/// `error`'s message, or the text of a tool result with `isError: true`.
+fn tool_error(body: &[u8]) -> Option<String> {
+    let body = serde_json::from_slice::<Value>(body).ok()?;
+    let words = match body.get("error") {
+        Some(error) if !error.is_null() => error.get("message").unwrap_or(error),
+        _ if body.pointer("/result/isError") == Some(&Value::Bool(true)) => body
+            .pointer("/result/content/0/text")
+            .unwrap_or(&Value::Null),
+        _ => return None,
     };
-    body.get("error").is_some_and(|error| !error.is_null())
-        || body.pointer("/result/isError") == Some(&Value::Bool(true))
+    Some(text(words).chars().take(120).collect())
 }
 
 /// A JSON value as it reads in a path: strings without quotes.
