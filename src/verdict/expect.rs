@@ -110,7 +110,28 @@ pub fn check(
     response: &ReceivedResponse,
     leaked: &[String],
 ) -> Result<(), Broken> {
-    check_harm(expect, response, leaked)?;
+    check_sent(expect, response, leaked, SentToken::default())
+}
+
+/// The token a request sent, where an expectation names it as the whole of a `body_not_contains`
+/// text (`{token}`): the token may be a megabyte long, and is compared where it is rather than
+/// copied into the expectation.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SentToken<'a> {
+    /// The token sent ("" when none).
+    pub token: &'a str,
+    /// The positions in `body_not_contains` that stand for it (left empty in the plan).
+    pub at: &'a [usize],
+}
+
+/// [`check`], where the texts of `body_not_contains` at `sent.at` are `sent.token`.
+pub fn check_sent(
+    expect: &ExpectPlan,
+    response: &ReceivedResponse,
+    leaked: &[String],
+    sent: SentToken<'_>,
+) -> Result<(), Broken> {
+    check_harm(expect, response, leaked, sent)?;
     if let Some(status) = &expect.status
         && !status.matches(response.status)
     {
@@ -144,6 +165,7 @@ fn check_harm(
     expect: &ExpectPlan,
     response: &ReceivedResponse,
     leaked: &[String],
+    sent: SentToken<'_>,
 ) -> Result<(), Broken> {
     for canary in leaked {
         if response.body.contains(canary.as_str()) {
@@ -161,8 +183,13 @@ fn check_harm(
             )));
         }
     }
-    for text in &expect.body_not_contains {
-        if !text.is_empty() && response.body.contains(text.as_str()) {
+    for (at, text) in expect.body_not_contains.iter().enumerate() {
+        let text = if sent.at.contains(&at) {
+            sent.token
+        } else {
+            text.as_str()
+        };
+        if !text.is_empty() && response.body.contains(text) {
             let reason = format!("response body contains {}", abbreviate(text));
             // In a refusal, reflected text is an error-body leak, whatever the attack was.
             return Err(if (400..500).contains(&response.status) {
@@ -443,6 +470,27 @@ mod tests {
         );
         assert!(check(&plan, &response(404, &[], r#"{"error":"other"}"#), &[]).is_err());
         assert!(check(&plan, &response(404, &[], "not json"), &[]).is_err());
+    }
+
+    #[test]
+    fn the_sent_token_is_compared_where_the_plan_names_it() {
+        let mut plan = ExpectPlan::default();
+        plan.body_not_contains.push(String::new());
+        let echo = response(400, &[], "bad token a.b.c");
+        let sent = SentToken {
+            token: "a.b.c",
+            at: &[0],
+        };
+        assert!(matches!(
+            check_sent(&plan, &echo, &[], sent),
+            Err(Broken::Form(Form::ErrorBodyLeak, _))
+        ));
+        assert_eq!(check(&plan, &echo, &[]), Ok(()));
+        let none = SentToken {
+            token: "",
+            at: &[0],
+        };
+        assert_eq!(check_sent(&plan, &echo, &[], none), Ok(()));
     }
 
     #[test]

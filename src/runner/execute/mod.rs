@@ -336,7 +336,7 @@ impl CaseRun<'_> {
             )));
         }
         let plan = plan.map_err(StepEnd::Error)?;
-        self.judge(phase, plan, &made, &response)?;
+        self.judge(phase, step, plan, &made, &response)?;
         self.capture(step, &response)
     }
 
@@ -451,6 +451,7 @@ impl CaseRun<'_> {
     fn judge(
         &mut self,
         phase: Phase,
+        step: &StepPlan,
         mut plan: ExpectPlan,
         made: &MadeToken,
         response: &ReceivedResponse,
@@ -472,7 +473,11 @@ impl CaseRun<'_> {
             .chain(&plan.no_leak_in_case)
             .map(|principal| self.shared.canary(self.index, principal))
             .collect();
-        match expect::check(&plan, response, &leaked) {
+        let sent = expect::SentToken {
+            token: made.attack.token.as_deref().unwrap_or_default(),
+            at: &render::token_slots(&step.expect),
+        };
+        match expect::check_sent(&plan, response, &leaked, sent) {
             Ok(()) => Ok(()),
             Err(Broken::Feared(reason)) => {
                 self.accepted = accepted_mutation(phase, made.mutation);

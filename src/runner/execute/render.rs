@@ -133,7 +133,8 @@ impl CaseRun<'_> {
             "token" => Some(Value::from(token)),
             other => self.lookup(other, user_id, canary, ""),
         };
-        // The token is copied once where it is named (it may be 1.4 MiB), never through a JSON value.
+        // The token is copied only where it is part of a text (it may be 1.4 MiB), never through a
+        // JSON value.
         let text = |name: &str| match name {
             "token" => Some(token.to_string()),
             other => self
@@ -147,10 +148,23 @@ impl CaseRun<'_> {
         }
         for text_value in &mut plan.body_not_contains {
             *text_value = match template::sole_placeholder(text_value) {
-                Some("token") => token.to_string(),
+                // Left empty: the judge compares the token where it is ([`token_slots`]).
+                Some("token") => String::new(),
                 _ => template::render(text_value, &text).map_err(|err| format!("expect: {err}"))?,
             };
         }
         Ok(plan)
     }
+}
+
+/// The positions in `expect.body_not_contains` that name the token sent as their whole text
+/// (`{token}`): [`CaseRun::render_expect`] leaves them empty, the judge compares the token itself.
+pub(super) fn token_slots(expect: &ExpectPlan) -> Vec<usize> {
+    expect
+        .body_not_contains
+        .iter()
+        .enumerate()
+        .filter(|(_, text)| template::sole_placeholder(text) == Some("token"))
+        .map(|(at, _)| at)
+        .collect()
 }

@@ -4,7 +4,7 @@ use std::sync::atomic::Ordering;
 
 use super::helpers::{oversized, received, received_kept, sent};
 use super::{CaseRun, StepEnd};
-use crate::outcome::{ExchangeRecord, Phase, ReceivedResponse};
+use crate::outcome::{ExchangeRecord, KEPT_BODY_BYTES, Phase, ReceivedResponse, capped};
 use crate::runner::tokens::MadeToken;
 use crate::scenario::plan::{ExpectPlan, StepPlan};
 use crate::wire::{RequestSpec, SendError};
@@ -21,11 +21,22 @@ pub(super) fn record(
         phase,
         index,
         actor: step.actor.clone(),
-        token: made.attack.token.clone(),
+        token: made.attack.token.as_deref().map(kept_token),
         mutation: made.mutation.map(|m| m.id.to_string()),
         request: sent(spec),
         response: None,
         error: None,
+    }
+}
+
+/// The token as a record keeps it: whole when short, else cut at [`KEPT_BODY_BYTES`] with the
+/// whole's length and SHA-256, as the record of a case keeps it once judged (a megabyte attack
+/// token is not copied whole for the record).
+fn kept_token(token: &str) -> String {
+    if token.len() > KEPT_BODY_BYTES {
+        capped(token)
+    } else {
+        token.to_string()
     }
 }
 
