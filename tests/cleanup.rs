@@ -18,6 +18,8 @@ const PROFILE: &str = "fixtures/profiles/reference.yaml";
 const TABLES: [&str; 3] = ["tasks", "conversations", "messages"];
 /// A scenario whose cases start conversations (Alice chats, Bob tries to read and continue them).
 const FILTER_CHAT: &str = "--filter=conversation-bola";
+/// The bare Todo contract: the same keys as PROFILE, without its `conversations.delete`.
+const BARE_PROFILE: &str = "fixtures/profiles/reference-eddsa-jwks.yaml";
 
 /// Every row of every table, in id order, exactly as stored.
 type Rows = Vec<(&'static str, Vec<Vec<Sql>>)>;
@@ -154,13 +156,8 @@ async fn seed(base: &str, database: &Path) {
     .unwrap();
 }
 
-/// Runs the binary against `base` with PROFILE and `args`, in a blocking task (the server runs
+/// Runs the binary against `base` with `profile` and `args`, in a blocking task (the server runs
 /// meanwhile).
-async fn run(base: &str, args: &[&str]) -> binary::Output {
-    run_with(base, PROFILE, args).await
-}
-
-/// Runs the binary against `base` with `profile` and `args`.
 async fn run_with(base: &str, profile: &str, args: &[&str]) -> binary::Output {
     let mut all: Vec<String> = ["run", "--target", base, "--profile", profile, "--jobs", "8"]
         .iter()
@@ -176,20 +173,58 @@ fn read_report(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_full_run_deletes_every_row_it_created_and_touches_nothing_else() {
-    let (dir, server) = server("full").await;
+/// What one run against a seeded reference server on a file database left: every table before and
+/// after it, the binary's output, and the path of its JSON report.
+struct Ran {
+    before: Rows,
+    after: Rows,
+    out: binary::Output,
+    report: PathBuf,
+}
+
+/// Starts a server in a fresh folder `name`, seeds it, runs the binary with `profile`, `args` and a
+/// JSON report, and stops the server.
+async fn seeded_run(name: &str, profile: &str, args: &[&str]) -> Ran {
+    let (dir, server) = server(name).await;
     let database = dir.join("todo.db");
     seed(&server.base_url(), &database).await;
     let before = snapshot(&database);
     let report = dir.join("report.json");
-    let out = run(
-        &server.base_url(),
-        &[&format!("--report=json:{}", report.display())],
-    )
-    .await;
+    let report_arg = format!("--report=json:{}", report.display());
+    let mut all = args.to_vec();
+    all.push(&report_arg);
+    let out = run_with(&server.base_url(), profile, &all).await;
     let after = snapshot(&database);
     server.shutdown().await;
+    Ran {
+        before,
+        after,
+        out,
+        report,
+    }
+}
+
+/// A profile file of the bare Todo contract (PROFILE's keys, given as absolute paths) followed by
+/// `api` (an `api:` section), written to a fresh folder; its path.
+fn bare_profile_with(name: &str, api: &str) -> String {
+    let keys = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/keys");
+    let profile = std::fs::read_to_string(BARE_PROFILE)
+        .unwrap()
+        .replace("../keys", &keys.display().to_string())
+        + api;
+    let path = binary::scratch("cleanup-profiles", name).join("profile.yaml");
+    std::fs::write(&path, profile).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_run_deletes_every_row_it_created_and_touches_nothing_else() {
+    let Ran {
+        before,
+        after,
+        out,
+        report,
+    } = seeded_run("full", PROFILE, &[]).await;
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     untouched(&before, &after);
     let left: Vec<_> = added(&before, &after, "tasks");
@@ -219,17 +254,12 @@ async fn a_full_run_deletes_every_row_it_created_and_touches_nothing_else() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_delete_operation_conversations_are_counted_and_kept() {
-    let (dir, server) = server("bare").await;
-    let database = dir.join("todo.db");
-    seed(&server.base_url(), &database).await;
-    let before = snapshot(&database);
-    let report = dir.join("report.json");
-    // The bare Todo contract (the same keys as PROFILE, without its `conversations.delete`).
-    let bare = "fixtures/profiles/reference-eddsa-jwks.yaml";
-    let args = [FILTER_CHAT, &format!("--report=json:{}", report.display())];
-    let out = run_with(&server.base_url(), bare, &args).await;
-    let after = snapshot(&database);
-    server.shutdown().await;
+    let Ran {
+        before,
+        after,
+        out,
+        report,
+    } = seeded_run("bare", BARE_PROFILE, &[FILTER_CHAT]).await;
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     untouched(&before, &after);
     assert!(added(&before, &after, "tasks").is_empty());
@@ -255,19 +285,12 @@ async fn without_a_delete_operation_conversations_are_counted_and_kept() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keep_data_keeps_the_rows_the_run_created() {
-    let (dir, server) = server("keep").await;
-    let database = dir.join("todo.db");
-    seed(&server.base_url(), &database).await;
-    let before = snapshot(&database);
-    let report = dir.join("report.json");
-    let args = [
-        "--keep-data",
-        "--filter=task-bola*",
-        &format!("--report=json:{}", report.display()),
-    ];
-    let out = run(&server.base_url(), &args).await;
-    let after = snapshot(&database);
-    server.shutdown().await;
+    let Ran {
+        before,
+        after,
+        out,
+        report,
+    } = seeded_run("keep", PROFILE, &["--keep-data", "--filter=task-bola*"]).await;
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     untouched(&before, &after);
     let kept = added(&before, &after, "tasks").len() as u64;
@@ -381,24 +404,19 @@ fn wait_bounded(mut child: std::process::Child, limit: Duration) -> std::process
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_404_from_a_wrong_delete_route_is_not_counted_as_gone() {
-    let (dir, server) = server("wrong-route").await;
-    let database = dir.join("todo.db");
-    let before = snapshot(&database);
     // The bare contract with a delete route the server does not have: it answers 404, and the
     // conversation still reads 200, so the cleanup must not call it "already gone".
-    let keys = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/keys");
-    let profile = std::fs::read_to_string("fixtures/profiles/reference-eddsa-jwks.yaml")
-        .unwrap()
-        .replace("../keys", &keys.display().to_string())
-        + "api:\n  name: todo\n  operations:\n    conversations.delete:\n      method: DELETE\n      \
-           path: \"/api/{user_id}/conversation/{conversation_id}\"\n      status: 204\n";
-    let profile_path = dir.join("wrong-route.yaml");
-    std::fs::write(&profile_path, profile).unwrap();
-    let report = dir.join("report.json");
-    let args = [FILTER_CHAT, &format!("--report=json:{}", report.display())];
-    let out = run_with(&server.base_url(), profile_path.to_str().unwrap(), &args).await;
-    let after = snapshot(&database);
-    server.shutdown().await;
+    let profile = bare_profile_with(
+        "wrong-route",
+        "api:\n  name: todo\n  operations:\n    conversations.delete:\n      method: DELETE\n      \
+         path: \"/api/{user_id}/conversation/{conversation_id}\"\n      status: 204\n",
+    );
+    let Ran {
+        before,
+        after,
+        out,
+        report,
+    } = seeded_run("wrong-route", &profile, &[FILTER_CHAT]).await;
     let conversations = added(&before, &after, "conversations").len();
     assert!(conversations > 0, "{}", out.stdout);
     let cleanup = &read_report(&report)["conditions"]["cleanup"];
@@ -440,27 +458,13 @@ api:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tasks_are_deleted_through_an_mcp_tool_when_that_is_the_only_way() {
-    let (dir, server) = server("mcp-only").await;
-    let database = dir.join("todo.db");
-    seed(&server.base_url(), &database).await;
-    let before = snapshot(&database);
-    let keys = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/keys");
-    let profile = std::fs::read_to_string("fixtures/profiles/reference-eddsa-jwks.yaml")
-        .unwrap()
-        .replace("../keys", &keys.display().to_string())
-        + MCP_ONLY_API;
-    let profile_path = dir.join("mcp-only.yaml");
-    std::fs::write(&profile_path, profile).unwrap();
-    let report = dir.join("report.json");
-    let report_arg = format!("--report=json:{}", report.display());
-    let out = run_with(
-        &server.base_url(),
-        profile_path.to_str().unwrap(),
-        &[&report_arg],
-    )
-    .await;
-    let after = snapshot(&database);
-    server.shutdown().await;
+    let profile = bare_profile_with("mcp-only", MCP_ONLY_API);
+    let Ran {
+        before,
+        after,
+        out,
+        report,
+    } = seeded_run("mcp-only", &profile, &[]).await;
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     untouched(&before, &after);
     let left = added(&before, &after, "tasks");
