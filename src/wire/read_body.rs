@@ -4,6 +4,8 @@
 //! room shared by every body being read in the process ([`ROOM_BYTES`]), so that many requests in
 //! flight to a target whose answers never end do not each hold a cap's worth at once.
 
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 /// Bytes of a body read without taking room.
@@ -16,36 +18,39 @@ pub const ROOM_BYTES: usize = 8 * 1024 * 1024;
 
 static ROOM: Semaphore = Semaphore::const_new(ROOM_BYTES);
 
-/// Reads the body of `response`: at most `cap` bytes, and whether there was more (the rest is not
-/// read).
+/// Reads `body` (announced as `announced` bytes by its Content-Length, if it says): at most `cap`
+/// bytes, and whether there was more (the rest is not read).
 pub(super) async fn read(
-    response: &mut reqwest::Response,
+    body: &mut Incoming,
+    announced: Option<u64>,
     cap: usize,
-) -> Result<(Vec<u8>, bool), reqwest::Error> {
-    let announced = response
-        .content_length()
-        .map(|len| usize::try_from(len).unwrap_or(usize::MAX));
+) -> Result<(Vec<u8>, bool), hyper::Error> {
+    let announced = announced.map(|len| usize::try_from(len).unwrap_or(usize::MAX));
     // The most this body can hold.
     let most = announced.map_or(cap, |len| len.min(cap));
-    let mut body = Vec::with_capacity(most.min(FREE_BYTES));
+    let mut read = Vec::with_capacity(most.min(FREE_BYTES));
     let mut room: Option<SemaphorePermit<'static>> = None;
-    while let Some(chunk) = response.chunk().await? {
-        let take = chunk.len().min(cap - body.len());
-        let needed = body.len() + take;
+    while let Some(frame) = body.frame().await {
+        // Trailers carry no body bytes.
+        let Ok(chunk) = frame?.into_data() else {
+            continue;
+        };
+        let take = chunk.len().min(cap - read.len());
+        let needed = read.len() + take;
         if needed > FREE_BYTES && room.is_none() {
             room = take_room(most.max(needed) - FREE_BYTES).await;
         }
-        if needed > body.capacity() {
+        if needed > read.capacity() {
             // All the body may hold at once (the room is taken for it): buffers of few sizes, which
             // the allocator reuses, rather than a doubling series that fragments its heap.
-            body.reserve_exact(most.max(needed) - body.len());
+            read.reserve_exact(most.max(needed) - read.len());
         }
-        body.extend_from_slice(&chunk[..take]);
+        read.extend_from_slice(&chunk[..take]);
         if take < chunk.len() {
-            return Ok((body, true));
+            return Ok((read, true));
         }
     }
-    Ok((body, false))
+    Ok((read, false))
 }
 
 /// Room for `bytes` more (at most the whole room), once the bodies being read have left it.

@@ -5,7 +5,15 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use bytes::Bytes;
+use http::Uri;
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http_body_util::Full;
+use hyper::body::Body as _;
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
 use reqwest::{Method, redirect};
 
 use super::rate::Pace;
@@ -148,37 +156,32 @@ impl SendError {
 
 /// A client for one target. Its clones share one [`Pace`]: every request any of them sends to the
 /// target takes its turn there (the one place the rate is kept), and is counted.
+///
+/// hyper's pooled client with rustls and the platform's certificate verifier (what reqwest is made
+/// of), HTTP/1.1, without reqwest's per-request layers: a request here follows no redirect, goes
+/// through no proxy, keeps no cookie and is sent as its [`RequestSpec`] says, with `Accept: */*` and
+/// the harness's `User-Agent` where the spec sets neither.
 #[derive(Debug, Clone)]
 pub struct HttpClient {
-    inner: reqwest::Client,
+    inner: Pool,
     /// Keeps no idle connection: the retry of a request whose reused connection broke before any
     /// answer byte (a server that closed it as idle, e.g. uvicorn after 5 s) goes out on a new one.
-    fresh: reqwest::Client,
+    fresh: Pool,
     settings: TargetSettings,
     pace: Arc<Pace>,
 }
 
+type Pool = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+/// The `User-Agent` of every request whose spec sets none.
+const USER_AGENT: &str = concat!("authconform/", env!("CARGO_PKG_VERSION"));
+
 impl HttpClient {
     /// A client with these limits.
     pub fn new(settings: TargetSettings) -> Result<Self, SendError> {
-        let builder = || {
-            reqwest::Client::builder()
-                .redirect(redirect::Policy::none())
-                .no_proxy()
-                .connect_timeout(settings.connect_timeout)
-                .timeout(settings.request_timeout)
-                .user_agent(concat!("authconform/", env!("CARGO_PKG_VERSION")))
-        };
-        let inner = builder()
-            .build()
-            .map_err(|err| SendError::Build(err.to_string()))?;
-        let fresh = builder()
-            .pool_max_idle_per_host(0)
-            .build()
-            .map_err(|err| SendError::Build(err.to_string()))?;
         Ok(HttpClient {
-            inner,
-            fresh,
+            inner: pool(&settings, true)?,
+            fresh: pool(&settings, false)?,
             settings,
             pace: Arc::new(Pace::unlimited()),
         })
@@ -200,66 +203,141 @@ impl HttpClient {
     /// answer. The time waited for the turn is not the target's: neither the request timeout nor
     /// [`Exchange::elapsed`] counts it.
     pub async fn send(&self, spec: &RequestSpec) -> Result<Exchange, SendError> {
-        // The headers are made for each request sent (a retry is rare): a value may be 1.4 MiB.
-        let request = |client: &reqwest::Client, headers: HeaderMap| {
-            let builder = client
-                .request(spec.method.clone(), &spec.url)
-                .headers(headers);
-            match &spec.body {
-                Some(body) => builder.body(body.clone()),
-                None => builder,
-            }
-        };
-        let headers = header_map(spec)?;
+        let request = Prepared::of(spec)?;
         self.pace.turn().await;
-        let mut started = Instant::now();
-        let mut response = match request(&self.inner, headers).send().await {
-            Ok(response) => response,
+        match self.exchange(&self.inner, &request).await {
             // Broken before any answer byte: retried once, on a new connection (a request again).
-            Err(err) if matches!(self.classify_ref(&err), SendError::Broken(_)) => {
+            Err(Failed::Unanswered(SendError::Broken(_))) => {
                 self.pace.turn().await;
-                started = Instant::now();
-                request(&self.fresh, header_map(spec)?)
-                    .send()
-                    .await
-                    .map_err(|err| self.classify(err))?
+                self.exchange(&self.fresh, &request).await
             }
-            Err(err) => return Err(self.classify(err)),
-        };
-        let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(name, value)| {
-                (
-                    name.as_str().to_string(),
-                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                )
+            outcome => outcome,
+        }
+        .map_err(Failed::into_error)
+    }
+
+    /// One exchange on `pool`, within the request timeout: the answer's head, then its body up to
+    /// the cap.
+    async fn exchange(&self, pool: &Pool, request: &Prepared) -> Result<Exchange, Failed> {
+        let started = Instant::now();
+        let timeout = self.settings.request_timeout;
+        let answer = async {
+            let response = pool.request(request.request()).await.map_err(|err| {
+                Failed::Unanswered(classify(&err, err.is_connect(), &self.settings))
+            })?;
+            let (head, mut body) = response.into_parts();
+            let announced = body.size_hint().exact();
+            let (body, body_truncated) =
+                super::read_body::read(&mut body, announced, self.settings.max_body_bytes)
+                    .await
+                    .map_err(|err| Failed::Answered(classify(&err, false, &self.settings)))?;
+            Ok(Exchange {
+                status: head.status.as_u16(),
+                headers: head
+                    .headers
+                    .iter()
+                    .map(|(name, value)| {
+                        (
+                            name.as_str().to_string(),
+                            String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                        )
+                    })
+                    .collect(),
+                body,
+                body_truncated,
+                elapsed: started.elapsed(),
             })
-            .collect();
-        let (body, body_truncated) =
-            super::read_body::read(&mut response, self.settings.max_body_bytes)
-                .await
-                .map_err(|err| self.classify(err))?;
-        Ok(Exchange {
-            status,
-            headers,
-            body,
-            body_truncated,
-            elapsed: started.elapsed(),
-        })
-    }
-
-    fn classify(&self, err: reqwest::Error) -> SendError {
-        self.classify_ref(&err)
-    }
-
-    fn classify_ref(&self, err: &reqwest::Error) -> SendError {
-        classify(err, &self.settings)
+        };
+        tokio::time::timeout(timeout, answer)
+            .await
+            .unwrap_or(Err(Failed::Answered(SendError::Timeout(timeout))))
     }
 }
 
-/// The request's header lines as reqwest takes them.
+/// A connection pool to the target: plain or TLS by the URL's scheme, the connect timeout, no idle
+/// connection kept unless `keep_idle`.
+fn pool(settings: &TargetSettings, keep_idle: bool) -> Result<Pool, SendError> {
+    let mut tcp = HttpConnector::new();
+    tcp.enforce_http(false);
+    tcp.set_nodelay(true);
+    tcp.set_connect_timeout(Some(settings.connect_timeout));
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_provider_and_platform_verifier(rustls::crypto::aws_lc_rs::default_provider())
+        .map_err(|err| SendError::Build(format!("TLS set-up: {err}")))?
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(tcp);
+    let mut builder = Client::builder(TokioExecutor::new());
+    builder.pool_timer(TokioTimer::new());
+    if !keep_idle {
+        builder.pool_max_idle_per_host(0);
+    }
+    Ok(builder.build(connector))
+}
+
+/// A spec made ready to send, and to send again: its URI, header map and body. The header map's
+/// values and the body are shared, not copied, by each request made of it.
+struct Prepared {
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl Prepared {
+    fn of(spec: &RequestSpec) -> Result<Prepared, SendError> {
+        // Parsed as a URL first, as browsers and reqwest do (dot segments resolved, spaces and
+        // non-ASCII characters percent-encoded), then taken as the request's URI.
+        let url = url::Url::parse(&spec.url)
+            .map_err(|err| SendError::Build(format!("URL {:?}: {err}", spec.url)))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(SendError::Build(format!(
+                "URL {:?}: only http and https are supported",
+                spec.url
+            )));
+        }
+        let uri = Uri::try_from(url.as_str())
+            .map_err(|err| SendError::Build(format!("URL {:?}: {err}", spec.url)))?;
+        let mut headers = header_map(spec)?;
+        for (name, value) in [
+            (header::ACCEPT, HeaderValue::from_static("*/*")),
+            (header::USER_AGENT, HeaderValue::from_static(USER_AGENT)),
+        ] {
+            headers.entry(name).or_insert(value);
+        }
+        Ok(Prepared {
+            method: spec.method.clone(),
+            uri,
+            headers,
+            body: spec.body.clone().map(Bytes::from).unwrap_or_default(),
+        })
+    }
+
+    fn request(&self) -> http::Request<Full<Bytes>> {
+        let mut request = http::Request::new(Full::new(self.body.clone()));
+        *request.method_mut() = self.method.clone();
+        *request.uri_mut() = self.uri.clone();
+        *request.headers_mut() = self.headers.clone();
+        request
+    }
+}
+
+/// How an exchange failed: before any answer (then a broken connection is retried once) or after
+/// its head.
+enum Failed {
+    Unanswered(SendError),
+    Answered(SendError),
+}
+
+impl Failed {
+    fn into_error(self) -> SendError {
+        match self {
+            Failed::Unanswered(err) | Failed::Answered(err) => err,
+        }
+    }
+}
+
+/// The request's header lines as a header map.
 fn header_map(spec: &RequestSpec) -> Result<HeaderMap, SendError> {
     let mut headers = HeaderMap::with_capacity(spec.headers.len());
     for (name, value) in &spec.headers {
@@ -272,18 +350,18 @@ fn header_map(spec: &RequestSpec) -> Result<HeaderMap, SendError> {
     Ok(headers)
 }
 
-/// What a failed send means. A timeout while connecting is the connect timeout (reqwest marks it both
-/// a connect and a timeout error); any other is the request timeout. An answer hyper cannot parse as
-/// HTTP is [`SendError::NotHttp`].
-fn classify(err: &reqwest::Error, settings: &TargetSettings) -> SendError {
-    if err.is_timeout() && err.is_connect() {
+/// What a failed send means (`connecting`: the error came from making the connection). A connect
+/// that timed out is the connect timeout; an answer hyper cannot parse as HTTP is
+/// [`SendError::NotHttp`]; the rest broke the connection.
+fn classify(
+    err: &(dyn std::error::Error + 'static),
+    connecting: bool,
+    settings: &TargetSettings,
+) -> SendError {
+    if connecting && timed_out(err) {
         SendError::ConnectTimeout(settings.connect_timeout)
-    } else if err.is_timeout() {
-        SendError::Timeout(settings.request_timeout)
-    } else if err.is_connect() {
+    } else if connecting {
         SendError::Connect(error_chain(err))
-    } else if err.is_builder() {
-        SendError::Build(error_chain(err))
     } else if let Some(parse) = parse_error(err) {
         SendError::NotHttp(parse.to_string())
     } else {
@@ -291,18 +369,27 @@ fn classify(err: &reqwest::Error, settings: &TargetSettings) -> SendError {
     }
 }
 
+/// The errors in `err`'s chain, itself first.
+fn chain<'a>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(err), |cause| cause.source())
+}
+
+/// Whether an I/O timeout is in `err`'s chain.
+fn timed_out(err: &(dyn std::error::Error + 'static)) -> bool {
+    chain(err).any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+    })
+}
+
 /// The HTTP parse error in `err`'s chain, if there is one.
-fn parse_error(err: &reqwest::Error) -> Option<&hyper::Error> {
-    let mut source = std::error::Error::source(err);
-    while let Some(cause) = source {
-        if let Some(hyper) = cause.downcast_ref::<hyper::Error>()
-            && hyper.is_parse()
-        {
-            return Some(hyper);
-        }
-        source = cause.source();
-    }
-    None
+fn parse_error<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a hyper::Error> {
+    chain(err)
+        .filter_map(|cause| cause.downcast_ref::<hyper::Error>())
+        .find(|hyper| hyper.is_parse())
 }
 
 /// The `https://` form of `http_url` when its host answers HTTP over TLS there: the target wants
@@ -334,125 +421,4 @@ pub fn error_chain(err: &dyn std::error::Error) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    use tokio::net::{TcpListener, TcpSocket, TcpStream};
-
-    use super::*;
-
-    fn settings(connect: u64, request: u64) -> TargetSettings {
-        TargetSettings {
-            connect_timeout: Duration::from_secs(connect),
-            request_timeout: Duration::from_secs(request),
-            ..TargetSettings::default()
-        }
-    }
-
-    async fn get(settings: TargetSettings, url: &str) -> Result<Exchange, SendError> {
-        let client = HttpClient::new(settings).expect("client");
-        client.send(&RequestSpec::new(Method::GET, url)).await
-    }
-
-    #[tokio::test]
-    async fn a_timeout_while_connecting_is_named_the_connect_timeout() {
-        // A listener that never accepts, its queue (backlog 1) filled: the kernel drops further
-        // connection attempts, so connecting hangs until the connect timeout.
-        let socket = TcpSocket::new_v4().expect("socket");
-        socket.bind("127.0.0.1:0".parse().unwrap()).expect("bind");
-        let listener = socket.listen(1).expect("listen");
-        let address = listener.local_addr().expect("address");
-        let mut queued = Vec::new();
-        for _ in 0..8 {
-            let attempt = TcpStream::connect(address);
-            if let Ok(Ok(stream)) = tokio::time::timeout(Duration::from_millis(200), attempt).await
-            {
-                queued.push(stream);
-            }
-        }
-        let outcome = get(settings(1, 30), &format!("http://{address}/")).await;
-        let err = outcome.expect_err("no connection");
-        assert!(
-            matches!(err, SendError::ConnectTimeout(after) if after == Duration::from_secs(1)),
-            "{err:?}"
-        );
-        assert_eq!(
-            err.to_string(),
-            "could not connect within 1s (the connect timeout)"
-        );
-        drop((listener, queued));
-    }
-
-    #[tokio::test]
-    async fn a_timeout_while_waiting_for_the_answer_is_named_the_request_timeout() {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let address = listener.local_addr().expect("address");
-        let server = tokio::spawn(async move {
-            let (stream, _) = listener.accept().await.expect("accept");
-            // Accepted, never answered.
-            tokio::time::sleep(Duration::from_secs(30)).await;
-            drop(stream);
-        });
-        let err = get(settings(30, 1), &format!("http://{address}/"))
-            .await
-            .expect_err("no answer");
-        assert!(
-            matches!(err, SendError::Timeout(after) if after == Duration::from_secs(1)),
-            "{err:?}"
-        );
-        assert!(err.to_string().contains("the request timeout"), "{err}");
-        server.abort();
-    }
-
-    /// A listener that reads a request and answers `answer`, then closes.
-    async fn answering(answer: &'static [u8]) -> (String, tokio::task::JoinHandle<()>) {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let address = listener.local_addr().expect("address");
-        let server = tokio::spawn(async move {
-            while let Ok((mut stream, _)) = listener.accept().await {
-                let mut head = [0u8; 4096];
-                let _ = stream.read(&mut head).await;
-                let _ = stream.write_all(answer).await;
-                let _ = stream.shutdown().await;
-            }
-        });
-        (format!("http://{address}/"), server)
-    }
-
-    #[tokio::test]
-    async fn an_answer_that_is_not_http_is_named_so() {
-        // A TLS alert record (what a TLS server answers to plain text), then another protocol's banner.
-        for answer in [
-            &b"\x15\x03\x03\x00\x02\x02\x32"[..],
-            &b"SSH-2.0-OpenSSH_9.6\r\n"[..],
-        ] {
-            let (url, server) = answering(answer).await;
-            let err = get(settings(5, 5), &url).await.expect_err("not HTTP");
-            assert!(matches!(err, SendError::NotHttp(_)), "{err:?}");
-            assert!(
-                err.to_string().starts_with("the answer is not HTTP"),
-                "{err}"
-            );
-            assert!(err.is_transport());
-            server.abort();
-        }
-    }
-
-    #[tokio::test]
-    async fn a_connection_closed_without_an_answer_is_broken_not_garbage() {
-        let (url, server) = answering(b"").await;
-        let err = get(settings(5, 5), &url).await.expect_err("no answer");
-        assert!(matches!(err, SendError::Broken(_)), "{err:?}");
-        server.abort();
-    }
-
-    #[tokio::test]
-    async fn https_instead_is_none_for_a_listener_that_does_not_speak_tls() {
-        let (url, server) = answering(b"SSH-2.0-OpenSSH_9.6\r\n").await;
-        assert_eq!(https_instead(&url, &settings(5, 5)).await, None);
-        assert_eq!(
-            https_instead("https://127.0.0.1:1", &settings(5, 5)).await,
-            None
-        );
-        server.abort();
-    }
-}
+mod tests;
