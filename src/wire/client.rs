@@ -5,9 +5,10 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::HeaderMap;
 use reqwest::{Method, redirect};
 
+use super::prepared::PreparedRequest;
 use super::rate::Pace;
 
 /// Limits for talking to one target.
@@ -200,26 +201,32 @@ impl HttpClient {
     /// answer. The time waited for the turn is not the target's: neither the request timeout nor
     /// [`Exchange::elapsed`] counts it.
     pub async fn send(&self, spec: &RequestSpec) -> Result<Exchange, SendError> {
-        // The headers are made for each request sent (a retry is rare): a value may be 1.4 MiB.
+        self.send_prepared(&PreparedRequest::new(spec.clone()))
+            .await
+    }
+
+    /// [`Self::send`] for a request made ready already: its header values and body are shared with
+    /// the request sent (and with the retry), never copied (a value may be 1.4 MiB).
+    pub async fn send_prepared(&self, prepared: &PreparedRequest) -> Result<Exchange, SendError> {
         let request = |client: &reqwest::Client, headers: HeaderMap| {
             let builder = client
-                .request(spec.method.clone(), &spec.url)
+                .request(prepared.method().clone(), prepared.url())
                 .headers(headers);
-            match &spec.body {
+            match prepared.body() {
                 Some(body) => builder.body(body.clone()),
                 None => builder,
             }
         };
-        let headers = header_map(spec)?;
+        let headers = prepared.header_map().map_err(SendError::Build)?;
         self.pace.turn().await;
         let mut started = Instant::now();
-        let mut response = match request(&self.inner, headers).send().await {
+        let mut response = match request(&self.inner, headers.clone()).send().await {
             Ok(response) => response,
             // Broken before any answer byte: retried once, on a new connection (a request again).
             Err(err) if matches!(self.classify_ref(&err), SendError::Broken(_)) => {
                 self.pace.turn().await;
                 started = Instant::now();
-                request(&self.fresh, header_map(spec)?)
+                request(&self.fresh, headers)
                     .send()
                     .await
                     .map_err(|err| self.classify(err))?
@@ -257,19 +264,6 @@ impl HttpClient {
     fn classify_ref(&self, err: &reqwest::Error) -> SendError {
         classify(err, &self.settings)
     }
-}
-
-/// The request's header lines as reqwest takes them.
-fn header_map(spec: &RequestSpec) -> Result<HeaderMap, SendError> {
-    let mut headers = HeaderMap::with_capacity(spec.headers.len());
-    for (name, value) in &spec.headers {
-        let name = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|err| SendError::Build(format!("header name {name:?}: {err}")))?;
-        let value = HeaderValue::from_bytes(value.as_bytes())
-            .map_err(|err| SendError::Build(format!("header {name}: {err}")))?;
-        headers.append(name, value);
-    }
-    Ok(headers)
 }
 
 /// What a failed send means. A timeout while connecting is the connect timeout (reqwest marks it both
