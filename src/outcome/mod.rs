@@ -14,10 +14,10 @@ use crate::scenario::plan::{Category, ScenarioInfo, Weakness};
 pub use cleanup::{Cleanup, NotDeleted};
 pub use gate::{AbsentFinding, BaselineState, CaseGate, RunGate, WaiverMark};
 pub use redact::{is_redacted, placeholder as redacted_token, redacted_principals};
-pub(crate) use retain::capped;
 pub use retain::{
     EVIDENCE_BUDGET_BYTES, EXCERPT_BYTES, EvidenceBudget, KEPT_BODY_BYTES, Kept, is_cut,
 };
+pub(crate) use retain::{capped, cut_mark, kept_part};
 
 /// The outcome of one case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

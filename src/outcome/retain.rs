@@ -219,24 +219,44 @@ impl<'a> Whole<'a> {
         if self.kept.len() <= limit {
             return None;
         }
-        let mut cut = limit;
-        while !self.kept.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        let hex = match self.sha256 {
-            Some(hex) => hex.to_string(),
-            None => sha256_hex(self.kept),
+        let kept = cut_at(self.kept, limit);
+        let mark = match self.sha256 {
+            Some(hex) => mark(self.len, hex),
+            None => cut_mark(self.kept.as_bytes()),
         };
-        Some(format!(
-            "{}{CUT_MARK}{} bytes in all, sha256 {hex}]",
-            &self.kept[..cut],
-            self.len
-        ))
+        Some(format!("{kept}{mark}"))
     }
 }
 
-fn sha256_hex(text: &str) -> String {
-    let hash = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, text.as_bytes());
+/// `text` cut at `limit` bytes, on a character boundary.
+fn cut_at(text: &str, limit: usize) -> &str {
+    let mut cut = limit.min(text.len());
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    &text[..cut]
+}
+
+/// The mark of a whole of `len` bytes whose SHA-256 is `hex`.
+fn mark(len: usize, hex: &str) -> String {
+    format!("{CUT_MARK}{len} bytes in all, sha256 {hex}]")
+}
+
+/// The mark that follows the kept part of a text cut from `whole`: the whole's length and SHA-256.
+/// [`kept_part`] of a text and this mark of it make [`capped`] of it.
+pub(crate) fn cut_mark(whole: &[u8]) -> String {
+    mark(whole.len(), &sha256_hex(whole))
+}
+
+/// The part of `text` that [`capped`] keeps when `text` is longer than [`KEPT_BODY_BYTES`] (the
+/// mark, [`cut_mark`], is not written: a record may write it only when it is kept); `None` when the
+/// text is kept whole.
+pub(crate) fn kept_part(text: &str) -> Option<&str> {
+    (text.len() > KEPT_BODY_BYTES).then(|| cut_at(text, KEPT_BODY_BYTES))
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    let hash = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes);
     hash.as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -382,6 +402,21 @@ mod tests {
             "0".repeat(64)
         );
         assert!(capped(&forged).contains(&format!("{} bytes in all", forged.len())));
+    }
+
+    #[test]
+    fn the_kept_part_and_the_mark_make_the_capped_text() {
+        // A character of 2 bytes across the cut, and a text of exactly the limit.
+        let long = format!("a{}", "é".repeat(KEPT_BODY_BYTES));
+        let kept = kept_part(&long).expect("cut");
+        assert_eq!(kept.len(), KEPT_BODY_BYTES - 1);
+        assert_eq!(
+            format!("{kept}{}", cut_mark(long.as_bytes())),
+            capped(&long)
+        );
+        let exact = "x".repeat(KEPT_BODY_BYTES);
+        assert_eq!(kept_part(&exact), None);
+        assert_eq!(capped(&exact), exact);
     }
 
     #[test]

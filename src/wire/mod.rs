@@ -10,6 +10,7 @@ pub mod client;
 pub mod issuer;
 pub mod mcp;
 pub mod placement;
+pub mod prepared;
 pub mod rate;
 pub mod read_body;
 mod serve;
@@ -18,4 +19,5 @@ pub use client::{
     DEFAULT_GIVE_UP_AFTER, Exchange, HttpClient, RequestSpec, SendError, TargetSettings,
     error_chain, https_instead,
 };
+pub use prepared::PreparedRequest;
 pub use rate::{MAX_RATE, Pace};

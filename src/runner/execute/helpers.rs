@@ -2,10 +2,10 @@
 
 use serde_json::Value;
 
-use crate::outcome::{Phase, ReceivedResponse, SentRequest, capped};
+use crate::outcome::{Phase, ReceivedResponse, SentRequest, capped, kept_part};
 use crate::scenario::plan::Weakness;
 use crate::token::mutation::Mutation;
-use crate::wire::RequestSpec;
+use crate::wire::{PreparedRequest, RequestSpec};
 
 /// The URL of a request: `path` on the target's `base_url`, or `path` itself when the expansion made
 /// it absolute (an operation of another service the profile declares).
@@ -53,33 +53,40 @@ pub(super) fn received_kept(exchange: &crate::wire::Exchange) -> ReceivedRespons
     }
 }
 
-/// The request as the record keeps it.
-pub(super) fn sent(spec: &RequestSpec) -> SentRequest {
-    SentRequest {
+/// The request as the record keeps it, and the indexes of the header values longer than
+/// [`crate::outcome::KEPT_BODY_BYTES`]: those are kept cut, without their marks (see
+/// [`super::marks`]).
+pub(super) fn sent(spec: &RequestSpec) -> (SentRequest, Vec<usize>) {
+    let mut long = Vec::new();
+    // The token is kept whole once, in `token`; a header is cut like a body.
+    let headers = spec
+        .headers
+        .iter()
+        .enumerate()
+        .map(|(index, (name, value))| {
+            let kept = kept_part(value);
+            if kept.is_some() {
+                long.push(index);
+            }
+            (name.clone(), kept.unwrap_or(value).to_string())
+        })
+        .collect();
+    let request = SentRequest {
         method: spec.method.to_string(),
         url: spec.url.clone(),
-        // The token is kept whole once, in `token`; a header is cut like a body.
-        headers: spec
-            .headers
-            .iter()
-            .map(|(name, value)| (name.clone(), capped(value)))
-            .collect(),
+        headers,
         body: spec
             .body
             .as_ref()
             .map(|body| capped(&String::from_utf8_lossy(body))),
-    }
+    };
+    (request, long)
 }
 
 /// Requests beyond what servers commonly read before refusing: more than 64 KiB of headers or body.
-pub(super) fn oversized(spec: &RequestSpec) -> bool {
+pub(super) fn oversized(spec: &PreparedRequest) -> bool {
     const LIMIT: usize = 64 * 1024;
-    let headers: usize = spec
-        .headers
-        .iter()
-        .map(|(name, value)| name.len() + value.len() + 4)
-        .sum();
-    headers > LIMIT || spec.body.as_ref().is_some_and(|body| body.len() > LIMIT)
+    spec.header_bytes() > LIMIT || spec.body().is_some_and(|body| body.len() > LIMIT)
 }
 
 /// Pads the body with trailing spaces to exactly `bytes` bytes (`body_bytes:`); JSON stays valid.
@@ -140,6 +147,7 @@ mod tests {
     fn oversized_means_more_than_64_kib_of_headers_or_body() {
         let small = RequestSpec::new(Method::GET, "http://127.0.0.1:1/")
             .header("authorization", "Bearer x");
+        let oversized = |spec: &RequestSpec| oversized(&PreparedRequest::new(spec.clone()));
         assert!(!oversized(&small));
         let big_header = small.clone().header("authorization", "x".repeat(70_000));
         assert!(oversized(&big_header));

@@ -1,6 +1,7 @@
 //! Running one case: setup, attack steps, verify; every request recorded as it went over the wire.
 
 mod helpers;
+mod marks;
 mod render;
 mod send;
 
@@ -24,7 +25,7 @@ use crate::verdict::form::Form;
 use crate::weakness::{self, Level};
 use crate::wire::attacker::AttackerHost;
 use crate::wire::placement::place;
-use crate::wire::{HttpClient, RequestSpec, SendError};
+use crate::wire::{HttpClient, PreparedRequest, RequestSpec, SendError};
 pub(crate) use helpers::join;
 use helpers::{accepted_mutation, oversized, pad_body, prefixed};
 use render::Values;
@@ -85,25 +86,25 @@ impl RunShared {
     }
 
     /// Sends `spec` alongside the other cases' requests.
-    async fn send(&self, spec: &RequestSpec) -> Result<crate::wire::Exchange, SendError> {
+    async fn send(&self, spec: &PreparedRequest) -> Result<crate::wire::Exchange, SendError> {
         let _shared = self.quiet.read().await;
-        let outcome = self.client.send(spec).await;
+        let outcome = self.client.send_prepared(spec).await;
         self.count(spec, &outcome);
         outcome
     }
 
     /// Counts an answer, or a transport failure, towards giving up on the target; an oversized
     /// request refused by a closed connection is neither (a server may refuse it that way).
-    fn count(&self, spec: &RequestSpec, outcome: &Result<crate::wire::Exchange, SendError>) {
+    fn count(&self, spec: &PreparedRequest, outcome: &Result<crate::wire::Exchange, SendError>) {
         if !(oversized(spec) && matches!(outcome, Err(SendError::Broken(_)))) {
-            self.halt.record(spec, outcome);
+            self.halt.record(spec.head(), outcome);
         }
     }
 
     /// Sends `spec` while no other request is in flight.
-    async fn send_alone(&self, spec: &RequestSpec) -> Result<crate::wire::Exchange, SendError> {
+    async fn send_alone(&self, spec: &PreparedRequest) -> Result<crate::wire::Exchange, SendError> {
         let _alone = self.quiet.write().await;
-        let outcome = self.client.send(spec).await;
+        let outcome = self.client.send_prepared(spec).await;
         self.count(spec, &outcome);
         outcome
     }
@@ -130,6 +131,8 @@ struct CaseRun<'a> {
     users: CaseUsers,
     captures: HashMap<String, Value>,
     exchanges: Vec<ExchangeRecord>,
+    /// The texts of the last record awaiting their marks, written if the case keeps that record.
+    unmarked: marks::LastUnmarked,
     server_error: bool,
     /// The form of refusal the case met, when that is what broke it.
     form: Option<Form>,
@@ -143,7 +146,8 @@ struct CaseRun<'a> {
     fault: bool,
 }
 
-/// Runs one case and judges it; the flag says whether the target faltered (for adaptive concurrency).
+/// Runs one case, judges it and keeps what the reports need of it ([`CaseResult::retain`]); the
+/// flag says whether the target faltered (for adaptive concurrency).
 pub async fn run_case(
     shared: &RunShared,
     case: &Case,
@@ -158,6 +162,7 @@ pub async fn run_case(
         users: CaseUsers::for_case(&shared.profile, &case.id),
         captures: HashMap::new(),
         exchanges: Vec::new(),
+        unmarked: Default::default(),
         server_error: false,
         form: None,
         accepted: None,
@@ -191,6 +196,9 @@ pub async fn run_case(
         verdict
     };
     let fault = run.fault;
+    // The culprit of a case that did not pass is the one record it keeps whole (its long texts
+    // marked now); the others keep no text once retained.
+    run.unmarked.mark(&mut run.exchanges, culprit);
     let mut result = CaseResult {
         id: case.id.clone(),
         scenario: case.scenario,
@@ -206,6 +214,8 @@ pub async fn run_case(
     if !shared.reveal_tokens {
         result.redact(&run.users.valid_tokens());
     }
+    // Retained here: the records other than the culprit hold long texts cut without their marks.
+    result.retain();
     (result, fault)
 }
 
@@ -321,9 +331,9 @@ impl CaseRun<'_> {
         // Rendered once, before the send: a send that breaks reads it too. A rendering error ends
         // the step only once the request is sent and recorded.
         let plan = self.expectation(step, &made, &values);
-        let record = send::record(phase, index, step, &made, &spec);
+        let (record, spec, unmarked) = send::record(phase, index, &step.actor, &made, spec);
         let response = self
-            .exchange(phase, &spec, plan.as_ref().ok(), record)
+            .exchange(phase, &spec, plan.as_ref().ok(), (record, unmarked))
             .await?;
         if (200..300).contains(&response.status) {
             self.note_created(step, &made, &response);

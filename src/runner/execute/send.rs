@@ -1,43 +1,52 @@
 //! Sending a step's request: resend after a restart, transport errors, 5xx replay, the record.
 
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use super::helpers::{oversized, received, received_kept, sent};
+use super::marks::{Slot, Unmarked, WholeText};
 use super::{CaseRun, StepEnd};
-use crate::outcome::{ExchangeRecord, KEPT_BODY_BYTES, Phase, ReceivedResponse, capped};
+use crate::outcome::{ExchangeRecord, Phase, ReceivedResponse, kept_part};
 use crate::runner::tokens::MadeToken;
-use crate::scenario::plan::{ExpectPlan, StepPlan};
-use crate::wire::{RequestSpec, SendError};
+use crate::scenario::plan::ExpectPlan;
+use crate::wire::{PreparedRequest, RequestSpec, SendError};
 
-/// The record of a request before it is answered.
+/// The record of a request before it is answered, the request made ready to send, and the record's
+/// texts awaiting their marks: a text longer than [`crate::outcome::KEPT_BODY_BYTES`] is kept cut as the record of
+/// a case keeps it once judged (a megabyte attack token is not copied whole for the record), its
+/// mark (the whole's length and SHA-256) written only if the case keeps the record.
 pub(super) fn record(
     phase: Phase,
     index: usize,
-    step: &StepPlan,
-    made: &MadeToken,
-    spec: &RequestSpec,
-) -> ExchangeRecord {
-    ExchangeRecord {
+    actor: &str,
+    made: &Arc<MadeToken>,
+    spec: RequestSpec,
+) -> (ExchangeRecord, PreparedRequest, Unmarked) {
+    let mut unmarked = Unmarked::default();
+    let token = made.attack.token.as_deref().map(|token| {
+        let kept = kept_part(token);
+        if kept.is_some() {
+            unmarked.add(Slot::Token, WholeText::Token(Arc::clone(made)));
+        }
+        kept.unwrap_or(token).to_string()
+    });
+    let (request, long) = sent(&spec);
+    let prepared = PreparedRequest::new(spec);
+    for index in long {
+        let value = prepared.header_values()[index].clone();
+        unmarked.add(Slot::Header(index), WholeText::Value(value));
+    }
+    let record = ExchangeRecord {
         phase,
         index,
-        actor: step.actor.clone(),
-        token: made.attack.token.as_deref().map(kept_token),
+        actor: actor.to_string(),
+        token,
         mutation: made.mutation.map(|m| m.id.to_string()),
-        request: sent(spec),
+        request,
         response: None,
         error: None,
-    }
-}
-
-/// The token as a record keeps it: whole when short, else cut at [`KEPT_BODY_BYTES`] with the
-/// whole's length and SHA-256, as the record of a case keeps it once judged (a megabyte attack
-/// token is not copied whole for the record).
-fn kept_token(token: &str) -> String {
-    if token.len() > KEPT_BODY_BYTES {
-        capped(token)
-    } else {
-        token.to_string()
-    }
+    };
+    (record, prepared, unmarked)
 }
 
 impl CaseRun<'_> {
@@ -48,30 +57,36 @@ impl CaseRun<'_> {
     pub(super) async fn exchange(
         &mut self,
         phase: Phase,
-        spec: &RequestSpec,
+        spec: &PreparedRequest,
         plan: Option<&ExpectPlan>,
-        mut record: ExchangeRecord,
+        (mut record, unmarked): (ExchangeRecord, Unmarked),
     ) -> Result<ReceivedResponse, StepEnd> {
         let exchange = match self.send_after_restart(spec).await {
             Ok(exchange) => exchange,
             Err(err) => {
                 record.error = Some(err.to_string());
-                self.exchanges.push(record);
+                self.push(record, unmarked);
                 return Err(self.transport_error(phase, spec, plan, err));
             }
         };
-        let exchange = self.replay_if_5xx(exchange, spec, &record).await;
+        let exchange = self.replay_if_5xx(exchange, spec, &record, &unmarked).await;
         // The record keeps the answer cut (what the case keeps anyway); the whole body is judged.
         let response = received(exchange);
         record.response = Some(response.kept());
-        self.exchanges.push(record);
+        self.push(record, unmarked);
         Ok(response)
+    }
+
+    /// Adds `record` to the case's, `unmarked` its texts awaiting their marks.
+    fn push(&mut self, record: ExchangeRecord, unmarked: Unmarked) {
+        self.unmarked.set(self.exchanges.len(), unmarked);
+        self.exchanges.push(record);
     }
 
     /// Sends `spec`, once more when an instance was just restarted and the send broke.
     async fn send_after_restart(
         &mut self,
-        spec: &RequestSpec,
+        spec: &PreparedRequest,
     ) -> Result<crate::wire::Exchange, SendError> {
         let mut outcome = self.shared.send(spec).await;
         if self.restarted && matches!(outcome, Err(SendError::Broken(_))) {
@@ -86,7 +101,7 @@ impl CaseRun<'_> {
     fn transport_error(
         &mut self,
         phase: Phase,
-        spec: &RequestSpec,
+        spec: &PreparedRequest,
         plan: Option<&ExpectPlan>,
         err: SendError,
     ) -> StepEnd {
@@ -113,8 +128,9 @@ impl CaseRun<'_> {
     async fn replay_if_5xx(
         &mut self,
         exchange: crate::wire::Exchange,
-        spec: &RequestSpec,
+        spec: &PreparedRequest,
         record: &ExchangeRecord,
+        unmarked: &Unmarked,
     ) -> crate::wire::Exchange {
         if exchange.status < 500 {
             return exchange;
@@ -125,11 +141,69 @@ impl CaseRun<'_> {
                 self.fault = true;
                 let mut first = record.clone();
                 first.response = Some(received_kept(&exchange));
-                self.exchanges.push(first);
+                self.push(first, unmarked.clone());
                 replay
             }
             Ok(replay) => replay,
             Err(_) => exchange,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use reqwest::Method;
+
+    use super::*;
+    use crate::outcome::{KEPT_BODY_BYTES, capped, is_cut};
+    use crate::runner::execute::marks::LastUnmarked;
+    use crate::token::mutation::AttackRequest;
+
+    fn long_request(token: &str) -> (Arc<MadeToken>, RequestSpec) {
+        let made = Arc::new(MadeToken {
+            attack: AttackRequest::bearer(token),
+            mutation: None,
+        });
+        let spec = RequestSpec::new(Method::GET, "http://127.0.0.1:1/a")
+            .header("authorization", format!("Bearer {token}"))
+            .header("x-small", "v");
+        (made, spec)
+    }
+
+    #[test]
+    fn long_texts_are_kept_cut_and_marked_as_capped_only_when_kept() {
+        // A 2-byte character across the cut of the header value ("Bearer " shifts it).
+        let token = format!("{}{}", "a".repeat(KEPT_BODY_BYTES - 8), "é".repeat(600_000));
+        let (made, spec) = long_request(&token);
+        let (mut record, prepared, unmarked) = record(Phase::Step, 0, "bob", &made, spec);
+        let kept = record.token.as_deref().unwrap();
+        assert!(kept.len() <= KEPT_BODY_BYTES && !is_cut(kept));
+        assert_eq!(prepared.header_values()[0].len(), token.len() + 7);
+        unmarked.mark(&mut record);
+        assert_eq!(record.token, Some(capped(&token)));
+        let headers = &record.request.headers;
+        assert_eq!(headers[0].1, capped(&format!("Bearer {token}")));
+        assert_eq!(headers[1], ("x-small".to_string(), "v".to_string()));
+        assert_eq!(record.actor, "bob");
+    }
+
+    #[test]
+    fn only_the_last_record_kept_is_marked() {
+        let token = "b".repeat(KEPT_BODY_BYTES + 1);
+        let (made, spec) = long_request(&token);
+        let (first, _, unmarked) = record(Phase::Step, 0, "bob", &made, spec);
+        let mut records = vec![first.clone(), first];
+        for kept in [None, Some(0)] {
+            let mut last = LastUnmarked::default();
+            last.set(1, unmarked.clone());
+            let mut copy = records.clone();
+            last.mark(&mut copy, kept);
+            assert_eq!(copy, records, "kept: {kept:?}");
+        }
+        let mut last = LastUnmarked::default();
+        last.set(1, unmarked);
+        last.mark(&mut records, Some(1));
+        assert!(!is_cut(records[0].token.as_deref().unwrap()));
+        assert_eq!(records[1].token, Some(capped(&token)));
     }
 }

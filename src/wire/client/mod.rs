@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::Uri;
-use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::header::{self, HeaderMap, HeaderValue};
 use http_body_util::Full;
 use hyper::body::Body as _;
 use hyper_rustls::HttpsConnector;
@@ -16,6 +16,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use reqwest::{Method, redirect};
 
+use super::prepared::PreparedRequest;
 use super::rate::Pace;
 
 /// Limits for talking to one target.
@@ -203,7 +204,14 @@ impl HttpClient {
     /// answer. The time waited for the turn is not the target's: neither the request timeout nor
     /// [`Exchange::elapsed`] counts it.
     pub async fn send(&self, spec: &RequestSpec) -> Result<Exchange, SendError> {
-        let request = Prepared::of(spec)?;
+        self.send_prepared(&PreparedRequest::new(spec.clone()))
+            .await
+    }
+
+    /// [`Self::send`] for a request made ready already: its header values and body are shared with
+    /// the request sent (and with the retry), never copied (a value may be 1.4 MiB).
+    pub async fn send_prepared(&self, prepared: &PreparedRequest) -> Result<Exchange, SendError> {
+        let request = Prepared::of(prepared)?;
         self.pace.turn().await;
         match self.exchange(&self.inner, &request).await {
             // Broken before any answer byte: retried once, on a new connection (a request again).
@@ -275,8 +283,8 @@ fn pool(settings: &TargetSettings, keep_idle: bool) -> Result<Pool, SendError> {
     Ok(builder.build(connector))
 }
 
-/// A spec made ready to send, and to send again: its URI, header map and body. The header map's
-/// values and the body are shared, not copied, by each request made of it.
+/// A prepared request as hyper takes it: its URI, header map (with the harness's defaults) and body,
+/// the header values and the body shared, not copied, by each request made of it.
 struct Prepared {
     method: Method,
     uri: Uri,
@@ -285,20 +293,20 @@ struct Prepared {
 }
 
 impl Prepared {
-    fn of(spec: &RequestSpec) -> Result<Prepared, SendError> {
+    fn of(prepared: &PreparedRequest) -> Result<Prepared, SendError> {
+        let url = prepared.url();
         // Parsed as a URL first, as browsers and reqwest do (dot segments resolved, spaces and
         // non-ASCII characters percent-encoded), then taken as the request's URI.
-        let url = url::Url::parse(&spec.url)
-            .map_err(|err| SendError::Build(format!("URL {:?}: {err}", spec.url)))?;
-        if !matches!(url.scheme(), "http" | "https") {
+        let parsed =
+            url::Url::parse(url).map_err(|err| SendError::Build(format!("URL {url:?}: {err}")))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
             return Err(SendError::Build(format!(
-                "URL {:?}: only http and https are supported",
-                spec.url
+                "URL {url:?}: only http and https are supported"
             )));
         }
-        let uri = Uri::try_from(url.as_str())
-            .map_err(|err| SendError::Build(format!("URL {:?}: {err}", spec.url)))?;
-        let mut headers = header_map(spec)?;
+        let uri = Uri::try_from(parsed.as_str())
+            .map_err(|err| SendError::Build(format!("URL {url:?}: {err}")))?;
+        let mut headers = prepared.header_map().map_err(SendError::Build)?;
         for (name, value) in [
             (header::ACCEPT, HeaderValue::from_static("*/*")),
             (header::USER_AGENT, HeaderValue::from_static(USER_AGENT)),
@@ -306,10 +314,10 @@ impl Prepared {
             headers.entry(name).or_insert(value);
         }
         Ok(Prepared {
-            method: spec.method.clone(),
+            method: prepared.method().clone(),
             uri,
             headers,
-            body: spec.body.clone().map(Bytes::from).unwrap_or_default(),
+            body: prepared.body().cloned().unwrap_or_default(),
         })
     }
 
@@ -335,19 +343,6 @@ impl Failed {
             Failed::Unanswered(err) | Failed::Answered(err) => err,
         }
     }
-}
-
-/// The request's header lines as a header map.
-fn header_map(spec: &RequestSpec) -> Result<HeaderMap, SendError> {
-    let mut headers = HeaderMap::with_capacity(spec.headers.len());
-    for (name, value) in &spec.headers {
-        let name = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|err| SendError::Build(format!("header name {name:?}: {err}")))?;
-        let value = HeaderValue::from_bytes(value.as_bytes())
-            .map_err(|err| SendError::Build(format!("header {name}: {err}")))?;
-        headers.append(name, value);
-    }
-    Ok(headers)
 }
 
 /// What a failed send means (`connecting`: the error came from making the connection). A connect
