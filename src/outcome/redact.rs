@@ -104,11 +104,23 @@ struct Valid<'a> {
 }
 
 impl Valid<'_> {
-    /// `text` with every occurrence of the token replaced; allocates only when it occurs.
+    /// `text` with every occurrence of the token replaced; allocates only when it occurs. The
+    /// occurrences are those the searcher finds (as `str::replace` would, left to right, not
+    /// overlapping), without building a searcher for each text.
     fn replace(&self, text: &mut String) {
-        if self.finder.find(text.as_bytes()).is_some() {
-            *text = text.replace(self.token, &self.stand_in);
+        let mut found = self.finder.find_iter(text.as_bytes()).peekable();
+        if found.peek().is_none() {
+            return;
         }
+        let mut replaced = String::with_capacity(text.len());
+        let mut from = 0;
+        for at in found {
+            replaced.push_str(&text[from..at]);
+            replaced.push_str(&self.stand_in);
+            from = at + self.token.len();
+        }
+        replaced.push_str(&text[from..]);
+        *text = replaced;
     }
 }
 
@@ -166,6 +178,33 @@ mod tests {
                 .ends_with("access_token=[valid token of bob]")
         );
         assert_eq!(result.reason, "accepted [valid token of bob]");
+    }
+
+    #[test]
+    fn every_occurrence_is_replaced_as_str_replace_would() {
+        let token = "aXa";
+        let valid = Valid {
+            token,
+            finder: memmem::Finder::new(token.as_bytes()),
+            stand_in: placeholder("alice"),
+        };
+        for text in [
+            "aXa",
+            "aXaXa",
+            "aXaaXa!",
+            "-aXa-aXa-",
+            "no token",
+            "",
+            "é aXa é",
+        ] {
+            let mut replaced = text.to_string();
+            valid.replace(&mut replaced);
+            assert_eq!(
+                replaced,
+                text.replace(token, &placeholder("alice")),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

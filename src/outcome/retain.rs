@@ -22,14 +22,27 @@ impl CaseResult {
     /// error (no token, headers or bodies), except the culprit of a case that did not pass, which
     /// keeps everything, its bodies, token and header values cut at [`KEPT_BODY_BYTES`].
     pub fn retain(&mut self) {
-        let culprit = self.culprit.filter(|_| self.verdict != Verdict::Pass);
+        self.slim_unkept();
+        if let Some(culprit) = self.kept_exchange() {
+            self.exchanges[culprit].cut(KEPT_BODY_BYTES, true);
+        }
+    }
+
+    /// The first half of [`Self::retain`]: every exchange but the one kept whole drops its token,
+    /// headers and bodies (what is left of them needs no further work, such as redaction).
+    pub fn slim_unkept(&mut self) {
+        let kept = self.kept_exchange();
         for (index, exchange) in self.exchanges.iter_mut().enumerate() {
-            if Some(index) == culprit {
-                exchange.cut(KEPT_BODY_BYTES, true);
-            } else {
+            if Some(index) != kept {
                 exchange.slim();
             }
         }
+    }
+
+    /// The exchange a case keeps whole: the culprit of a case that did not pass.
+    fn kept_exchange(&self) -> Option<usize> {
+        self.culprit
+            .filter(|&index| self.verdict != Verdict::Pass && index < self.exchanges.len())
     }
 
     /// Bytes of the tokens, header values and bodies the case keeps.

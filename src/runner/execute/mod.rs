@@ -211,6 +211,8 @@ pub async fn run_case(
         duration: started.elapsed(),
         gate: Default::default(),
     };
+    // The records no report keeps lose their texts first: only what is kept is redacted.
+    result.slim_unkept();
     if !shared.reveal_tokens {
         result.redact(&run.users.valid_tokens());
     }
