@@ -32,6 +32,9 @@ const MIGRATIONS: &[&str] = &[
         created_at      TEXT    NOT NULL
      );
      CREATE INDEX messages_conversation ON messages (user_id, conversation_id);",
+    // 2: the messages of a conversation found by its id alone, as the cascade of a conversation's
+    // delete looks for them (else each delete scans every message).
+    "CREATE INDEX messages_conversation_id ON messages (conversation_id);",
 ];
 
 /// Applies the migrations the database has not seen yet, in one transaction each.
@@ -64,5 +67,27 @@ mod tests {
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
         assert_eq!(version, MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn deleting_a_conversation_does_not_scan_every_message() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        let mut plan = conn
+            .prepare("EXPLAIN QUERY PLAN DELETE FROM conversations WHERE user_id = ?1 AND id = ?2")
+            .unwrap();
+        let steps: Vec<String> = plan
+            .query_map(["alice", "1"], |row| row.get(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            !steps.iter().any(|step| step.starts_with("SCAN messages")),
+            "{steps:?}"
+        );
+        assert!(
+            steps.iter().any(|step| step.contains("messages_conversation_id")),
+            "{steps:?}"
+        );
     }
 }
