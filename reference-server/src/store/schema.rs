@@ -86,7 +86,9 @@ mod tests {
             "{steps:?}"
         );
         assert!(
-            steps.iter().any(|step| step.contains("messages_conversation_id")),
+            steps
+                .iter()
+                .any(|step| step.contains("messages_conversation_id")),
             "{steps:?}"
         );
     }
