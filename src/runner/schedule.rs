@@ -262,8 +262,8 @@ async fn one_case(task: CaseTask) -> CaseResult {
     } else if !shared.halt.may_start(shared.client.pace().sent()) {
         skipped(case, *category, &shared.halt.not_run())
     } else {
-        let (mut result, faltered) = run_case(shared, case, task.index, *category).await;
-        result.retain();
+        // Retained by `run_case` already (what the reports keep of it).
+        let (result, faltered) = run_case(shared, case, task.index, *category).await;
         fault = faltered;
         result
     };
