@@ -107,8 +107,15 @@ async fn stalled_connections_are_closed_after_the_header_read_timeout_and_others
     assert!(until_closed(&mut half).await.is_some(), "half a line: open");
     assert!(until_closed(&mut drip_read).await.is_some(), "drip: open");
     dripper.abort();
-    let again = srv.get("/api/alice/tasks", &token("alice")).await;
-    assert_eq!(again.status, 200, "{}", again.text);
+    // A new client on a new connection (the pooled one of the first request may be closed by now as
+    // idle, a race with its reuse that is not what this test is about).
+    let again = one_shot_client()
+        .get(format!("http://{addr}/api/alice/tasks"))
+        .bearer_auth(token("alice"))
+        .send()
+        .await
+        .expect("request sent");
+    assert_eq!(again.status().as_u16(), 200);
 }
 
 #[tokio::test]
